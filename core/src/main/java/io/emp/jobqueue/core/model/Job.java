@@ -1,0 +1,172 @@
+package io.emp.jobqueue.core.model;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A stored job. Field names on the wire (Redis hash fields, JSON keys) are the constants in
+ * {@link F}; both representations use the same names so nothing is translated twice.
+ */
+public record Job(String id, String serviceRequired, int priority, JsonObject payload, Requirements requirements,
+                  String customerId, String workflowId, Integer workflowPriority, Long workflowDatetime,
+                  Integer currentStep, Integer totalSteps, int maxRetries, int attempt, JobStatus status,
+                  JsonObject ctx, TraceContext trace, String requestId, String clientSessionId,
+                  String correlationId, Long timeoutMs, String idempotencyKey, long createdAt, Long assignedAt,
+                  Long startedAt, Long completedAt, Long failedAt, Long cancelledAt, Long updatedAt,
+                  String workerId, Integer progress, String progressMessage, JsonObject result,
+                  JsonObject lastError, JsonArray errors, String lastFailedWorker, boolean cancelRequested,
+                  long priorityScore, long seq, Long leaseUntil, Long dueAt) {
+
+  /** Field names shared by the Redis hash and the JSON form. */
+  public static final class F {
+    public static final String ID = "id";
+    public static final String SERVICE = "service_required";
+    public static final String PRIORITY = "priority";
+    public static final String PAYLOAD = "payload";
+    public static final String REQUIREMENTS = "requirements";
+    public static final String CUSTOMER = "customer_id";
+    public static final String WORKFLOW = "workflow_id";
+    public static final String WORKFLOW_PRIORITY = "workflow_priority";
+    public static final String WORKFLOW_DATETIME = "workflow_datetime";
+    public static final String CURRENT_STEP = "current_step";
+    public static final String TOTAL_STEPS = "total_steps";
+    public static final String MAX_RETRIES = "max_retries";
+    public static final String ATTEMPT = "attempt";
+    public static final String STATUS = "status";
+    public static final String CTX = "ctx";
+    public static final String REQUEST_ID = "request_id";
+    public static final String SESSION = "client_session_id";
+    public static final String CORRELATION = "correlation_id";
+    public static final String TIMEOUT_MS = "timeout_ms";
+    public static final String IDEMPOTENCY_KEY = "idempotency_key";
+    public static final String CREATED_AT = "created_at";
+    public static final String ASSIGNED_AT = "assigned_at";
+    public static final String STARTED_AT = "started_at";
+    public static final String COMPLETED_AT = "completed_at";
+    public static final String FAILED_AT = "failed_at";
+    public static final String CANCELLED_AT = "cancelled_at";
+    public static final String UPDATED_AT = "updated_at";
+    public static final String WORKER = "worker_id";
+    public static final String PROGRESS = "progress";
+    public static final String MESSAGE = "message";
+    public static final String RESULT = "result";
+    public static final String LAST_ERROR = "error";
+    public static final String ERRORS = "errors";
+    public static final String LAST_FAILED_WORKER = "last_failed_worker";
+    public static final String CANCEL_REQUESTED = "cancel_requested";
+    public static final String SCORE = "score";
+    public static final String SEQ = "seq";
+    public static final String LEASE_UNTIL = "lease_until";
+    public static final String DUE_AT = "due_at";
+    public static final String TOKEN = "token";
+    public static final String QMEMBER = "qmember";
+
+    private F() {
+    }
+  }
+
+  /** Retries so far (the seed's {@code job.retry_count}). */
+  public int retryCount() {
+    return Math.max(0, attempt - 1);
+  }
+
+  public static Job fromHash(Map<String, String> h) {
+    return new Job(h.get(F.ID), h.get(F.SERVICE), intOr(h.get(F.PRIORITY), 0), obj(h.get(F.PAYLOAD)),
+        h.containsKey(F.REQUIREMENTS) ? Requirements.fromJson(new JsonObject(h.get(F.REQUIREMENTS)))
+            : Requirements.NONE,
+        h.get(F.CUSTOMER), h.get(F.WORKFLOW), intOrNull(h.get(F.WORKFLOW_PRIORITY)),
+        longOrNull(h.get(F.WORKFLOW_DATETIME)), intOrNull(h.get(F.CURRENT_STEP)),
+        intOrNull(h.get(F.TOTAL_STEPS)), intOr(h.get(F.MAX_RETRIES), 0), intOr(h.get(F.ATTEMPT), 0),
+        JobStatus.fromWire(h.get(F.STATUS)), h.containsKey(F.CTX) ? obj(h.get(F.CTX)) : null,
+        TraceContext.from(h::get), h.get(F.REQUEST_ID), h.get(F.SESSION), h.get(F.CORRELATION),
+        longOrNull(h.get(F.TIMEOUT_MS)), h.get(F.IDEMPOTENCY_KEY), longOr(h.get(F.CREATED_AT), 0),
+        longOrNull(h.get(F.ASSIGNED_AT)), longOrNull(h.get(F.STARTED_AT)), longOrNull(h.get(F.COMPLETED_AT)),
+        longOrNull(h.get(F.FAILED_AT)), longOrNull(h.get(F.CANCELLED_AT)), longOrNull(h.get(F.UPDATED_AT)),
+        h.get(F.WORKER), intOrNull(h.get(F.PROGRESS)), h.get(F.MESSAGE),
+        h.containsKey(F.RESULT) ? obj(h.get(F.RESULT)) : null,
+        h.containsKey(F.LAST_ERROR) ? obj(h.get(F.LAST_ERROR)) : null,
+        h.containsKey(F.ERRORS) ? new JsonArray(h.get(F.ERRORS)) : new JsonArray(),
+        h.get(F.LAST_FAILED_WORKER), "1".equals(h.get(F.CANCEL_REQUESTED)), longOr(h.get(F.SCORE), 0),
+        longOr(h.get(F.SEQ), 0), longOrNull(h.get(F.LEASE_UNTIL)), longOrNull(h.get(F.DUE_AT)));
+  }
+
+  /** Public JSON view. Never contains the claim token. */
+  public JsonObject toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(F.ID, id);
+    m.put(F.SERVICE, serviceRequired);
+    m.put(F.STATUS, status.wire());
+    m.put(F.PRIORITY, priority);
+    m.put(F.PAYLOAD, payload);
+    if (!requirements.isEmpty()) {
+      m.put(F.REQUIREMENTS, requirements.toJson());
+    }
+    put(m, F.CUSTOMER, customerId);
+    put(m, F.WORKFLOW, workflowId);
+    put(m, F.WORKFLOW_PRIORITY, workflowPriority);
+    put(m, F.WORKFLOW_DATETIME, workflowDatetime);
+    put(m, F.CURRENT_STEP, currentStep);
+    put(m, F.TOTAL_STEPS, totalSteps);
+    m.put(F.MAX_RETRIES, maxRetries);
+    m.put(F.ATTEMPT, attempt);
+    m.put("retry_count", retryCount());
+    put(m, F.CTX, ctx);
+    m.putAll(trace.toMap());
+    put(m, F.REQUEST_ID, requestId);
+    put(m, F.SESSION, clientSessionId);
+    put(m, F.CORRELATION, correlationId);
+    put(m, F.TIMEOUT_MS, timeoutMs);
+    m.put(F.CREATED_AT, createdAt);
+    put(m, F.ASSIGNED_AT, assignedAt);
+    put(m, F.STARTED_AT, startedAt);
+    put(m, F.COMPLETED_AT, completedAt);
+    put(m, F.FAILED_AT, failedAt);
+    put(m, F.CANCELLED_AT, cancelledAt);
+    put(m, F.UPDATED_AT, updatedAt);
+    put(m, F.WORKER, workerId);
+    put(m, F.PROGRESS, progress);
+    put(m, F.MESSAGE, progressMessage);
+    put(m, F.RESULT, result);
+    put(m, F.LAST_ERROR, lastError);
+    if (!errors.isEmpty()) {
+      m.put(F.ERRORS, errors);
+    }
+    put(m, F.LAST_FAILED_WORKER, lastFailedWorker);
+    if (cancelRequested) {
+      m.put(F.CANCEL_REQUESTED, true);
+    }
+    m.put("priority_score", priorityScore);
+    m.put(F.SEQ, seq);
+    put(m, F.LEASE_UNTIL, leaseUntil);
+    put(m, F.DUE_AT, dueAt);
+    return new JsonObject(m);
+  }
+
+  private static void put(Map<String, Object> m, String k, Object v) {
+    if (v != null) {
+      m.put(k, v);
+    }
+  }
+
+  private static JsonObject obj(String s) {
+    return s == null || s.isEmpty() ? new JsonObject() : new JsonObject(s);
+  }
+
+  private static int intOr(String s, int def) {
+    return s == null || s.isEmpty() ? def : (int) Double.parseDouble(s);
+  }
+
+  private static Integer intOrNull(String s) {
+    return s == null || s.isEmpty() ? null : (int) Double.parseDouble(s);
+  }
+
+  private static long longOr(String s, long def) {
+    return s == null || s.isEmpty() ? def : (long) Double.parseDouble(s);
+  }
+
+  private static Long longOrNull(String s) {
+    return s == null || s.isEmpty() ? null : (long) Double.parseDouble(s);
+  }
+}

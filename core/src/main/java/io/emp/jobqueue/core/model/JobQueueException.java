@@ -1,0 +1,57 @@
+package io.emp.jobqueue.core.model;
+
+/**
+ * Base of every expected failure. {@link Code} is the one vocabulary that the event bus
+ * (failure codes) and HTTP (status codes) map from, so no caller parses messages.
+ */
+public class JobQueueException extends RuntimeException {
+
+  public enum Code {
+    VALIDATION(400),
+    UNAUTHORIZED(401),
+    FORBIDDEN(403),
+    NOT_FOUND(404),
+    CONFLICT(409),
+    /** The caller's claim token no longer owns the job (lease expired, job re-claimed or finished). */
+    LEASE_LOST(409),
+    PAYLOAD_TOO_LARGE(413),
+    QUEUE_FULL(503),
+    UNAVAILABLE(503),
+    INTERNAL(500);
+
+    private final int httpStatus;
+
+    Code(int httpStatus) {
+      this.httpStatus = httpStatus;
+    }
+
+    public int httpStatus() {
+      return httpStatus;
+    }
+
+    /** Event-bus failure codes are small positive ints; keep them disjoint from Vert.x's own (negative). */
+    public int busCode() {
+      return 1000 + ordinal();
+    }
+
+    public static Code fromBusCode(int code) {
+      int i = code - 1000;
+      return i >= 0 && i < values().length ? values()[i] : INTERNAL;
+    }
+  }
+
+  private final Code code;
+
+  public JobQueueException(Code code, String message) {
+    super(message, null, false, false);
+    this.code = code;
+  }
+
+  public Code code() {
+    return code;
+  }
+
+  public static JobQueueException notFound(String what) {
+    return new JobQueueException(Code.NOT_FOUND, what + " not found");
+  }
+}

@@ -1,0 +1,383 @@
+package io.emp.jobqueue.queue.store;
+
+import io.emp.jobqueue.core.model.Failure;
+import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.model.JobEvent;
+import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobQueueException.Code;
+import io.emp.jobqueue.core.model.JobSpec;
+import io.emp.jobqueue.core.model.JobStatus;
+import io.emp.jobqueue.core.model.LeaseLostException;
+import io.emp.jobqueue.core.model.WorkerCapabilities;
+import io.emp.jobqueue.queue.store.Scripts.Name;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.ProtocolVersion;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The durable queue: every state change is one Lua script, so a job is never half-written.
+ * Thread-safe and non-blocking; share one instance per verticle or per Vert.x instance.
+ */
+public final class JobStore {
+  private final Redis redis;
+  private final RedisKeys keys;
+  private final Scripts scripts;
+  private final StoreConfig cfg;
+
+  private JobStore(Redis redis, RedisKeys keys, Scripts scripts, StoreConfig cfg) {
+    this.redis = redis;
+    this.keys = keys;
+    this.scripts = scripts;
+    this.cfg = cfg;
+  }
+
+  /** Connects, loads the scripts and checks that Redis answers. */
+  public static Future<JobStore> connect(Vertx vertx, StoreConfig cfg) {
+    RedisKeys keys = new RedisKeys(cfg.namespace());
+    Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.redisUrl())
+        .setMaxPoolSize(cfg.poolSize()).setMaxPoolWaiting(cfg.maxPoolWaiting())
+        .setPreferredProtocolVersion(ProtocolVersion.RESP2));
+    return vertx.executeBlocking(() -> Scripts.build(keys, cfg))
+        .compose(scripts -> scripts.preload(redis).map(v -> new JobStore(redis, keys, scripts, cfg)))
+        .recover(err -> {
+          redis.close();
+          return Future.failedFuture(mapError(err));
+        });
+  }
+
+  public StoreConfig config() {
+    return cfg;
+  }
+
+  public RedisKeys keys() {
+    return keys;
+  }
+
+  /** The underlying client, for callers that need raw commands (subscriptions, health checks). */
+  public Redis redis() {
+    return redis;
+  }
+
+  public Future<Void> close() {
+    redis.close();
+    return Future.succeededFuture();
+  }
+
+  public Future<Void> ping() {
+    return send(Request.cmd(Command.PING)).mapEmpty();
+  }
+
+  // ---------------------------------------------------------------- submit
+
+  /**
+   * Stores a new job and queues it, or returns the job an earlier submit with the same id or
+   * idempotency key created. The spec is validated again here, so no caller can store a bad job.
+   * {@code spec.trace()} is the context of the submitting span: stored in the job for the worker to
+   * continue, and carried by the job_submitted event.
+   */
+  public Future<SubmitResult> submit(JobSpec spec) {
+    JobSpec valid;
+    try {
+      valid = JobSpec.fromJson(spec.toJson(), cfg.limits());
+    } catch (JobQueueException e) {
+      return Future.failedFuture(e);
+    }
+    String id = valid.id() != null ? valid.id() : UUID.randomUUID().toString();
+    List<String> args = new ArrayList<>(48);
+    args.add(tp(valid.trace().traceparent()));
+    args.add(id);
+    args.add(nz(valid.idempotencyKey()));
+    args.add(valid.serviceRequired());
+    args.add(Integer.toString(valid.effectivePriority()));
+    args.add(valid.workflowDatetime() == null ? "" : Long.toString(valid.workflowDatetime()));
+    args.add(Integer.toString(cfg.maxPendingPerService()));
+    hashFields(valid.withId(id), args);
+    return call(Name.SUBMIT, args).map(r -> {
+      String kind = r.get(0).toString();
+      switch (kind) {
+        case "OK":
+          return new SubmitResult(id, true, JobStatus.PENDING, r.get(3).toLong(), r.get(4).toLong(),
+              r.get(6).toLong());
+        case "EXISTS":
+          return new SubmitResult(r.get(1).toString(), false, JobStatus.fromWire(r.get(2).toString()),
+              r.get(3).toLong(), r.get(4).toLong(), 0);
+        case "FULL":
+          throw new JobQueueException(Code.QUEUE_FULL, "queue for service '" + valid.serviceRequired()
+              + "' holds its maximum of " + r.get(1) + " pending jobs; retry later");
+        default:
+          throw new JobQueueException(Code.INTERNAL, "unexpected submit reply " + kind);
+      }
+    });
+  }
+
+  private static void hashFields(JobSpec s, List<String> a) {
+    pair(a, Job.F.ID, s.id());
+    pair(a, Job.F.SERVICE, s.serviceRequired());
+    pair(a, Job.F.PRIORITY, s.priority());
+    pair(a, Job.F.PAYLOAD, s.payload().encode());
+    if (!s.requirements().isEmpty()) {
+      pair(a, Job.F.REQUIREMENTS, s.requirements().toJson().encode());
+    }
+    pair(a, Job.F.CUSTOMER, s.customerId());
+    pair(a, Job.F.WORKFLOW, s.workflowId());
+    pair(a, Job.F.WORKFLOW_PRIORITY, s.workflowPriority());
+    pair(a, Job.F.WORKFLOW_DATETIME, s.workflowDatetime());
+    pair(a, Job.F.CURRENT_STEP, s.currentStep());
+    pair(a, Job.F.TOTAL_STEPS, s.totalSteps());
+    pair(a, Job.F.MAX_RETRIES, s.maxRetries());
+    pair(a, Job.F.CTX, s.ctx() == null ? null : s.ctx().encode());
+    pair(a, Job.F.REQUEST_ID, s.requestId());
+    pair(a, Job.F.SESSION, s.clientSessionId());
+    pair(a, Job.F.CORRELATION, s.correlationId());
+    pair(a, Job.F.TIMEOUT_MS, s.timeoutMs());
+    pair(a, Job.F.IDEMPOTENCY_KEY, s.idempotencyKey());
+    s.trace().toMap().forEach((k, v) -> pair(a, k, v));
+  }
+
+  private static void pair(List<String> a, String k, Object v) {
+    if (v != null) {
+      a.add(k);
+      a.add(v.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- worker side
+
+  /**
+   * Claims the best pending job across the worker's services that the worker satisfies, looking
+   * at no more than {@code scanLimit} entries per service, and leases it for {@code leaseMs}.
+   */
+  public Future<ClaimResult> claim(WorkerCapabilities caps, int scanLimit, long leaseMs) {
+    if (scanLimit < 1 || leaseMs < 1 || caps.services().isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException("scanLimit, leaseMs >= 1 and services required"));
+    }
+    String token = newToken();
+    List<String> args = new ArrayList<>(8 + caps.services().size());
+    args.add("");
+    args.add(caps.workerId());
+    args.add(token);
+    args.add(Long.toString(leaseMs));
+    args.add(Integer.toString(scanLimit));
+    args.add(caps.isServiceOnly() ? "" : caps.toJson().encode());
+    args.addAll(caps.services());
+    return call(Name.CLAIM, args).map(r -> {
+      int evaluated = r.get(1).toInteger();
+      long pending = r.get(2).toLong();
+      if (!"OK".equals(r.get(0).toString())) {
+        return new ClaimResult(Optional.empty(), evaluated, pending);
+      }
+      Job job = Job.fromHash(toMap(r.get(4)));
+      return new ClaimResult(Optional.of(new ClaimedJob(job, token, evaluated, pending, r.get(3).toLong())),
+          evaluated, pending);
+    });
+  }
+
+  /** Extends the lease. Fails with {@link LeaseLostException} when the token no longer owns the job. */
+  public Future<LeaseState> renewLease(String jobId, String token, long leaseMs) {
+    return call(Name.RENEW, List.of("", jobId, token, Long.toString(leaseMs)))
+        .map(r -> new LeaseState("1".equals(fenced(jobId, r).get(1).toString())));
+  }
+
+  /**
+   * Records progress (moving an assigned job to in_progress) and, when {@code leaseMs > 0}, renews
+   * the lease in the same step. {@code progress} null leaves the percentage as it was.
+   */
+  public Future<LeaseState> progress(String jobId, String token, Integer progress, String message, long leaseMs,
+                                     String traceparent) {
+    if (progress != null && (progress < 0 || progress > 100)) {
+      return Future.failedFuture(new IllegalArgumentException("progress must be within 0..100"));
+    }
+    return call(Name.PROGRESS, List.of(tp(traceparent), jobId, token, Long.toString(Math.max(0, leaseMs)),
+        progress == null ? "" : progress.toString(), nz(message)))
+        .map(r -> new LeaseState("1".equals(fenced(jobId, r).get(1).toString())));
+  }
+
+  /** Marks the job completed with its result; returns the completion time (Redis clock, ms). */
+  public Future<Long> complete(String jobId, String token, JsonObject result, String traceparent) {
+    String json = (result == null ? new JsonObject() : result).encode();
+    return call(Name.COMPLETE, List.of(tp(traceparent), jobId, token, json))
+        .map(r -> fenced(jobId, r).get(1).toLong());
+  }
+
+  /** Ends the attempt: a retry after backoff, a final failure (dead letter), or a cancellation. */
+  public Future<FailOutcome> fail(String jobId, String token, Failure failure, String traceparent) {
+    JsonObject err = failure.toJson();
+    return call(Name.FAIL, List.of(tp(traceparent), jobId, token, failure.kind().wire(), err.encode(),
+        Double.toString(ThreadLocalRandom.current().nextDouble())))
+        .map(r -> outcome(fenced(jobId, r)));
+  }
+
+  /** Hands the job back to its queue place without counting an attempt (a draining worker). */
+  public Future<Void> release(String jobId, String token, String traceparent) {
+    return call(Name.RELEASE, List.of(tp(traceparent), jobId, token)).map(r -> {
+      fenced(jobId, r);
+      return null;
+    });
+  }
+
+  private static Response fenced(String jobId, Response r) {
+    if ("LOST".equals(r.get(0).toString())) {
+      throw new LeaseLostException(jobId, r.get(1).toString());
+    }
+    return r;
+  }
+
+  private static FailOutcome outcome(Response r) {
+    return switch (r.get(0).toString()) {
+      case "RETRY" -> new FailOutcome(FailOutcome.Kind.RETRY_SCHEDULED, r.get(1).toLong());
+      case "DEAD" -> new FailOutcome(FailOutcome.Kind.FAILED, null);
+      case "CANCELLED" -> new FailOutcome(FailOutcome.Kind.CANCELLED, null);
+      default -> throw new JobQueueException(Code.INTERNAL, "unexpected fail reply " + r.get(0));
+    };
+  }
+
+  // ---------------------------------------------------------------- client side
+
+  /** Cancels a waiting job at once, or asks the worker of a running job to stop. */
+  public Future<CancelOutcome> cancel(String jobId, String reason, String traceparent) {
+    return call(Name.CANCEL, List.of(tp(traceparent), jobId, reason == null ? "cancelled by client" : reason))
+        .map(r -> switch (r.get(0).toString()) {
+          case "CANCELLED" -> CancelOutcome.CANCELLED;
+          case "REQUESTED" -> CancelOutcome.REQUESTED;
+          case "NOTFOUND" -> throw JobQueueException.notFound("job " + jobId);
+          default -> throw new JobQueueException(Code.CONFLICT,
+              "job " + jobId + " is already " + r.get(1) + " and cannot be cancelled");
+        });
+  }
+
+  public Future<Optional<Job>> get(String jobId) {
+    return send(Request.cmd(Command.HGETALL).arg(keys.job(jobId))).map(r -> {
+      Map<String, String> h = toMap(r);
+      return h.isEmpty() ? Optional.<Job>empty() : Optional.of(Job.fromHash(h));
+    });
+  }
+
+  /** Lists jobs by status and/or service (null = any), newest first for final states, queue order for pending. */
+  public Future<JobPage> list(JobStatus status, String service, int limit, String cursor) {
+    if (limit < 1 || limit > 500) {
+      return Future.failedFuture(new JobQueueException(Code.VALIDATION, "limit must be within 1..500"));
+    }
+    if (cursor != null && !cursor.isEmpty() && !cursor.matches("\\d{1,2}:\\d{1,9}")) {
+      return Future.failedFuture(new JobQueueException(Code.VALIDATION, "cursor is not one this API returned"));
+    }
+    return call(Name.LIST, List.of("", status == null ? "" : status.wire(), nz(service), nz(cursor),
+        Integer.toString(limit))).map(r -> {
+          List<Job> jobs = new ArrayList<>(r.size() - 1);
+          for (int i = 1; i < r.size(); i++) {
+            jobs.add(Job.fromHash(toMap(r.get(i))));
+          }
+          String next = r.get(0).toString();
+          return new JobPage(jobs, next.isEmpty() ? null : next);
+        });
+  }
+
+  public Future<List<ServiceStats>> stats() {
+    return call(Name.STATS, List.of("")).map(r -> {
+      List<ServiceStats> out = new ArrayList<>(r.size());
+      for (Response s : r) {
+        out.add(new ServiceStats(s.get(0).toString(), s.get(1).toLong(), s.get(2).toLong(), s.get(3).toLong(),
+            s.get(4).toLong(), s.get(5).toLong(), s.get(6).toLong(), s.get(7).toLong()));
+      }
+      return out;
+    });
+  }
+
+  /** The job's events with seq greater than {@code afterSeq}, in order (from its capped stream). */
+  public Future<List<JobEvent>> events(String jobId, long afterSeq, int limit) {
+    return send(Request.cmd(Command.XRANGE).arg(keys.jobEvents(jobId)).arg("0-" + (afterSeq + 1)).arg("+")
+        .arg("COUNT").arg(limit)).map(r -> entries(r, false));
+  }
+
+  /** Global stream entries strictly after {@code afterId} ("0" or "$"-less start: "0-0"). */
+  public Future<List<JobEvent>> globalEvents(String afterId, int limit) {
+    return send(Request.cmd(Command.XRANGE).arg(keys.events()).arg("(" + afterId).arg("+").arg("COUNT").arg(limit))
+        .map(r -> entries(r, true));
+  }
+
+  static List<JobEvent> entries(Response r, boolean keepIds) {
+    List<JobEvent> out = new ArrayList<>(r == null ? 0 : r.size());
+    if (r == null) {
+      return out;
+    }
+    for (Response e : r) {
+      out.add(JobEvent.fromFields(keepIds ? e.get(0).toString() : null, toMap(e.get(1))));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- housekeeping
+
+  /** Retries or fails jobs whose lease has run out (Redis clock); returns how many were reaped. */
+  public Future<Integer> reapExpiredLeases(int batch) {
+    return call(Name.REAP, List.of("", Integer.toString(batch),
+        Double.toString(ThreadLocalRandom.current().nextDouble()))).map(r -> r.size() / 2);
+  }
+
+  /** Moves delayed jobs whose backoff is over back to their queue place; returns how many. */
+  public Future<Integer> promoteDue(int batch) {
+    return call(Name.PROMOTE, List.of("", Integer.toString(batch))).map(Response::toInteger);
+  }
+
+  /** Drops index entries of final jobs past their retention. */
+  public Future<Long> trimIndexes() {
+    return call(Name.TRIM, List.of("")).map(Response::toLong);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private Future<Response> call(Name name, List<String> args) {
+    return scripts.call(redis, name, args).recover(err -> Future.failedFuture(mapError(err)));
+  }
+
+  private Future<Response> send(Request req) {
+    return redis.send(req).recover(err -> Future.failedFuture(mapError(err)));
+  }
+
+  static Throwable mapError(Throwable err) {
+    if (err instanceof JobQueueException || err instanceof IllegalArgumentException) {
+      return err;
+    }
+    String msg = String.valueOf(err.getMessage());
+    if (msg.startsWith("ERR") || msg.startsWith("WRONGTYPE")) {
+      return new JobQueueException(Code.INTERNAL, "redis script error: " + msg);
+    }
+    return new JobQueueException(Code.UNAVAILABLE, "redis unavailable: " + msg);
+  }
+
+  static Map<String, String> toMap(Response r) {
+    Map<String, String> m = new HashMap<>();
+    if (r == null) {
+      return m;
+    }
+    for (int i = 0; i + 1 < r.size(); i += 2) {
+      m.put(r.get(i).toString(), r.get(i + 1).toString());
+    }
+    return m;
+  }
+
+  private static String newToken() {
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    return Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong());
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static String tp(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,137 @@
+package io.emp.jobqueue.queue.store;
+
+import io.emp.jobqueue.core.model.JobStatus;
+import io.emp.jobqueue.core.model.PriorityScore;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The Lua scripts: each is a generated prelude (key shapes, transition table, settings, server time)
+ * + lib.lua + its own resource file. Called by EVALSHA; a NOSCRIPT reply (Redis restarted or
+ * SCRIPT FLUSH) falls back to EVAL, which also re-caches the script.
+ */
+final class Scripts {
+
+  enum Name {
+    SUBMIT, CLAIM, RENEW, PROGRESS, COMPLETE, FAIL, RELEASE, CANCEL, REAP, PROMOTE, TRIM, LIST, STATS;
+
+    String resource() {
+      return "lua/" + name().toLowerCase(Locale.ROOT) + ".lua";
+    }
+  }
+
+  record Script(String sha, String source) {
+  }
+
+  private final Map<Name, Script> scripts;
+  private final String routingKey;
+
+  private Scripts(Map<Name, Script> scripts, String routingKey) {
+    this.scripts = scripts;
+    this.routingKey = routingKey;
+  }
+
+  /** Reads the resources (blocking: call off the event loop) and builds every script's source. */
+  static Scripts build(RedisKeys keys, StoreConfig cfg) {
+    String prelude = keys.luaKeyTable() + transitions() + settings(cfg)
+        + "local _t = redis.call('TIME')\n"
+        + "local NOW = tonumber(_t[1]) * 1000 + math.floor(tonumber(_t[2]) / 1000)\n"
+        + "local TP = ARGV[1]\n" + read("lua/lib.lua");
+    Map<Name, Script> m = new EnumMap<>(Name.class);
+    for (Name n : Name.values()) {
+      String src = prelude + "\n" + read(n.resource());
+      m.put(n, new Script(sha1(src), src));
+    }
+    return new Scripts(m, keys.events());
+  }
+
+  /** Loads every script so the first calls do not pay for a NOSCRIPT round trip. */
+  Future<Void> preload(Redis redis) {
+    return Future.all(scripts.values().stream()
+            .map(s -> redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(s.source())))
+            .toList())
+        .mapEmpty();
+  }
+
+  Future<Response> call(Redis redis, Name name, List<String> args) {
+    Script s = scripts.get(name);
+    return redis.send(request(Command.EVALSHA, s.sha(), args))
+        .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
+            ? redis.send(request(Command.EVAL, s.source(), args))
+            : Future.failedFuture(err));
+  }
+
+  private Request request(Command cmd, String scriptOrSha, List<String> args) {
+    // One declared key routes the call on Redis Cluster; every other key shares its hash tag.
+    Request r = Request.cmd(cmd).arg(scriptOrSha).arg(1).arg(routingKey);
+    for (String a : args) {
+      r.arg(a);
+    }
+    return r;
+  }
+
+  private static String transitions() {
+    StringBuilder sb = new StringBuilder("local CAN = {\n");
+    for (Map.Entry<String, Set<String>> e : JobStatus.transitionTable().entrySet()) {
+      sb.append("  ").append(e.getKey()).append(" = {")
+          .append(e.getValue().stream().map(s -> s + " = true").collect(Collectors.joining(", ")))
+          .append("},\n");
+    }
+    return sb.append("}\n").toString();
+  }
+
+  private static String settings(StoreConfig c) {
+    return "local C = {\n"
+        + "  max_priority = " + PriorityScore.MAX_PRIORITY + ",\n"
+        + "  band = " + PriorityScore.band() + ",\n"
+        + "  events_max = " + c.eventsMaxLen() + ",\n"
+        + "  job_events_max = " + c.jobEventsMax() + ",\n"
+        + "  idempotency_ttl_ms = " + c.idempotencyTtlMs() + ",\n"
+        + "  retention_completed = " + c.retentionCompletedMs() + ",\n"
+        + "  retention_failed = " + c.retentionFailedMs() + ",\n"
+        + "  retention_cancelled = " + c.retentionCancelledMs() + ",\n"
+        + "  backoff_base_ms = " + c.retry().baseMs() + ",\n"
+        + "  backoff_cap_ms = " + c.retry().capMs() + ",\n"
+        + "  backoff_jitter = " + c.retry().jitter() + ",\n"
+        + "  avoid_window_ms = " + c.retry().avoidWindowMs() + ",\n"
+        + "  error_chain_max = " + c.errorChainMax() + ",\n"
+        + "  event_result_max = " + c.eventResultMaxBytes() + ",\n"
+        + "  list_scan_max = " + c.listScanMax() + ",\n"
+        + "}\n";
+  }
+
+  private static String read(String resource) {
+    try (InputStream in = Scripts.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing script resource " + resource);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String sha1(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

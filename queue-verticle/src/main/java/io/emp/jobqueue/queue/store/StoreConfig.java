@@ -1,0 +1,98 @@
+package io.emp.jobqueue.queue.store;
+
+import io.emp.jobqueue.core.model.JobLimits;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Settings of the Redis job store, validated once. Every default is a named constant.
+ *
+ * @param namespace the hash tag shared by every key ({namespace}:job:..)
+ * @param maxPendingPerService submit answers "queue full" past this many pending jobs of one service (0: no bound)
+ */
+public record StoreConfig(String redisUrl, String namespace, int poolSize, int maxPoolWaiting,
+                          long retentionCompletedMs, long retentionFailedMs, long retentionCancelledMs,
+                          long eventsMaxLen, int jobEventsMax, long idempotencyTtlMs, int maxPendingPerService,
+                          RetryPolicy retry, int errorChainMax, int eventResultMaxBytes, int listScanMax,
+                          JobLimits limits) {
+  public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+  public static final String DEFAULT_NAMESPACE = "emp";
+  public static final int DEFAULT_POOL_SIZE = 16;
+  public static final long HOUR_MS = 3_600_000L;
+  public static final long DEFAULT_RETENTION_COMPLETED_MS = 24 * HOUR_MS;
+  public static final long DEFAULT_RETENTION_FAILED_MS = 7 * 24 * HOUR_MS;
+  public static final long DEFAULT_RETENTION_CANCELLED_MS = 24 * HOUR_MS;
+  public static final long DEFAULT_EVENTS_MAXLEN = 100_000;
+  public static final int DEFAULT_JOB_EVENTS_MAX = 1_000;
+  public static final long DEFAULT_IDEMPOTENCY_TTL_MS = 24 * HOUR_MS;
+  public static final int DEFAULT_MAX_PENDING_PER_SERVICE = 1_000_000;
+
+  public StoreConfig {
+    if (redisUrl == null || !(redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://")
+        || redisUrl.startsWith("unix://"))) {
+      throw new IllegalArgumentException("redis url must start with redis://, rediss:// or unix://");
+    }
+    new RedisKeys(namespace); // validates the namespace
+    if (poolSize < 1 || maxPoolWaiting < 1) {
+      throw new IllegalArgumentException("pool_size and max_pool_waiting must be >= 1");
+    }
+    if (retentionCompletedMs < 1000 || retentionFailedMs < 1000 || retentionCancelledMs < 1000) {
+      throw new IllegalArgumentException("retention must be at least 1000 ms");
+    }
+    if (eventsMaxLen < 100 || jobEventsMax < 10) {
+      throw new IllegalArgumentException("events_max_len must be >= 100 and job_events_max >= 10");
+    }
+    if (maxPendingPerService < 0 || errorChainMax < 1 || eventResultMaxBytes < 0 || listScanMax < 1) {
+      throw new IllegalArgumentException("invalid store bounds");
+    }
+    retry = retry == null ? RetryPolicy.DEFAULT : retry;
+    limits = limits == null ? JobLimits.DEFAULTS : limits;
+  }
+
+  public static StoreConfig defaults(String redisUrl) {
+    return from(new JsonObject().put("redis_url", redisUrl));
+  }
+
+  public StoreConfig withNamespace(String ns) {
+    return new StoreConfig(redisUrl, ns, poolSize, maxPoolWaiting, retentionCompletedMs, retentionFailedMs,
+        retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs, maxPendingPerService, retry,
+        errorChainMax, eventResultMaxBytes, listScanMax, limits);
+  }
+
+  public StoreConfig withRetry(RetryPolicy r) {
+    return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
+        retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
+        maxPendingPerService, r, errorChainMax, eventResultMaxBytes, listScanMax, limits);
+  }
+
+  public StoreConfig withPoolSize(int size) {
+    return new StoreConfig(redisUrl, namespace, size, maxPoolWaiting, retentionCompletedMs,
+        retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
+        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits);
+  }
+
+  public StoreConfig withMaxPending(int max) {
+    return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
+        retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
+        max, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits);
+  }
+
+  /** Reads the "store" section of the node config (keys in snake_case; absent keys take the defaults). */
+  public static StoreConfig from(JsonObject j) {
+    JsonObject l = j.getJsonObject("limits", new JsonObject());
+    JobLimits d = JobLimits.DEFAULTS;
+    JobLimits limits = new JobLimits(l.getInteger("max_payload_bytes", d.maxPayloadBytes()),
+        l.getInteger("max_priority", d.maxPriority()), l.getInteger("default_priority", d.defaultPriority()),
+        l.getInteger("default_max_retries", d.defaultMaxRetries()),
+        l.getInteger("max_max_retries", d.maxMaxRetries()), l.getInteger("max_ctx_bytes", d.maxCtxBytes()));
+    return new StoreConfig(j.getString("redis_url", DEFAULT_REDIS_URL), j.getString("namespace", DEFAULT_NAMESPACE),
+        j.getInteger("pool_size", DEFAULT_POOL_SIZE), j.getInteger("max_pool_waiting", 100_000),
+        j.getLong("retention_completed_ms", DEFAULT_RETENTION_COMPLETED_MS),
+        j.getLong("retention_failed_ms", DEFAULT_RETENTION_FAILED_MS),
+        j.getLong("retention_cancelled_ms", DEFAULT_RETENTION_CANCELLED_MS),
+        j.getLong("events_max_len", DEFAULT_EVENTS_MAXLEN), j.getInteger("job_events_max", DEFAULT_JOB_EVENTS_MAX),
+        j.getLong("idempotency_ttl_ms", DEFAULT_IDEMPOTENCY_TTL_MS),
+        j.getInteger("max_pending_per_service", DEFAULT_MAX_PENDING_PER_SERVICE),
+        RetryPolicy.from(j.getJsonObject("retry")), j.getInteger("error_chain_max", 10),
+        j.getInteger("event_result_max_bytes", 64 * 1024), j.getInteger("list_scan_max", 10_000), limits);
+  }
+}

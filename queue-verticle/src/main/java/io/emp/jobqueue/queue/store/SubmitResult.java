@@ -1,0 +1,27 @@
+package io.emp.jobqueue.queue.store;
+
+import io.emp.jobqueue.core.model.JobStatus;
+import io.emp.jobqueue.core.model.PriorityScore;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * @param created false when an earlier submit with the same id or idempotency key already made this job
+ * @param estimatedPosition jobs ahead of it in its service's queue, or -1 when it is no longer pending
+ */
+public record SubmitResult(String jobId, boolean created, JobStatus status, long priorityScore,
+                           long estimatedPosition, long createdAt) {
+  public int effectivePriority() {
+    return PriorityScore.priorityOf(priorityScore);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("job_id", jobId).put("created", created).put("status", status.wire())
+        .put("priority_score", priorityScore).put("estimated_position", estimatedPosition)
+        .put("created_at", createdAt);
+  }
+
+  public static SubmitResult fromJson(JsonObject j) {
+    return new SubmitResult(j.getString("job_id"), j.getBoolean("created"), JobStatus.fromWire(j.getString("status")),
+        j.getLong("priority_score"), j.getLong("estimated_position"), j.getLong("created_at", 0L));
+  }
+}

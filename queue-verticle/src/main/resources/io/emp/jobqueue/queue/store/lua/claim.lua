@@ -1,0 +1,112 @@
+-- ARGV: 1 traceparent, 2 worker id, 3 claim token, 4 lease ms, 5 scan limit per service,
+--       6 capabilities JSON ('' = the worker offers only its services), 7.. services
+local wid, token, lease, scan = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local caps = nil
+if ARGV[6] ~= '' then caps = cjson.decode(ARGV[6]) end
+
+local function has(list, v)
+  if type(list) ~= 'table' then return list == v end
+  for _, x in ipairs(list) do if x == v then return true end end
+  return false
+end
+
+local function attrMatches(want, have)
+  if have == nil then return false end
+  if type(want) == 'table' then
+    for _, w in ipairs(want) do if not has(have, w) then return false end end
+    return true
+  end
+  if type(have) == 'table' then return has(have, want) end
+  if type(want) == 'number' then return tonumber(have) ~= nil and tonumber(have) >= want end
+  return tostring(have) == tostring(want)
+end
+
+local LEVEL = {none = 0, loose = 1, strict = 2}
+
+-- The matching rules (docs/matching.md). c = capabilities (may be an empty table).
+local function matches(req, customer, workflow, c, svc)
+  if c.workflow_id and c.workflow_id ~= workflow then return false end
+  local allowed, denied = c.allowed_customers, c.denied_customers
+  if customer and denied and has(denied, customer) then return false end
+  if allowed and #allowed > 0 and not (customer and has(allowed, customer)) then return false end
+  local wlevel = LEVEL[c.customer_isolation or 'none']
+  if wlevel == 2 and not customer then return false end
+  if req == nil then return true end
+  if LEVEL[req.customer_isolation or 'none'] > wlevel then return false end
+  if req.hardware then
+    local hw = c.hardware or {}
+    for k, v in pairs(req.hardware) do
+      if hw[k] == nil or hw[k] < v then return false end
+    end
+  end
+  if req.models then
+    local m = (c.models or {})[svc] or {}
+    for _, want in ipairs(req.models) do if not has(m, want) then return false end end
+  end
+  local attrs = c.attributes or {}
+  if req.attributes then
+    for k, v in pairs(req.attributes) do if not attrMatches(v, attrs[k]) then return false end end
+  end
+  if req.negative then
+    for k, v in pairs(req.negative) do
+      local have = attrs[k]
+      if have ~= nil then
+        local vs = v
+        if type(v) ~= 'table' then vs = {v} end
+        for _, x in ipairs(vs) do
+          if has(have, x) or tostring(have) == tostring(x) then return false end
+        end
+      end
+    end
+  end
+  return true
+end
+
+local best, bestScore, bestSvc, bestId = nil, nil, nil, nil
+local evaluated, pendingTotal = 0, 0
+for i = 7, #ARGV do
+  local svc = ARGV[i]
+  local pk = K.pending(svc)
+  pendingTotal = pendingTotal + redis.call('ZCARD', pk)
+  local cands = redis.call('ZRANGE', pk, 0, scan - 1, 'WITHSCORES')
+  for j = 1, #cands, 2 do
+    local member, sc = cands[j], tonumber(cands[j + 1])
+    -- Everything further down this set orders after the best found so far in another set.
+    if bestScore ~= nil and (sc > bestScore or (sc == bestScore and member > best)) then break end
+    evaluated = evaluated + 1
+    local id = string.sub(member, 14)
+    local h = redis.call('HMGET', K.job(id), 'status', 'requirements', 'customer_id', 'workflow_id',
+      'last_failed_worker', 'due_at')
+    if h[1] ~= 'pending' then
+      -- A queue entry without a pending job behind it (expired or inconsistent): drop it.
+      redis.call('ZREM', pk, member)
+    else
+      local avoid = h[5] == wid and h[6] and NOW < tonumber(h[6]) + C.avoid_window_ms
+      local ok = not avoid
+      if ok and (caps ~= nil or h[2]) then
+        local req = nil
+        if h[2] then req = cjson.decode(h[2]) end
+        ok = matches(req, h[3], h[4], caps or {}, svc)
+      end
+      if ok then
+        best, bestScore, bestSvc, bestId = member, sc, svc, id
+        break
+      end
+    end
+  end
+end
+
+if not best then return {'NONE', evaluated, pendingTotal} end
+
+local jk = K.job(bestId)
+local leaseUntil = NOW + lease
+redis.call('ZREM', K.pending(bestSvc), best)
+redis.call('HSET', jk, 'status', 'assigned', 'worker_id', wid, 'token', token, 'assigned_at', NOW,
+  'lease_until', leaseUntil, 'updated_at', NOW, 'cancel_requested', '0')
+local attempt = redis.call('HINCRBY', jk, 'attempt', 1)
+redis.call('ZADD', K.active(), leaseUntil, bestId)
+count(bestSvc, 'active', 1)
+-- The worker's claim span does not exist yet, so the event hangs off the submit span stored in the job.
+emit(bestId, 'job_assigned', 'assigned', {'service', bestSvc, 'worker_id', wid, 'attempt', attempt},
+  redis.call('HGET', jk, 'traceparent'))
+return {'OK', evaluated, pendingTotal - 1, NOW, redis.call('HGETALL', jk)}
