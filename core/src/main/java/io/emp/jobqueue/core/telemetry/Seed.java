@@ -1,0 +1,202 @@
+package io.emp.jobqueue.core.telemetry;
+
+/**
+ * Every span name, service name, attribute key and event name of the product contract
+ * ({@code shared/seed/tracing-architecture.md}), in one place. Where the seed uses an old
+ * OpenTelemetry key, the current semantic-convention key sits beside it and both are emitted.
+ */
+public final class Seed {
+  private Seed() {
+  }
+
+  /** Service names (resource attribute service.name). */
+  public static final class Service {
+    public static final String API = "emp-job-queue-api";
+    public static final String WORKER = "emp-job-queue-worker";
+    public static final String BOOTSTRAP = "emp-machine-bootstrap";
+
+    /** {@code emp-{service}-worker}, e.g. emp-comfyui-worker. */
+    public static String worker(String serviceType) {
+      return "emp-" + serviceType + "-worker";
+    }
+
+    /** {@code emp-{component}} for error spans. */
+    public static String component(String component) {
+      return "emp-" + component;
+    }
+
+    private Service() {
+    }
+  }
+
+  /** Span names. */
+  public static final class Span {
+    public static final String HTTP_REQUEST = "http.request.received";
+    public static final String REDIS_SUBMIT = "redis.job.submit";
+    public static final String REDIS_CLAIM = "redis.job.claim";
+    public static final String JOB_PROCESSING = "job.processing";
+    public static final String JOB_PREPROCESSING = "job.preprocessing";
+    public static final String EXTERNAL_CALL = "external_service.call";
+    public static final String JOB_POSTPROCESSING = "job.postprocessing";
+    public static final String JOB_RESULT_UPLOAD = "job.result_upload";
+    public static final String COMFYUI_EXECUTE = "comfyui.workflow.execute";
+    public static final String OPENAI_CALL = "openai.api.call";
+    public static final String WS_BROADCAST = "websocket.event.broadcast";
+    public static final String MACHINE_STARTUP = "machine.startup";
+    public static final String STARTUP_ENVIRONMENT = "machine.startup.environment";
+    public static final String STARTUP_DEPENDENCIES = "machine.startup.dependencies";
+    public static final String STARTUP_WORKER_BUNDLE = "machine.startup.worker_bundle";
+    public static final String STARTUP_COMPONENTS = "machine.startup.component_installation";
+    public static final String STARTUP_SERVICES = "machine.startup.services";
+    public static final String STARTUP_REGISTRATION = "machine.startup.worker_registration";
+    public static final String STARTUP_TELEMETRY = "machine.startup.telemetry";
+
+    public static String componentInstall(String name) {
+      return "component.install." + name;
+    }
+
+    public static String serviceStartup(String name) {
+      return "service.startup." + name;
+    }
+
+    /** {@code {component}.error.{error_type}}. */
+    public static String error(String component, String errorType) {
+      return component + ".error." + errorType;
+    }
+
+    private Span() {
+    }
+  }
+
+  /** Event names. */
+  public static final class Event {
+    public static final String VALIDATION_STARTED = "request.validation.started";
+    public static final String VALIDATION_COMPLETED = "request.validation.completed";
+    public static final String VALIDATION_FAILED = "request.validation.failed";
+    public static final String SUBMISSION_STARTED = "job.submission.started";
+    public static final String SUBMISSION_COMPLETED = "job.submission.completed";
+    public static final String REDIS_CONNECTION_ACQUIRED = "redis.connection.acquired";
+    public static final String REDIS_JOB_SERIALIZED = "redis.job.serialized";
+    public static final String REDIS_JOB_STORED = "redis.job.stored";
+    public static final String REDIS_QUEUE_UPDATED = "redis.queue.updated";
+    public static final String COMFYUI_PROMPT_SUBMITTED = "comfyui.prompt.submitted";
+    public static final String COMFYUI_EXECUTION_STARTED = "comfyui.execution.started";
+    public static final String COMFYUI_PROGRESS_UPDATED = "comfyui.progress.updated";
+    public static final String COMFYUI_EXECUTION_COMPLETED = "comfyui.execution.completed";
+    public static final String COMFYUI_RESULTS_RETRIEVED = "comfyui.results.retrieved";
+    public static final String WS_MESSAGE_SERIALIZED = "websocket.message.serialized";
+    public static final String WS_MESSAGE_SENT = "websocket.message.sent";
+    public static final String WS_CLIENT_NOTIFIED = "websocket.client.notified";
+
+    private Event() {
+    }
+  }
+
+  /** Attribute keys, grouped as in the seed. */
+  public static final class Attr {
+    // §1 http.request.received (old key, then the current semantic-convention key)
+    public static final String HTTP_METHOD = "http.method";
+    public static final String HTTP_REQUEST_METHOD = "http.request.method";
+    public static final String HTTP_URL = "http.url";
+    public static final String URL_PATH = "url.path";
+    public static final String HTTP_USER_AGENT = "http.user_agent";
+    public static final String USER_AGENT_ORIGINAL = "user_agent.original";
+    public static final String HTTP_REQUEST_CONTENT_LENGTH = "http.request_content_length";
+    public static final String HTTP_REQUEST_BODY_SIZE = "http.request.body.size";
+    public static final String HTTP_STATUS_CODE = "http.status_code";
+    public static final String HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
+    public static final String REQUEST_ID = "request.id";
+    public static final String CLIENT_IP = "client.ip";
+    public static final String CLIENT_ADDRESS = "client.address";
+    public static final String CLIENT_SESSION_ID = "client.session_id";
+    public static final String JOB_SERVICE_REQUIRED = "job.service_required";
+    public static final String JOB_PRIORITY = "job.priority";
+    public static final String CUSTOMER_ID = "customer.id";
+    public static final String WORKFLOW_ID = "workflow.id";
+    public static final String CORRELATION_ID = "correlation_id";
+    public static final String API_VERSION = "api.version";
+    public static final String ENVIRONMENT = "environment";
+    public static final String DEPLOYMENT_REGION = "deployment.region";
+    public static final String DEPLOYMENT_ENVIRONMENT = "deployment.environment";
+
+    // §2 redis.job.submit / redis.job.claim
+    public static final String REDIS_OPERATION = "redis.operation";
+    public static final String REDIS_KEY_PATTERN = "redis.key_pattern";
+    public static final String REDIS_QUEUE = "redis.queue";
+    public static final String JOB_ID = "job.id";
+    public static final String JOB_PAYLOAD_SIZE = "job.payload_size_bytes";
+    public static final String QUEUE_PRIORITY_SCORE = "queue.priority_score";
+    public static final String QUEUE_ESTIMATED_POSITION = "queue.estimated_position";
+    public static final String TRACE_CONTEXT_STORED = "trace.context_stored";
+    public static final String TRACE_PARENT_ID = "trace.parent_id";
+    public static final String WORKER_ID = "worker.id";
+    public static final String WORKER_MACHINE_ID = "worker.machine_id";
+    public static final String WORKER_CAPABILITIES = "worker.capabilities";
+    public static final String MATCHING_FUNCTION = "matching.function";
+    public static final String MATCHING_SCAN_LIMIT = "matching.scan_limit";
+    public static final String MATCHING_JOBS_EVALUATED = "matching.jobs_evaluated";
+    public static final String MATCHING_DURATION_MS = "matching.match_duration_ms";
+    public static final String QUEUE_JOBS_PENDING = "queue.jobs_pending";
+    public static final String QUEUE_WAIT_TIME_MS = "queue.wait_time_ms";
+    public static final String TRACE_CONTEXT_RETRIEVED = "trace.context_retrieved";
+    public static final String DB_SYSTEM = "db.system";
+    public static final String DB_SYSTEM_NAME = "db.system.name";
+    public static final String DB_OPERATION_NAME = "db.operation.name";
+    public static final String MESSAGING_SYSTEM = "messaging.system";
+    public static final String MESSAGING_OPERATION_NAME = "messaging.operation.name";
+    public static final String MESSAGING_OPERATION_TYPE = "messaging.operation.type";
+    public static final String MESSAGING_DESTINATION_NAME = "messaging.destination.name";
+    public static final String MESSAGING_MESSAGE_ID = "messaging.message.id";
+
+    // §3 job.processing
+    public static final String JOB_TYPE = "job.type";
+    public static final String JOB_RETRY_COUNT = "job.retry_count";
+    public static final String WORKER_CONNECTOR_TYPE = "worker.connector_type";
+    public static final String WORKER_MAX_CONCURRENT_JOBS = "worker.max_concurrent_jobs";
+    public static final String PROCESSING_START_TIME = "processing.start_time";
+    public static final String PROCESSING_ESTIMATED_DURATION_MS = "processing.estimated_duration_ms";
+    public static final String PROCESSING_ACTUAL_DURATION_MS = "processing.actual_duration_ms";
+    public static final String PROCESSING_STATUS = "processing.status";
+    public static final String MACHINE_GPU_COUNT = "machine.gpu_count";
+    public static final String MACHINE_GPU_MEMORY_GB = "machine.gpu_memory_gb";
+    public static final String MACHINE_CPU_CORES = "machine.cpu_cores";
+    public static final String MACHINE_RAM_GB = "machine.ram_gb";
+    public static final String EXTERNAL_SERVICE_NAME = "external_service.name";
+    public static final String EXTERNAL_SERVICE_ENDPOINT = "external_service.endpoint";
+    public static final String EXTERNAL_SERVICE_VERSION = "external_service.version";
+
+    // §5 websocket.event.broadcast
+    public static final String WS_EVENT_TYPE = "websocket.event_type";
+    public static final String WS_CLIENT_COUNT = "websocket.client_count";
+    public static final String WS_SESSION_ID = "websocket.session_id";
+    public static final String EVENT_JOB_ID = "event.job_id";
+    public static final String EVENT_CORRELATION_ID = "event.correlation_id";
+    public static final String EVENT_PAYLOAD_SIZE = "event.payload_size_bytes";
+    public static final String EVENT_SEQUENCE_NUMBER = "event.sequence_number";
+    public static final String EVENT_PROCESSING_LATENCY_MS = "event.processing_latency_ms";
+    public static final String EVENT_QUEUE_TO_RESPONSE_MS = "event.queue_to_response_ms";
+    public static final String EVENT_BROADCAST_DURATION_MS = "event.broadcast_duration_ms";
+    public static final String JOB_FINAL_STATUS = "job.final_status";
+    public static final String JOB_TOTAL_PROCESSING_TIME_MS = "job.total_processing_time_ms";
+    public static final String CUSTOMER_RESPONSE_DELIVERED = "customer.response_delivered";
+
+    // §7 errors
+    public static final String ERROR_TYPE = "error.type";
+    public static final String ERROR_MESSAGE = "error.message";
+    public static final String ERROR_STACK_TRACE = "error.stack_trace";
+    public static final String ERROR_CODE = "error.code";
+    public static final String RECOVERY_ATTEMPTED = "recovery.attempted";
+    public static final String RECOVERY_STRATEGY = "recovery.strategy";
+    public static final String RECOVERY_SUCCESS = "recovery.success";
+    public static final String IMPACT_JOB_FAILED = "impact.job_failed";
+    public static final String IMPACT_CUSTOMER_NOTIFIED = "impact.customer_notified";
+    public static final String IMPACT_SERVICE_DEGRADED = "impact.service_degraded";
+    public static final String DEBUG_COMPONENT_VERSION = "debug.component_version";
+    public static final String DEBUG_ENVIRONMENT = "debug.environment";
+    public static final String DEBUG_DEPLOYMENT_ID = "debug.deployment_id";
+    public static final String DEBUG_MACHINE_ID = "debug.machine_id";
+
+    private Attr() {
+    }
+  }
+}

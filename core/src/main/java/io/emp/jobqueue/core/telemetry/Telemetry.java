@@ -1,0 +1,151 @@
+package io.emp.jobqueue.core.telemetry;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The OpenTelemetry SDKs of one JVM. One node can play several roles (api, worker, bootstrap),
+ * and the seed gives each role its own service name, which OpenTelemetry carries on the resource;
+ * so there is one autoconfigured SDK per service name, built on first use. Standard OTEL_*
+ * variables and -Dotel.* properties work as usual and override the project defaults below.
+ */
+public final class Telemetry implements AutoCloseable {
+  private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+
+  private final TelemetryConfig cfg;
+  private final List<SpanProcessor> extraProcessors;
+  private final Map<String, OpenTelemetrySdk> sdks = new ConcurrentHashMap<>();
+  private final boolean enabled;
+
+  private Telemetry(TelemetryConfig cfg, List<SpanProcessor> extra, boolean enabled) {
+    this.cfg = cfg;
+    this.extraProcessors = List.copyOf(extra);
+    this.enabled = enabled;
+  }
+
+  public static Telemetry create(TelemetryConfig cfg, List<SpanProcessor> extraProcessors) {
+    return new Telemetry(cfg, extraProcessors, true);
+  }
+
+  /** Tracing off: every tracer is a no-op (used by benchmarks as the baseline). */
+  public static Telemetry disabled() {
+    return new Telemetry(TelemetryConfig.DEFAULTS, List.of(), false);
+  }
+
+  public TelemetryConfig config() {
+    return cfg;
+  }
+
+  public boolean enabled() {
+    return enabled;
+  }
+
+  public Tracer tracer(String serviceName) {
+    return openTelemetry(serviceName).getTracer("io.emp.jobqueue", cfg.version());
+  }
+
+  public OpenTelemetry openTelemetry(String serviceName) {
+    if (!enabled) {
+      return OpenTelemetry.noop();
+    }
+    return sdks.computeIfAbsent(serviceName, this::build);
+  }
+
+  private OpenTelemetrySdk build(String serviceName) {
+    Map<String, String> defaults = new HashMap<>(TelemetryConfig.OTEL_DEFAULTS);
+    boolean exporterChosen = System.getenv("OTEL_TRACES_EXPORTER") != null
+        || System.getProperty("otel.traces.exporter") != null;
+    boolean endpointGiven = System.getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != null
+        || System.getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != null
+        || System.getProperty("otel.exporter.otlp.endpoint") != null;
+    // With no collector configured the embedded default exports nothing (and never retries a dead endpoint).
+    defaults.put("otel.traces.exporter", exporterChosen || endpointGiven ? "otlp" : "none");
+    defaults.putAll(cfg.otelOverrides());
+    return AutoConfiguredOpenTelemetrySdk.builder()
+        .addPropertiesSupplier(() -> defaults)
+        .addResourceCustomizer((resource, props) -> {
+          Resource ours = Resource.create(cfg.resourceAttributes());
+          Resource merged = ours.merge(resource);
+          // OTEL_SERVICE_NAME, when given, wins for every role; otherwise each role has its seed name.
+          if (props.getString("otel.service.name") == null
+              && !props.getMap("otel.resource.attributes").containsKey("service.name")) {
+            merged = merged.merge(Resource.create(Attributes.of(SERVICE_NAME, serviceName)));
+          }
+          return merged;
+        })
+        .addTracerProviderCustomizer((builder, props) -> {
+          for (SpanProcessor p : extraProcessors) {
+            builder.addSpanProcessor(new Shared(p));
+          }
+          return builder;
+        })
+        .disableShutdownHook()
+        .build()
+        .getOpenTelemetrySdk();
+  }
+
+  /** Flushes every SDK's exporter queue. */
+  public CompletableResultCode flush() {
+    List<CompletableResultCode> codes = new ArrayList<>();
+    sdks.values().forEach(s -> codes.add(s.getSdkTracerProvider().forceFlush()));
+    return CompletableResultCode.ofAll(codes);
+  }
+
+  @Override
+  public void close() {
+    List<CompletableResultCode> codes = new ArrayList<>();
+    sdks.values().forEach(s -> codes.add(s.shutdown()));
+    CompletableResultCode.ofAll(codes).join(10, TimeUnit.SECONDS);
+    extraProcessors.forEach(p -> p.shutdown().join(5, TimeUnit.SECONDS));
+    sdks.clear();
+  }
+
+  /** One processor serves every SDK; only {@link #close()} shuts it down, once. */
+  private record Shared(SpanProcessor delegate) implements SpanProcessor {
+    @Override
+    public void onStart(Context parentContext, ReadWriteSpan span) {
+      delegate.onStart(parentContext, span);
+    }
+
+    @Override
+    public boolean isStartRequired() {
+      return delegate.isStartRequired();
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {
+      delegate.onEnd(span);
+    }
+
+    @Override
+    public boolean isEndRequired() {
+      return delegate.isEndRequired();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return CompletableResultCode.ofSuccess();
+    }
+
+    @Override
+    public CompletableResultCode forceFlush() {
+      return delegate.forceFlush();
+    }
+  }
+}

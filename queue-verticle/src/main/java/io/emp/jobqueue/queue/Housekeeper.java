@@ -1,0 +1,54 @@
+package io.emp.jobqueue.queue;
+
+import io.emp.jobqueue.queue.store.JobStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/**
+ * Periodic upkeep: expired leases are reaped (retry or dead letter), due retries go back to their
+ * queue place, old index entries are trimmed. Every step is one atomic script, so any number of
+ * queue nodes can run this at once; a failed tick is logged and the next tick tries again.
+ */
+final class Housekeeper {
+  private static final System.Logger LOG = System.getLogger(Housekeeper.class.getName());
+
+  private final Vertx vertx;
+  private final JobStore store;
+  private final QueueConfig cfg;
+  private long tickTimer = -1;
+  private long trimTimer = -1;
+  private boolean running;
+
+  Housekeeper(Vertx vertx, JobStore store, QueueConfig cfg) {
+    this.vertx = vertx;
+    this.store = store;
+    this.cfg = cfg;
+  }
+
+  void start() {
+    tickTimer = vertx.setPeriodic(cfg.housekeepingIntervalMs(), t -> tick());
+    trimTimer = vertx.setPeriodic(cfg.trimIntervalMs(), t -> store.trimIndexes()
+        .onFailure(err -> LOG.log(System.Logger.Level.WARNING, "index trim failed; next tick retries: " + err)));
+  }
+
+  /** One reap + promote round; skipped while the previous round is still running. */
+  Future<Void> tick() {
+    if (running) {
+      return Future.succeededFuture();
+    }
+    running = true;
+    return store.reapExpiredLeases(cfg.housekeepingBatch())
+        .compose(reaped -> store.promoteDue(cfg.housekeepingBatch()))
+        .<Void>mapEmpty()
+        .onFailure(err -> LOG.log(System.Logger.Level.WARNING, "housekeeping failed; next tick retries: " + err))
+        .eventually(() -> {
+          running = false;
+          return Future.succeededFuture();
+        });
+  }
+
+  void stop() {
+    vertx.cancelTimer(tickTimer);
+    vertx.cancelTimer(trimTimer);
+  }
+}

@@ -1,0 +1,91 @@
+package io.emp.jobqueue.queue;
+
+import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobSpec;
+import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.telemetry.Seed.Attr;
+import io.emp.jobqueue.core.telemetry.Seed.Event;
+import io.emp.jobqueue.core.telemetry.Seed.Span;
+import io.emp.jobqueue.core.telemetry.TraceContexts;
+import io.emp.jobqueue.queue.store.JobStore;
+import io.emp.jobqueue.queue.store.SubmitResult;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/** The submit path with its {@code redis.job.submit} span; the span's context is what the job carries. */
+public final class QueueService {
+  private final JobStore store;
+  private final Tracer tracer;
+
+  public QueueService(JobStore store, Tracer tracer) {
+    this.store = store;
+    this.tracer = tracer;
+  }
+
+  public JobStore store() {
+    return store;
+  }
+
+  public Future<SubmitResult> submit(JsonObject body, TraceContext parent) {
+    JobSpec spec;
+    try {
+      spec = JobSpec.fromJson(body, store.config().limits());
+    } catch (JobQueueException e) {
+      return Future.failedFuture(e);
+    }
+    Context parentCtx = TraceContexts.extract(parent);
+    io.opentelemetry.api.trace.Span span = tracer.spanBuilder(Span.REDIS_SUBMIT).setParent(parentCtx)
+        .setSpanKind(SpanKind.PRODUCER)
+        .setAttribute(Attr.REDIS_OPERATION, "EVALSHA submit.lua (HSET + ZADD + XADD)")
+        .setAttribute(Attr.REDIS_KEY_PATTERN, store.keys().job("{job_id}"))
+        .setAttribute(Attr.REDIS_QUEUE, store.keys().pending(spec.serviceRequired()))
+        .setAttribute(Attr.DB_SYSTEM, "redis")
+        .setAttribute(Attr.DB_SYSTEM_NAME, "redis")
+        .setAttribute(Attr.DB_OPERATION_NAME, "EVALSHA")
+        .setAttribute(Attr.MESSAGING_SYSTEM, "redis")
+        .setAttribute(Attr.MESSAGING_OPERATION_NAME, "send")
+        .setAttribute(Attr.MESSAGING_OPERATION_TYPE, "send")
+        .setAttribute(Attr.MESSAGING_DESTINATION_NAME, spec.serviceRequired())
+        .setAttribute(Attr.JOB_SERVICE_REQUIRED, spec.serviceRequired())
+        .setAttribute(Attr.JOB_PRIORITY, (long) spec.priority())
+        .setAttribute(Attr.JOB_PAYLOAD_SIZE, (long) spec.payload().toBuffer().length())
+        .startSpan();
+    if (spec.id() != null) {
+      span.setAttribute(Attr.JOB_ID, spec.id());
+    }
+    putIf(span, Attr.CUSTOMER_ID, spec.customerId());
+    putIf(span, Attr.WORKFLOW_ID, spec.workflowId());
+    putIf(span, Attr.CORRELATION_ID, spec.correlationId());
+    putIf(span, Attr.REQUEST_ID, spec.requestId());
+    TraceContext stored = TraceContexts.inject(parentCtx.with(span));
+    span.setAttribute(Attr.TRACE_CONTEXT_STORED, stored.isPresent());
+    if (parent != null && parent.traceId() != null) {
+      span.setAttribute(Attr.TRACE_PARENT_ID, parent.traceId());
+    }
+    span.addEvent(Event.REDIS_JOB_SERIALIZED);
+    return store.submit(spec.withTrace(stored.isPresent() ? stored : spec.trace()))
+        .onSuccess(r -> {
+          span.addEvent(Event.REDIS_JOB_STORED);
+          span.addEvent(Event.REDIS_QUEUE_UPDATED);
+          span.setAttribute(Attr.JOB_ID, r.jobId());
+          span.setAttribute(Attr.QUEUE_PRIORITY_SCORE, r.priorityScore());
+          span.setAttribute(Attr.QUEUE_ESTIMATED_POSITION, r.estimatedPosition());
+          span.end();
+        })
+        .onFailure(err -> {
+          span.recordException(err);
+          span.setStatus(StatusCode.ERROR, err.getMessage());
+          span.end();
+        });
+  }
+
+  private static void putIf(io.opentelemetry.api.trace.Span span, String key, String value) {
+    if (value != null) {
+      span.setAttribute(key, value);
+    }
+  }
+}
