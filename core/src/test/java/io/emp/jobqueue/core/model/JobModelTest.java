@@ -1,0 +1,76 @@
+package io.emp.jobqueue.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+class JobModelTest {
+
+  @Test
+  void transitionTableAllowsOnlyTheLifecycle() {
+    assertThat(JobStatus.PENDING.canMoveTo(JobStatus.ASSIGNED)).isTrue();
+    assertThat(JobStatus.PENDING.canMoveTo(JobStatus.COMPLETED)).isFalse();
+    assertThat(JobStatus.ASSIGNED.canMoveTo(JobStatus.PENDING)).as("drained worker hands back").isTrue();
+    assertThat(JobStatus.DELAYED.canMoveTo(JobStatus.ASSIGNED)).as("must be promoted first").isFalse();
+    for (JobStatus s : JobStatus.values()) {
+      assertThat(s.isFinal()).isEqualTo(s == JobStatus.COMPLETED || s == JobStatus.FAILED
+          || s == JobStatus.CANCELLED);
+      if (s.isFinal()) {
+        assertThat(s.next()).isEmpty();
+      }
+    }
+    assertThat(JobStatus.transitionTable().get("in_progress")).contains("completed", "delayed", "failed");
+  }
+
+  @Test
+  void priorityScoreOrdersPriorityThenTimeExactly() {
+    long t = 1_764_000_000_123L;
+    assertThat(PriorityScore.of(90, t)).isLessThan(PriorityScore.of(10, t - 1_000_000));
+    assertThat(PriorityScore.of(50, t)).isLessThan(PriorityScore.of(50, t + 1));
+    long s = PriorityScore.of(1000, t);
+    assertThat(PriorityScore.priorityOf(s)).isEqualTo(1000);
+    assertThat(PriorityScore.timeOf(PriorityScore.of(0, t))).isEqualTo(t);
+    assertThat((double) PriorityScore.of(0, t)).as("exact as a double").isEqualTo((double) PriorityScore.of(0, t));
+    assertThat(PriorityScore.of(0, PriorityScore.band() - 1)).isLessThan(1L << 53);
+  }
+
+  @Test
+  void specAcceptsReferenceAliasesAndDefaults() {
+    JobSpec s = JobSpec.fromJson(new JsonObject().put("job_type", "comfyui"), JobLimits.DEFAULTS);
+    assertThat(s.serviceRequired()).isEqualTo("comfyui");
+    assertThat(s.priority()).isEqualTo(JobLimits.DEFAULT_PRIORITY);
+    assertThat(s.maxRetries()).isEqualTo(JobLimits.DEFAULT_MAX_RETRIES);
+    assertThat(JobSpec.fromJson(s.toJson(), JobLimits.DEFAULTS)).isEqualTo(s);
+  }
+
+  @Test
+  void specValidationReportsEveryProblem() {
+    JsonObject bad = new JsonObject().put("service_required", "ok").put("workflow_priority", 5)
+        .put("current_step", 4).put("total_steps", 2).put("traceparent", "garbage").put("id", "has space")
+        .put("requirements", new JsonObject().put("customer_isolation", "total").put("models", "one")
+            .put("attributes", new JsonObject().put("nested", new JsonObject())));
+    assertThatThrownBy(() -> JobSpec.fromJson(bad, JobLimits.DEFAULTS))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems())
+            .extracting(Problem::field).containsExactlyInAnyOrder("workflow_id", "current_step", "traceparent", "id",
+                "requirements.customer_isolation", "requirements.attributes.nested"));
+  }
+
+  @Test
+  void traceContextKeepsOnlyValidTraceparents() {
+    assertThat(TraceContext.of("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03").traceId())
+        .isEqualTo("0af7651916cd43dd8448eb211c80319c");
+    assertThat(TraceContext.of("00-00000000000000000000000000000000-b7ad6b7169203331-01").isPresent()).isFalse();
+    assertThat(TraceContext.of("nonsense").isPresent()).isFalse();
+  }
+
+  @Test
+  void workerCapabilitiesRoundTripAndValidate() {
+    WorkerCapabilities caps = WorkerCapabilities.of("w-1", "sim", "comfyui")
+        .withHardware(new Hardware(1.0, 24.0, 16.0, 64.0)).withWorkflow("wf");
+    assertThat(WorkerCapabilities.fromJson(caps.toJson())).isEqualTo(caps);
+    assertThatThrownBy(() -> WorkerCapabilities.fromJson(new JsonObject().put("services", "x")))
+        .isInstanceOf(ValidationException.class);
+  }
+}

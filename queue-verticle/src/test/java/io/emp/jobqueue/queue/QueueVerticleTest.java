@@ -1,0 +1,126 @@
+package io.emp.jobqueue.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobStatus;
+import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.model.ValidationException;
+import io.emp.jobqueue.core.model.WorkerCapabilities;
+import io.emp.jobqueue.core.telemetry.Seed;
+import io.emp.jobqueue.core.telemetry.Telemetry;
+import io.emp.jobqueue.core.telemetry.TelemetryConfig;
+import io.emp.jobqueue.queue.store.JobStore;
+import io.emp.jobqueue.queue.store.StoreConfig;
+import io.emp.jobqueue.queue.store.SubmitResult;
+import io.emp.jobqueue.testing.TestRedis;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class QueueVerticleTest {
+  static TestRedis redis;
+  static Vertx vertx;
+  static InMemorySpanExporter spans = InMemorySpanExporter.create();
+  static Telemetry telemetry;
+  static QueueClient client;
+  static JobStore store;
+
+  @BeforeAll
+  static void deploy() {
+    redis = TestRedis.start();
+    vertx = Vertx.vertx();
+    telemetry = Telemetry.create(TelemetryConfig.DEFAULTS, List.of(SimpleSpanProcessor.create(spans)));
+    StoreConfig sc = StoreConfig.defaults(redis.url()).withNamespace("qv" + UUID.randomUUID().toString().substring(0, 6));
+    get(vertx.deployVerticle(new QueueVerticle(new QueueConfig(sc, 50, 60_000, 100), telemetry)));
+    client = new QueueClient(vertx);
+    store = get(JobStore.connect(vertx, sc));
+  }
+
+  @AfterAll
+  static void close() {
+    get(vertx.close());
+    telemetry.close();
+    redis.close();
+  }
+
+  static <T> T get(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new RuntimeException(e.getCause());
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  @Test
+  void submitContinuesTheCallersTraceAndStoresTheSubmitSpanInTheJob() {
+    String clientTp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    SubmitResult r = get(client.submit(new JsonObject().put("service_required", "sim").put("priority", 60)
+        .put("payload", new JsonObject().put("steps", 2)), new TraceContext(clientTp, null, "customer.tier=vip")));
+    assertThat(r.created()).isTrue();
+
+    SpanData submit = spans.getFinishedSpanItems().stream()
+        .filter(s -> s.getName().equals(Seed.Span.REDIS_SUBMIT)).reduce((a, b) -> b).orElseThrow();
+    assertThat(submit.getTraceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+    assertThat(submit.getParentSpanId()).isEqualTo("b7ad6b7169203331");
+    assertThat(submit.getResource().getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name")))
+        .isEqualTo(Seed.Service.API);
+    assertThat(submit.getAttributes().asMap().keySet()).extracting(k -> k.getKey()).contains(
+        Seed.Attr.JOB_ID, Seed.Attr.QUEUE_PRIORITY_SCORE, Seed.Attr.QUEUE_ESTIMATED_POSITION,
+        Seed.Attr.JOB_PAYLOAD_SIZE, Seed.Attr.REDIS_OPERATION, Seed.Attr.TRACE_CONTEXT_STORED);
+    assertThat(submit.getEvents()).extracting(e -> e.getName())
+        .contains(Seed.Event.REDIS_JOB_STORED, Seed.Event.REDIS_QUEUE_UPDATED);
+
+    Job job = get(store.get(r.jobId())).orElseThrow();
+    assertThat(job.trace().traceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+    assertThat(job.trace().spanId()).isEqualTo(submit.getSpanId());
+    assertThat(job.trace().baggage()).contains("customer.tier=vip");
+  }
+
+  @Test
+  void typedErrorsCrossTheEventBus() {
+    assertThatThrownBy(() -> get(client.submit(new JsonObject().put("priority", -1), null)))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems())
+            .extracting(p -> p.field()).containsExactlyInAnyOrder("service_required", "priority"));
+    assertThatThrownBy(() -> get(client.get("missing", null)))
+        .isInstanceOfSatisfying(JobQueueException.class,
+            e -> assertThat(e.code()).isEqualTo(JobQueueException.Code.NOT_FOUND));
+  }
+
+  @Test
+  void listStatsEventsAndCancelOverTheBus() {
+    SubmitResult r = get(client.submit(new JsonObject().put("service_required", "listing"), null));
+    assertThat(get(client.list("pending", "listing", 10, null, null)).getJsonArray("jobs")).hasSize(1);
+    assertThat(get(client.stats(null)).getJsonArray("services").stream()
+        .map(o -> ((JsonObject) o).getString("service"))).contains("listing");
+    assertThat(get(client.events(r.jobId(), 0, 10, null)).getJsonArray("events")).hasSize(1);
+    assertThat(get(client.cancel(r.jobId(), "changed my mind", null))).isEqualTo("cancelled");
+    assertThat(get(client.get(r.jobId(), null)).getString("status")).isEqualTo("cancelled");
+  }
+
+  @Test
+  void housekeepingReapsExpiredLeasesAndPromotesRetries() {
+    SubmitResult r = get(client.submit(new JsonObject().put("service_required", "reaped"), null));
+    get(store.claim(WorkerCapabilities.of("ghost", "reaped"), 10, 100));
+    // nobody renews: the verticle's timers must bring the job back to pending by themselves
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        get(store.get(r.jobId())).orElseThrow().status() == JobStatus.PENDING);
+    assertThat(get(store.get(r.jobId())).orElseThrow().lastError().getString("type")).isEqualTo("lease_expired");
+  }
+}

@@ -1,0 +1,142 @@
+package io.emp.jobqueue.queue.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.emp.jobqueue.core.model.Failure;
+import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.model.JobEvent;
+import io.emp.jobqueue.core.model.JobSpec;
+import io.emp.jobqueue.core.model.JobStatus;
+import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.model.WorkerCapabilities;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventsAndQueriesTest extends StoreTestSupport {
+  static final WorkerCapabilities W = WorkerCapabilities.of("w1", "sim");
+  static final String SUBMIT_TP = "00-11111111111111111111111111111111-2222222222222222-01";
+  static final String WORK_TP = "00-11111111111111111111111111111111-3333333333333333-01";
+
+  @Test
+  void everyStateChangeAppendsOrderedEventsWithContinuousSeqAndTheCallersTraceparent() {
+    String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withTrace(TraceContext.of(SUBMIT_TP))))
+        .jobId();
+    ClaimedJob c = get(store.claim(W, 10, 60_000)).job().orElseThrow();
+    get(store.progress(id, c.token(), 10, "warming up", 0, WORK_TP));
+    get(store.progress(id, c.token(), 60, "sampling", 0, WORK_TP));
+    get(store.complete(id, c.token(), new JsonObject().put("url", "file:///x.png"), WORK_TP));
+
+    List<JobEvent> events = get(store.events(id, 0, 100));
+    assertThat(events).extracting(JobEvent::type).containsExactly(JobEvent.SUBMITTED, JobEvent.ASSIGNED,
+        JobEvent.PROGRESS, JobEvent.PROGRESS, JobEvent.COMPLETED);
+    assertThat(events).extracting(JobEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(events).extracting(JobEvent::traceparent)
+        .containsExactly(SUBMIT_TP, SUBMIT_TP, WORK_TP, WORK_TP, WORK_TP);
+    assertThat(events.get(3).field("progress")).isEqualTo("60");
+    JobEvent done = events.get(4);
+    assertThat(done.field("worker_id")).isEqualTo("w1");
+    assertThat(done.toJson().getJsonObject("result").getString("url")).isEqualTo("file:///x.png");
+    assertThat(Long.parseLong(done.field("created_at"))).isLessThanOrEqualTo(done.timestamp());
+
+    // resume after seq 3 returns exactly the rest
+    assertThat(get(store.events(id, 3, 100))).extracting(JobEvent::seq).containsExactly(4L, 5L);
+
+    // the global stream holds the same events in the same order
+    List<JobEvent> global = get(store.globalEvents("0-0", 100));
+    assertThat(global).extracting(JobEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+    List<JobEvent> tail = get(store.globalEvents(global.get(2).streamId(), 100));
+    assertThat(tail).extracting(JobEvent::seq).containsExactly(4L, 5L);
+  }
+
+  @Test
+  void retryAndFailureEventsKeepTheSequenceGapless() {
+    String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withMaxRetries(1))).jobId();
+    ClaimedJob c1 = get(store.claim(W, 10, 60_000)).job().orElseThrow();
+    get(store.fail(id, c1.token(), Failure.retryable("timeout", "slow"), null));
+    org.awaitility.Awaitility.await().until(() -> get(store.promoteDue(10)) == 1);
+    ClaimedJob c2 = get(store.claim(W, 10, 60_000)).job().orElseThrow();
+    get(store.fail(id, c2.token(), Failure.retryable("timeout", "slow again"), null));
+    List<JobEvent> events = get(store.events(id, 0, 100));
+    assertThat(events).extracting(JobEvent::type).containsExactly(JobEvent.SUBMITTED, JobEvent.ASSIGNED,
+        JobEvent.REQUEUED, JobEvent.REQUEUED, JobEvent.ASSIGNED, JobEvent.FAILED);
+    assertThat(events).extracting(JobEvent::status)
+        .containsExactly("pending", "assigned", "delayed", "pending", "assigned", "failed");
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(events.get(i).seq()).isEqualTo(i + 1);
+    }
+  }
+
+  @Test
+  void finalJobsAndTheirStreamsExpireAndIndexesAreTrimmed() {
+    String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()))).jobId();
+    String pendingId = get(store.submit(JobSpec.of("sim", 50, new JsonObject()))).jobId();
+    ClaimedJob c = get(store.claim(W, 10, 60_000)).job().orElseThrow();
+    get(store.complete(id, c.token(), new JsonObject(), null));
+    long jobTtl = redis(Request.cmd(Command.PTTL).arg(store.keys().job(id))).toLong();
+    long streamTtl = redis(Request.cmd(Command.PTTL).arg(store.keys().jobEvents(id))).toLong();
+    long ret = store.config().retentionCompletedMs();
+    assertThat(jobTtl).isBetween(ret - 60_000, ret);
+    assertThat(streamTtl).isBetween(ret - 60_000, ret);
+    assertThat(redis(Request.cmd(Command.PTTL).arg(store.keys().job(pendingId))).toLong())
+        .as("live jobs never expire").isEqualTo(-1);
+
+    // an index entry older than retention is trimmed
+    redis(Request.cmd(Command.ZADD).arg(store.keys().idx("completed")).arg(1).arg("ancient"));
+    assertThat(get(store.trimIndexes())).isEqualTo(1);
+    assertThat(get(store.list(JobStatus.COMPLETED, null, 10, null)).jobs()).extracting(Job::id).containsExactly(id);
+  }
+
+  @Test
+  void listsByStatusAndServiceWithCursorsAndReportsStats() {
+    List<String> pendingA = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      pendingA.add(get(store.submit(JobSpec.of("a", 50, new JsonObject()))).jobId());
+    }
+    String b1 = get(store.submit(JobSpec.of("b", 60, new JsonObject()))).jobId();
+    ClaimedJob running = get(store.claim(WorkerCapabilities.of("w", "b"), 10, 60_000)).job().orElseThrow();
+    String b2 = get(store.submit(JobSpec.of("b", 10, new JsonObject()))).jobId();
+
+    JobPage p1 = get(store.list(JobStatus.PENDING, "a", 2, null));
+    JobPage p2 = get(store.list(JobStatus.PENDING, "a", 2, p1.nextCursor()));
+    JobPage p3 = get(store.list(JobStatus.PENDING, "a", 2, p2.nextCursor()));
+    List<String> paged = new ArrayList<>();
+    for (JobPage p : List.of(p1, p2, p3)) {
+      p.jobs().forEach(j -> paged.add(j.id()));
+    }
+    assertThat(paged).containsExactlyElementsOf(pendingA);
+
+    assertThat(get(store.list(JobStatus.PENDING, null, 50, null)).jobs()).extracting(Job::id).hasSize(6)
+        .doesNotContain(b1).contains(b2);
+    assertThat(get(store.list(JobStatus.ASSIGNED, null, 50, null)).jobs()).extracting(Job::id).containsExactly(b1);
+    JobPage everything = get(store.list(null, "b", 50, null));
+    assertThat(everything.jobs()).extracting(Job::id).containsExactly(b1, b2);
+    assertThat(everything.nextCursor()).isNull();
+
+    List<ServiceStats> stats = get(store.stats());
+    ServiceStats a = stats.stream().filter(s -> s.service().equals("a")).findFirst().orElseThrow();
+    ServiceStats b = stats.stream().filter(s -> s.service().equals("b")).findFirst().orElseThrow();
+    assertThat(a.pending()).isEqualTo(5);
+    assertThat(a.oldestPendingAgeMs()).isGreaterThanOrEqualTo(0);
+    assertThat(b.pending()).isEqualTo(1);
+    assertThat(b.active()).isEqualTo(1);
+    get(store.complete(running.job().id(), running.token(), new JsonObject(), null));
+    assertThat(get(store.stats()).stream().filter(s -> s.service().equals("b")).findFirst().orElseThrow())
+        .satisfies(s -> {
+          assertThat(s.active()).isZero();
+          assertThat(s.completed()).isEqualTo(1);
+        });
+  }
+
+  @Test
+  void oldestPendingAgeLooksAcrossPriorityBands() {
+    long old = System.currentTimeMillis() - 3_600_000;
+    get(store.submit(JobSpec.of("sim", 90, new JsonObject())));
+    get(store.submit(JobSpec.of("sim", 10, new JsonObject()).withWorkflow("wf", null, old, 1, 2)));
+    ServiceStats s = get(store.stats()).get(0);
+    assertThat(s.oldestPendingAgeMs()).isGreaterThanOrEqualTo(3_600_000);
+  }
+}
