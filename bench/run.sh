@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs a benchmark: bench/run.sh store   (more benchmarks arrive with their issues)
+# Builds what it needs first. Starts its own redis-server unless REDIS_URL is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which="${1:-store}"
+mvn -B -q -DskipTests package -pl bench -am >/dev/null
+cp="bench/target/classes:$(cat bench/target/classpath.txt)"
+case "$which" in
+  store) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.StoreBench ;;
+  *) echo "unknown benchmark '$which' (known: store)" >&2; exit 2 ;;
+esac

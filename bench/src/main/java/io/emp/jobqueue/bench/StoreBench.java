@@ -1,0 +1,165 @@
+package io.emp.jobqueue.bench;
+
+import io.emp.jobqueue.core.model.Hardware;
+import io.emp.jobqueue.core.model.JobSpec;
+import io.emp.jobqueue.core.model.Requirements;
+import io.emp.jobqueue.core.model.WorkerCapabilities;
+import io.emp.jobqueue.queue.store.JobStore;
+import io.emp.jobqueue.queue.store.StoreConfig;
+import io.emp.jobqueue.testing.TestRedis;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Store benchmark (issue 2): submit -> claim -> complete lifecycles/s at several concurrencies, Redis
+ * CPU per lifecycle (INFO cpu before/after), and claim latency against growing backlogs of another
+ * service. Starts its own redis-server unless REDIS_URL is set. Run: bench/run.sh store
+ */
+public final class StoreBench {
+  public static void main(String[] args) throws Exception {
+    int seconds = Integer.parseInt(System.getProperty("bench.seconds", "10"));
+    String url = System.getenv("REDIS_URL");
+    TestRedis own = url == null ? TestRedis.start() : null;
+    if (own != null) {
+      url = own.url();
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    try {
+      System.out.printf("redis %s, native transport %s, %d cores, %d s per run%n", url,
+          vertx.isNativeTransportEnabled(), Runtime.getRuntime().availableProcessors(), seconds);
+      for (int concurrency : new int[] {1, 8, 64}) {
+        lifecycles(vertx, url, concurrency, seconds);
+      }
+      claimLatency(vertx, url, new int[] {0, 10_000, 100_000});
+    } finally {
+      vertx.close().await();
+      if (own != null) {
+        own.close();
+      }
+    }
+  }
+
+  static JobStore store(Vertx vertx, String url, int pool) {
+    StoreConfig cfg = StoreConfig.defaults(url).withNamespace("bench" + UUID.randomUUID().toString().substring(0, 6))
+        .withPoolSize(pool);
+    return await(JobStore.connect(vertx, cfg));
+  }
+
+  static void lifecycles(Vertx vertx, String url, int concurrency, int seconds) {
+    JobStore store = store(vertx, url, Math.min(64, Math.max(2, concurrency)));
+    WorkerCapabilities caps = WorkerCapabilities.of("bench", "sim");
+    JsonObject payload = new JsonObject().put("steps", 0);
+    // warm up the JIT and the pool for 2 s, then measure
+    run(vertx, store, caps, payload, concurrency, 2_000);
+    double cpuBefore = redisCpuSeconds(store);
+    long start = System.nanoTime();
+    long done = run(vertx, store, caps, payload, concurrency, seconds * 1000L);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    double cpu = redisCpuSeconds(store) - cpuBefore;
+    System.out.printf(Locale.ROOT, "lifecycles concurrency=%-3d %8.0f /s   redis cpu %6.1f us/lifecycle   (%d in %.1f s)%n",
+        concurrency, done / elapsed, cpu * 1e6 / done, done, elapsed);
+    store.close();
+  }
+
+  static long run(Vertx vertx, JobStore store, WorkerCapabilities caps, JsonObject payload, int concurrency,
+                  long millis) {
+    long deadline = System.currentTimeMillis() + millis;
+    AtomicLong count = new AtomicLong();
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int i = 0; i < concurrency; i++) {
+      Promise<Void> p = Promise.promise();
+      vertx.runOnContext(v -> lifecycleLoop(store, caps, payload, deadline, count, p));
+      loops.add(p.future());
+    }
+    await(Future.all(loops));
+    return count.get();
+  }
+
+  private static void lifecycleLoop(JobStore store, WorkerCapabilities caps, JsonObject payload, long deadline,
+                                    AtomicLong count, Promise<Void> done) {
+    if (System.currentTimeMillis() >= deadline) {
+      done.complete();
+      return;
+    }
+    store.submit(JobSpec.of("sim", 50, payload))
+        .compose(s -> store.claim(caps, 10, 60_000))
+        .compose(c -> c.job().isEmpty() ? Future.succeededFuture()
+            : store.complete(c.job().get().job().id(), c.job().get().token(), new JsonObject(), null).mapEmpty())
+        .onSuccess(v -> count.incrementAndGet())
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            done.fail(ar.cause());
+          } else {
+            lifecycleLoop(store, caps, payload, deadline, count, done);
+          }
+        });
+  }
+
+  static void claimLatency(Vertx vertx, String url, int[] backlogs) {
+    for (int backlog : backlogs) {
+      JobStore store = store(vertx, url, 16);
+      // The other service's jobs need a GPU this worker lacks, so every claim must look past them.
+      Requirements gpu = new Requirements(new Hardware(8.0, null, null, null), null, null, null, null);
+      fill(store, backlog, gpu);
+      WorkerCapabilities caps = WorkerCapabilities.of("bench", "other", "target");
+      int samples = 2_000;
+      long[] nanos = new long[samples];
+      for (int i = -500; i < samples; i++) {
+        await(store.submit(JobSpec.of("target", 50, new JsonObject())));
+        long t0 = System.nanoTime();
+        var c = await(store.claim(caps, 25, 60_000)).job().orElseThrow();
+        long t = System.nanoTime() - t0;
+        await(store.complete(c.job().id(), c.token(), new JsonObject(), null));
+        if (i >= 0) {
+          nanos[i] = t;
+        }
+      }
+      Arrays.sort(nanos);
+      System.out.printf(Locale.ROOT, "claim latency, %6d pending of another service: p50 %6.1f us  p99 %6.1f us%n",
+          backlog, nanos[samples / 2] / 1e3, nanos[samples * 99 / 100] / 1e3);
+      store.close();
+    }
+  }
+
+  private static void fill(JobStore store, int n, Requirements req) {
+    int batch = 2_000;
+    for (int done = 0; done < n; done += batch) {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int i = 0; i < Math.min(batch, n - done); i++) {
+        fs.add(store.submit(JobSpec.of("other", 100, new JsonObject()).withRequirements(req)));
+      }
+      await(Future.all(fs));
+    }
+  }
+
+  static double redisCpuSeconds(JobStore store) {
+    String info = await(store.redis().send(Request.cmd(Command.INFO).arg("cpu"))).toString();
+    double total = 0;
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+        total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    return total;
+  }
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
