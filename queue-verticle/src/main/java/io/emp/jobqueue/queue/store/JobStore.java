@@ -99,6 +99,7 @@ public final class JobStore {
     List<String> args = new ArrayList<>(48);
     args.add(tp(valid.trace().traceparent()));
     args.add(id);
+    args.add(valid.id() != null ? "1" : "0");
     args.add(nz(valid.idempotencyKey()));
     args.add(valid.serviceRequired());
     args.add(Integer.toString(valid.effectivePriority()));

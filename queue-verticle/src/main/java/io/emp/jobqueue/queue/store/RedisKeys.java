@@ -117,10 +117,16 @@ public final class RedisKeys {
     return key("machine", id);
   }
 
-  /** The K table for the scripts: one function per shape, building the same strings as above. */
-  String luaKeyTable() {
+  /**
+   * The K table for a script: one function per shape the script uses (K.name), building the same
+   * strings as above. Unused shapes are left out because the table is rebuilt on every call.
+   */
+  String luaKeyTable(String scriptSource) {
     StringBuilder sb = new StringBuilder("local P = '").append(prefix).append("'\nlocal K = {}\n");
     SHAPES.forEach((name, template) -> {
+      if (!scriptSource.contains("K." + name + "(")) {
+        return;
+      }
       int arity = template.contains("$2") ? 2 : template.contains("$1") ? 1 : 0;
       StringBuilder params = new StringBuilder();
       for (int i = 1; i <= arity; i++) {

@@ -13,13 +13,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The Lua scripts: each is a generated prelude (key shapes, transition table, settings, server time)
@@ -49,16 +53,67 @@ final class Scripts {
 
   /** Reads the resources (blocking: call off the event loop) and builds every script's source. */
   static Scripts build(RedisKeys keys, StoreConfig cfg) {
-    String prelude = keys.luaKeyTable() + transitions() + settings(cfg)
+    Map<String, String> lib = libraryFunctions(read("lua/lib.lua"));
+    String constants = settings(cfg)
         + "local _t = redis.call('TIME')\n"
         + "local NOW = tonumber(_t[1]) * 1000 + math.floor(tonumber(_t[2]) / 1000)\n"
-        + "local TP = ARGV[1]\n" + read("lua/lib.lua");
+        // numbers handed to redis.call are formatted with sprintf each time: format the clock once
+        + "local NOWS = string.format('%d', NOW)\n"
+        + "local TP = ARGV[1]\n";
     Map<Name, Script> m = new EnumMap<>(Name.class);
     for (Name n : Name.values()) {
-      String src = prelude + "\n" + read(n.resource());
+      String body = read(n.resource());
+      String helpers = helpersFor(body, lib);
+      String used = helpers + body;
+      String src = keys.luaKeyTable(used) + (used.contains("can(") ? transitions() : "") + constants + helpers
+          + "\n" + body;
       m.put(n, new Script(sha1(src), src));
     }
     return new Scripts(m, keys.events());
+  }
+
+  /** lib.lua split into its "local function" blocks, in file order. */
+  static Map<String, String> libraryFunctions(String lib) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Matcher m = Pattern.compile("(?m)^local function (\\w+)\\(").matcher(lib);
+    List<int[]> starts = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    while (m.find()) {
+      starts.add(new int[] {m.start()});
+      names.add(m.group(1));
+    }
+    for (int i = 0; i < names.size(); i++) {
+      int end = i + 1 < names.size() ? starts.get(i + 1)[0] : lib.length();
+      out.put(names.get(i), lib.substring(starts.get(i)[0], end));
+    }
+    return out;
+  }
+
+  /**
+   * Only the helpers a script calls (directly or through another helper): the prelude runs on every
+   * call, and each unused closure would be built for nothing.
+   */
+  static String helpersFor(String body, Map<String, String> lib) {
+    Set<String> needed = new HashSet<>();
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      StringBuilder scope = new StringBuilder(body);
+      needed.forEach(n -> scope.append(lib.get(n)));
+      for (String name : lib.keySet()) {
+        if (!needed.contains(name) && Pattern.compile("\\b" + name + "\\(").matcher(scope).find()) {
+          needed.add(name);
+          grew = true;
+        }
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    lib.forEach((name, src) -> {
+      if (needed.contains(name)) {
+        sb.append(src);
+      }
+    });
+    return sb.toString();
   }
 
   /** Loads every script so the first calls do not pay for a NOSCRIPT round trip. */
@@ -86,12 +141,13 @@ final class Scripts {
     return r;
   }
 
-  private static String transitions() {
-    StringBuilder sb = new StringBuilder("local CAN = {\n");
+  /** The transition table as one flat Lua table: CAN['pending>assigned'] = true. */
+  static String transitions() {
+    StringBuilder sb = new StringBuilder("local CAN = {");
     for (Map.Entry<String, Set<String>> e : JobStatus.transitionTable().entrySet()) {
-      sb.append("  ").append(e.getKey()).append(" = {")
-          .append(e.getValue().stream().map(s -> s + " = true").collect(Collectors.joining(", ")))
-          .append("},\n");
+      for (String to : e.getValue()) {
+        sb.append("['").append(e.getKey()).append('>').append(to).append("'] = true, ");
+      }
     }
     return sb.append("}\n").toString();
   }

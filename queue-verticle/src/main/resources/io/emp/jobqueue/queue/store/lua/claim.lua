@@ -62,7 +62,7 @@ local function matches(req, customer, workflow, c, svc)
   return true
 end
 
-local best, bestScore, bestSvc, bestId = nil, nil, nil, nil
+local best, bestScore, bestSvc, bestId, bestH = nil, nil, nil, nil, nil
 local evaluated, pendingTotal = 0, 0
 for i = 7, #ARGV do
   local svc = ARGV[i]
@@ -76,8 +76,8 @@ for i = 7, #ARGV do
     evaluated = evaluated + 1
     local id = string.sub(member, 14)
     local h = redis.call('HMGET', K.job(id), 'status', 'requirements', 'customer_id', 'workflow_id',
-      'last_failed_worker', 'due_at')
-    if h[1] ~= 'pending' then
+      'last_failed_worker', 'due_at', 'attempt', 'seq', 'traceparent')
+    if not h[1] or not can(h[1], 'assigned') then
       -- A queue entry without a pending job behind it (expired or inconsistent): drop it.
       redis.call('ZREM', pk, member)
     else
@@ -89,7 +89,7 @@ for i = 7, #ARGV do
         ok = matches(req, h[3], h[4], caps or {}, svc)
       end
       if ok then
-        best, bestScore, bestSvc, bestId = member, sc, svc, id
+        best, bestScore, bestSvc, bestId, bestH = member, sc, svc, id, h
         break
       end
     end
@@ -100,13 +100,13 @@ if not best then return {'NONE', evaluated, pendingTotal} end
 
 local jk = K.job(bestId)
 local leaseUntil = NOW + lease
+local attempt = tonumber(bestH[7]) + 1
+local seq = tonumber(bestH[8]) + 1
 redis.call('ZREM', K.pending(bestSvc), best)
-redis.call('HSET', jk, 'status', 'assigned', 'worker_id', wid, 'token', token, 'assigned_at', NOW,
-  'lease_until', leaseUntil, 'updated_at', NOW, 'cancel_requested', '0')
-local attempt = redis.call('HINCRBY', jk, 'attempt', 1)
+redis.call('HSET', jk, 'status', 'assigned', 'worker_id', wid, 'token', token, 'assigned_at', NOWS,
+  'lease_until', leaseUntil, 'updated_at', NOWS, 'cancel_requested', '0', 'attempt', attempt, 'seq', seq)
 redis.call('ZADD', K.active(), leaseUntil, bestId)
-count(bestSvc, 'active', 1)
 -- The worker's claim span does not exist yet, so the event hangs off the submit span stored in the job.
-emit(bestId, 'job_assigned', 'assigned', {'service', bestSvc, 'worker_id', wid, 'attempt', attempt},
-  redis.call('HGET', jk, 'traceparent'))
-return {'OK', evaluated, pendingTotal - 1, NOW, redis.call('HGETALL', jk)}
+emit(bestId, seq, 'job_assigned', 'assigned', {'service', bestSvc, 'worker_id', wid, 'attempt', attempt},
+  bestH[9])
+return {'OK', evaluated, pendingTotal - 1, NOWS, redis.call('HGETALL', jk)}

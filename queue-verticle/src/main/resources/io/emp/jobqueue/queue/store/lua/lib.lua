@@ -1,9 +1,11 @@
 -- Shared helpers. The generated prelude above defines: K (key shapes), CAN (transition table),
 -- NOW (Redis server time, ms), TP (caller's traceparent) and the C table of store settings.
+-- Only the helpers a script uses are included in it (Scripts.java), so keep one function per
+-- "local function" block and call helpers by name.
 
+-- Every status change a script makes is checked against the one transition table (JobStatus.java).
 local function can(from, to)
-  local t = CAN[from]
-  return t ~= nil and t[to] == true
+  return CAN[from .. '>' .. to] == true
 end
 
 local function num(s)
@@ -15,10 +17,10 @@ local function count(svc, what, n)
 end
 
 -- Appends one event to the global stream and to the job's own capped stream (explicit id 0-<seq>,
--- so "resume after seq N" is a plain XRANGE). extra is a flat list; false values are skipped.
-local function emit(id, etype, status, extra, tp)
-  local seq = redis.call('HINCRBY', K.job(id), 'seq', 1)
-  local f = {'type', etype, 'job_id', id, 'seq', seq, 'status', status, 'ts', NOW}
+-- so "resume after seq N" is a plain XRANGE). The caller has already stored seq in the job hash
+-- (one HSET with its other fields). extra is a flat list; false values are skipped.
+local function emit(id, seq, etype, status, extra, tp)
+  local f = {'type', etype, 'job_id', id, 'seq', seq, 'status', status, 'ts', NOWS}
   tp = tp or TP
   if tp ~= nil and tp ~= '' and tp ~= false then
     f[#f + 1] = 'traceparent'
@@ -34,21 +36,25 @@ local function emit(id, etype, status, extra, tp)
     end
   end
   redis.call('XADD', K.events(), 'MAXLEN', '~', C.events_max, '*', unpack(f))
-  redis.call('XADD', K.jobEvents(id), 'MAXLEN', C.job_events_max, '0-' .. seq, unpack(f))
-  return seq
+  if seq > C.job_events_max then
+    redis.call('XADD', K.jobEvents(id), 'MAXLEN', C.job_events_max, '0-' .. seq, unpack(f))
+  else
+    redis.call('XADD', K.jobEvents(id), '0-' .. seq, unpack(f))
+  end
 end
 
 local function wake(svc, id)
   redis.call('PUBLISH', K.wake(svc), id)
 end
 
--- Indexes a final job and starts its retention clock (job hash, its event stream, nothing else).
+-- Indexes a final job and starts its retention clock (job hash and its event stream).
 local function finalize(id, svc, status)
-  redis.call('ZADD', K.idx(status), NOW, id)
-  redis.call('ZADD', K.idxService(status, svc), NOW, id)
+  redis.call('ZADD', K.idx(status), NOWS, id)
+  redis.call('ZADD', K.idxService(status, svc), NOWS, id)
   local ttl = C['retention_' .. status]
   redis.call('PEXPIRE', K.job(id), ttl)
   redis.call('PEXPIRE', K.jobEvents(id), ttl)
+  count(svc, status, 1)
 end
 
 local function backoff(attempt, r)
@@ -70,16 +76,15 @@ end
 -- Shared by the worker's fail call and the lease reaper so both follow one policy.
 local function endAttempt(id, kind, errJson, r, tp)
   local jk = K.job(id)
-  local h = redis.call('HMGET', jk, 'service_required', 'attempt', 'max_retries', 'worker_id', 'status',
-    'created_at', 'started_at')
-  local svc, attempt, maxr, wid = h[1], tonumber(h[2]), tonumber(h[3]), h[4]
+  local h = redis.call('HMGET', jk, 'service_required', 'attempt', 'max_retries', 'worker_id', 'seq',
+    'created_at', 'started_at', 'status')
+  if not can(h[8], 'failed') then return {'LOST', h[8] or ''} end
+  local svc, attempt, maxr, wid, seq = h[1], tonumber(h[2]), tonumber(h[3]), h[4], tonumber(h[5]) + 1
   redis.call('ZREM', K.active(), id)
-  count(svc, 'active', -1)
   if errJson ~= '' then appendError(jk, errJson) end
   if kind == 'cancelled' then
-    redis.call('HSET', jk, 'status', 'cancelled', 'cancelled_at', NOW, 'updated_at', NOW)
-    count(svc, 'cancelled', 1)
-    emit(id, 'job_cancelled', 'cancelled', {'service', svc, 'worker_id', wid, 'attempt', attempt,
+    redis.call('HSET', jk, 'status', 'cancelled', 'cancelled_at', NOWS, 'updated_at', NOWS, 'seq', seq)
+    emit(id, seq, 'job_cancelled', 'cancelled', {'service', svc, 'worker_id', wid, 'attempt', attempt,
       'created_at', h[6], 'started_at', h[7]}, tp)
     finalize(id, svc, 'cancelled')
     return {'CANCELLED'}
@@ -87,25 +92,24 @@ local function endAttempt(id, kind, errJson, r, tp)
   if kind == 'retryable' and attempt <= maxr then
     local due = NOW + backoff(attempt, r)
     redis.call('HSET', jk, 'status', 'delayed', 'due_at', due, 'last_failed_worker', wid or '',
-      'updated_at', NOW)
+      'updated_at', NOWS, 'seq', seq)
     redis.call('ZADD', K.delayed(), due, id)
-    count(svc, 'delayed', 1)
-    emit(id, 'job_requeued', 'delayed', {'service', svc, 'reason', 'retry', 'worker_id', wid,
+    emit(id, seq, 'job_requeued', 'delayed', {'service', svc, 'reason', 'retry', 'worker_id', wid,
       'attempt', attempt, 'due_at', due, 'error', errJson}, tp)
     return {'RETRY', due}
   end
-  redis.call('HSET', jk, 'status', 'failed', 'failed_at', NOW, 'updated_at', NOW)
-  count(svc, 'failed', 1)
-  emit(id, 'job_failed', 'failed', {'service', svc, 'worker_id', wid, 'attempt', attempt, 'error', errJson,
+  redis.call('HSET', jk, 'status', 'failed', 'failed_at', NOWS, 'updated_at', NOWS, 'seq', seq)
+  emit(id, seq, 'job_failed', 'failed', {'service', svc, 'worker_id', wid, 'attempt', attempt, 'error', errJson,
     'created_at', h[6], 'started_at', h[7]}, tp)
   finalize(id, svc, 'failed')
   return {'DEAD'}
 end
 
--- A fenced call is allowed only while the caller's token owns an active job.
-local function owned(jk, token)
-  local h = redis.call('HMGET', jk, 'token', 'status', 'cancel_requested')
-  if h[1] ~= token or (h[2] ~= 'assigned' and h[2] ~= 'in_progress') then
+-- A fenced call is allowed only while the caller's token owns an active job. Returns the
+-- requested fields after token, status and cancel_requested.
+local function owned(jk, token, ...)
+  local h = redis.call('HMGET', jk, 'token', 'status', 'cancel_requested', ...)
+  if h[1] ~= token or not h[2] or not can(h[2], 'completed') then
     return nil, (h[2] or '')
   end
   return h

@@ -1,12 +1,12 @@
 -- Jobs whose lease ran out (the worker died or stalled) are retried or failed by the same policy
 -- as a worker-reported failure. ARGV: 1 traceparent, 2 batch size, 3 jitter draw in [0,1)
-local ids = redis.call('ZRANGEBYSCORE', K.active(), '-inf', NOW, 'LIMIT', 0, tonumber(ARGV[2]))
+local ids = redis.call('ZRANGEBYSCORE', K.active(), '-inf', NOWS, 'LIMIT', 0, tonumber(ARGV[2]))
 local out = {}
 local r = tonumber(ARGV[3])
 for i, id in ipairs(ids) do
   local jk = K.job(id)
   local h = redis.call('HMGET', jk, 'status', 'cancel_requested', 'worker_id', 'traceparent', 'lease_until')
-  if h[1] ~= 'assigned' and h[1] ~= 'in_progress' then
+  if not h[1] or not can(h[1], 'failed') then
     redis.call('ZREM', K.active(), id)
   else
     local kind = 'retryable'

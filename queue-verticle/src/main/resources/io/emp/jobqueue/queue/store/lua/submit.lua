@@ -1,6 +1,7 @@
--- ARGV: 1 traceparent, 2 job id, 3 idempotency key, 4 service, 5 effective priority,
---       6 workflow datetime ('' = now), 7 max pending per service (0 = unbounded), 8.. field/value pairs
-local id, idem, svc = ARGV[2], ARGV[3], ARGV[4]
+-- ARGV: 1 traceparent, 2 job id, 3 id chosen by the client ('1'/'0'), 4 idempotency key, 5 service,
+--       6 effective priority, 7 workflow datetime ('' = now), 8 max pending per service (0 = unbounded),
+--       9.. field/value pairs
+local id, idem, svc = ARGV[2], ARGV[4], ARGV[5]
 local jk = K.job(id)
 
 local function existing(eid)
@@ -18,28 +19,30 @@ if idem ~= '' then
     if r then return r end
   end
 end
-local r = existing(id)
-if r then return r end
-
-local pk = K.pending(svc)
-local maxPending = tonumber(ARGV[7])
-if maxPending > 0 and redis.call('ZCARD', pk) >= maxPending then
-  return {'FULL', maxPending}
+-- An id the store generated is a fresh UUID: only a client-chosen id can already exist.
+if ARGV[3] == '1' then
+  local r = existing(id)
+  if r then return r end
 end
 
+local pk = K.pending(svc)
+local depth = redis.call('ZCARD', pk)
+local maxPending = tonumber(ARGV[8])
+if maxPending > 0 and depth >= maxPending then
+  return {'FULL', maxPending}
+end
+if depth == 0 then redis.call('SADD', K.services(), svc) end
+
 local t = NOW
-if ARGV[6] ~= '' then t = tonumber(ARGV[6]) end
-local score = num((C.max_priority - tonumber(ARGV[5])) * C.band + t)
+if ARGV[7] ~= '' then t = tonumber(ARGV[7]) end
+local score = num((C.max_priority - tonumber(ARGV[6])) * C.band + t)
 local member = string.format('%012d:', redis.call('INCR', K.seq())) .. id
 
-local fields = {}
-for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', jk, 'status', 'pending', 'attempt', 0, 'created_at', NOW, 'updated_at', NOW,
-  'score', score, 'qmember', member, unpack(fields))
+redis.call('HSET', jk, 'status', 'pending', 'attempt', 0, 'created_at', NOWS, 'updated_at', NOWS,
+  'score', score, 'qmember', member, 'seq', 1, unpack(ARGV, 9))
 redis.call('ZADD', pk, score, member)
-redis.call('SADD', K.services(), svc)
 if idem ~= '' then redis.call('SET', K.idem(idem), id, 'PX', C.idempotency_ttl_ms) end
 local pos = redis.call('ZRANK', pk, member)
-local seq = emit(id, 'job_submitted', 'pending', {'service', svc, 'priority', ARGV[5]})
+emit(id, 1, 'job_submitted', 'pending', {'service', svc, 'priority', ARGV[6]})
 wake(svc, id)
-return {'OK', id, 'pending', score, pos, seq, NOW}
+return {'OK', id, 'pending', score, pos, 1, NOWS}
