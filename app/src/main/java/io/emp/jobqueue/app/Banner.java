@@ -1,0 +1,15 @@
+package io.emp.jobqueue.app;
+
+/** What a new user needs after start: where things are and a command that submits a job. */
+final class Banner {
+  private Banner() {
+  }
+
+  static void print(NodeConfig cfg, Node node) {
+    StringBuilder sb = new StringBuilder("\nEMP Job Queue is running (roles: ").append(cfg.roles())
+        .append(", native transport: ").append(node.nativeTransport()).append(")\n");
+    node.urls().forEach(u -> sb.append("  ").append(u).append('\n'));
+    sb.append("Press Ctrl-C to stop.\n");
+    System.out.println(sb);
+  }
+}

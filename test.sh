@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit, integration (real redis-server processes started by the tests,
+# real HTTP/WebSocket, child JVMs) — everything Maven's verify phase runs.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/ensure-deps.sh
+exec mvn -B verify "$@"
