@@ -32,11 +32,30 @@ public final class Telemetry implements AutoCloseable {
   private final List<SpanProcessor> extraProcessors;
   private final Map<String, OpenTelemetrySdk> sdks = new ConcurrentHashMap<>();
   private final boolean enabled;
+  private final TailSampler sampler;
+  private final TraceStore traces;
+  private final ExportStats exportStats = new ExportStats();
 
   private Telemetry(TelemetryConfig cfg, List<SpanProcessor> extra, boolean enabled) {
     this.cfg = cfg;
     this.extraProcessors = List.copyOf(extra);
     this.enabled = enabled;
+    this.sampler = new TailSampler(cfg.sampling());
+    this.traces = new TraceStore(cfg.traceStoreMaxTraces(), TraceStore.DEFAULT_MAX_SPANS_PER_TRACE);
+  }
+
+  /** The node's tail sampler: workers and the gateway report job outcomes to it. */
+  public TailSampler sampler() {
+    return sampler;
+  }
+
+  /** Kept spans of this node. */
+  public TraceStore traces() {
+    return traces;
+  }
+
+  public ExportStats exportStats() {
+    return exportStats;
   }
 
   public static Telemetry create(TelemetryConfig cfg, List<SpanProcessor> extraProcessors) {
@@ -89,7 +108,12 @@ public final class Telemetry implements AutoCloseable {
           }
           return merged;
         })
+        .addSpanExporterCustomizer((exporter, props) -> exportStats.wrap(exporter))
+        // the exporters' batch processors only see what the tail sampler keeps
+        .addSpanProcessorCustomizer((processor, props) -> new TailSamplingProcessor(sampler, processor))
         .addTracerProviderCustomizer((builder, props) -> {
+          builder.addSpanProcessor(new Shared(new TailSamplingProcessor(sampler, traces.asProcessor())));
+          // extra processors are raw taps (tests, debugging): they see every span, before sampling
           for (SpanProcessor p : extraProcessors) {
             builder.addSpanProcessor(new Shared(p));
           }

@@ -11,7 +11,7 @@ import java.util.Map;
  * defaults but not the user's OTEL_* environment.
  */
 public record TelemetryConfig(String environment, String region, String version, String machineId,
-                              Map<String, String> otelOverrides) {
+                              Map<String, String> otelOverrides, SamplingPolicy sampling, int traceStoreMaxTraces) {
   /** The seed's performance targets: 1,000-span batches every 5 s from a 10,000-span queue. */
   public static final Map<String, String> OTEL_DEFAULTS = Map.of(
       "otel.bsp.max.export.batch.size", "1000",
@@ -22,30 +22,40 @@ public record TelemetryConfig(String environment, String region, String version,
       "otel.logs.exporter", "none",
       "otel.propagators", "tracecontext,baggage");
   public static final String DEFAULT_ENVIRONMENT = "local-dev";
-  public static final TelemetryConfig DEFAULTS =
-      new TelemetryConfig(DEFAULT_ENVIRONMENT, null, Version.current(), null, Map.of());
+  /** Code and tests default to keeping every span; the node config (conf/emp.json) turns sampling on. */
+  public static final TelemetryConfig DEFAULTS = new TelemetryConfig(DEFAULT_ENVIRONMENT, null, Version.current(),
+      null, Map.of(), SamplingPolicy.KEEP_ALL, TraceStore.DEFAULT_MAX_TRACES);
 
   public TelemetryConfig {
     environment = environment == null ? DEFAULT_ENVIRONMENT : environment;
     version = version == null ? Version.current() : version;
     otelOverrides = otelOverrides == null ? Map.of() : Map.copyOf(otelOverrides);
+    sampling = sampling == null ? SamplingPolicy.KEEP_ALL : sampling;
+    if (traceStoreMaxTraces < 1) {
+      throw new IllegalArgumentException("telemetry: trace_store_max_traces must be >= 1");
+    }
+  }
+
+  public TelemetryConfig withSampling(SamplingPolicy policy) {
+    return new TelemetryConfig(environment, region, version, machineId, otelOverrides, policy, traceStoreMaxTraces);
   }
 
   public TelemetryConfig withMachineId(String id) {
-    return new TelemetryConfig(environment, region, version, id, otelOverrides);
+    return new TelemetryConfig(environment, region, version, id, otelOverrides, sampling, traceStoreMaxTraces);
   }
 
   public TelemetryConfig withOverrides(Map<String, String> o) {
     Map<String, String> m = new HashMap<>(otelOverrides);
     m.putAll(o);
-    return new TelemetryConfig(environment, region, version, machineId, m);
+    return new TelemetryConfig(environment, region, version, machineId, m, sampling, traceStoreMaxTraces);
   }
 
   public static TelemetryConfig from(JsonObject j) {
     Map<String, String> o = new HashMap<>();
     j.getJsonObject("otel", new JsonObject()).forEach(e -> o.put(e.getKey(), String.valueOf(e.getValue())));
     return new TelemetryConfig(j.getString("environment"), j.getString("region"), j.getString("version"),
-        j.getString("machine_id"), o);
+        j.getString("machine_id"), o, SamplingPolicy.from(j.getJsonObject("sampling", new JsonObject())),
+        j.getInteger("trace_store_max_traces", TraceStore.DEFAULT_MAX_TRACES));
   }
 
   Attributes resourceAttributes() {

@@ -1,0 +1,90 @@
+package io.emp.jobqueue.core.telemetry;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+
+/**
+ * The seed's sampling strategy as numbers, and the ONE pure decision function every node uses:
+ * errors 100%, slower than 5 s 100%, 1–5 s 50%, under 1 s 10%, VIP customers 100%. The random
+ * part is derived from the trace id, so every JVM holding part of a trace decides the same.
+ *
+ * @param customerTiers customer id -> tier; tiers listed in {@code alwaysKeepTiers} are kept at 100%
+ */
+public record SamplingPolicy(boolean enabled, long slowMs, long mediumMs, double mediumRatio, double fastRatio,
+                             Map<String, String> customerTiers, java.util.Set<String> alwaysKeepTiers,
+                             int maxBufferedSpans, long decisionTimeoutMs, int decisionCacheSize) {
+  public static final long DEFAULT_SLOW_MS = 5_000;
+  public static final long DEFAULT_MEDIUM_MS = 1_000;
+  public static final double DEFAULT_MEDIUM_RATIO = 0.5;
+  public static final double DEFAULT_FAST_RATIO = 0.1;
+  public static final int DEFAULT_MAX_BUFFERED_SPANS = 10_000;
+  public static final long DEFAULT_DECISION_TIMEOUT_MS = 15 * 60_000;
+  public static final int DEFAULT_DECISION_CACHE_SIZE = 100_000;
+  public static final SamplingPolicy DEFAULTS = new SamplingPolicy(true, DEFAULT_SLOW_MS, DEFAULT_MEDIUM_MS,
+      DEFAULT_MEDIUM_RATIO, DEFAULT_FAST_RATIO, Map.of(), java.util.Set.of("vip"), DEFAULT_MAX_BUFFERED_SPANS,
+      DEFAULT_DECISION_TIMEOUT_MS, DEFAULT_DECISION_CACHE_SIZE);
+  /** Keeps everything (tests, or users who sample in a collector instead). */
+  public static final SamplingPolicy KEEP_ALL = new SamplingPolicy(false, DEFAULT_SLOW_MS, DEFAULT_MEDIUM_MS, 1, 1,
+      Map.of(), java.util.Set.of("vip"), DEFAULT_MAX_BUFFERED_SPANS, DEFAULT_DECISION_TIMEOUT_MS,
+      DEFAULT_DECISION_CACHE_SIZE);
+
+  public SamplingPolicy {
+    if (slowMs < mediumMs || mediumMs < 0) {
+      throw new IllegalArgumentException("sampling: need 0 <= medium_ms <= slow_ms");
+    }
+    if (mediumRatio < 0 || mediumRatio > 1 || fastRatio < 0 || fastRatio > 1) {
+      throw new IllegalArgumentException("sampling: ratios must be within 0..1");
+    }
+    if (maxBufferedSpans < 1 || decisionTimeoutMs < 1 || decisionCacheSize < 1) {
+      throw new IllegalArgumentException("sampling: buffer, timeout and cache sizes must be positive");
+    }
+    customerTiers = Map.copyOf(customerTiers);
+    alwaysKeepTiers = java.util.Set.copyOf(alwaysKeepTiers);
+  }
+
+  /** What a node knows about a finished trace when it decides. */
+  public record Outcome(boolean error, long durationMs, String customerId, String tier) {
+    public static Outcome of(boolean error, long durationMs) {
+      return new Outcome(error, durationMs, null, null);
+    }
+  }
+
+  public boolean isVip(Outcome o) {
+    String tier = o.tier() != null ? o.tier() : o.customerId() == null ? null : customerTiers.get(o.customerId());
+    return tier != null && alwaysKeepTiers.contains(tier);
+  }
+
+  /** The decision. Pure: same trace id and outcome give the same answer on every node. */
+  public boolean keep(String traceId, Outcome o) {
+    if (!enabled || o.error() || isVip(o) || o.durationMs() > slowMs) {
+      return true;
+    }
+    double r = ratio(traceId);
+    return o.durationMs() >= mediumMs ? r < mediumRatio : r < fastRatio;
+  }
+
+  /** Uniform in [0,1) from the trace id's last 56 bits (random in W3C ids, level 2 flag or not). */
+  public static double ratio(String traceId) {
+    if (traceId == null || traceId.length() < 14) {
+      return 0;
+    }
+    long bits = Long.parseUnsignedLong(traceId.substring(traceId.length() - 14), 16);
+    return bits / (double) (1L << 56);
+  }
+
+  public static SamplingPolicy from(JsonObject j) {
+    if (j == null) {
+      return DEFAULTS;
+    }
+    Map<String, String> tiers = new java.util.HashMap<>();
+    j.getJsonObject("customer_tiers", new JsonObject()).forEach(e -> tiers.put(e.getKey(), String.valueOf(e.getValue())));
+    java.util.Set<String> keep = new java.util.HashSet<>();
+    j.getJsonArray("always_keep_tiers", new io.vertx.core.json.JsonArray().add("vip")).forEach(t -> keep.add(t.toString()));
+    return new SamplingPolicy(j.getBoolean("enabled", true), j.getLong("slow_ms", DEFAULT_SLOW_MS),
+        j.getLong("medium_ms", DEFAULT_MEDIUM_MS), j.getDouble("medium_ratio", DEFAULT_MEDIUM_RATIO),
+        j.getDouble("fast_ratio", DEFAULT_FAST_RATIO), tiers, keep,
+        j.getInteger("max_buffered_spans", DEFAULT_MAX_BUFFERED_SPANS),
+        j.getLong("decision_timeout_ms", DEFAULT_DECISION_TIMEOUT_MS),
+        j.getInteger("decision_cache_size", DEFAULT_DECISION_CACHE_SIZE));
+  }
+}

@@ -1,0 +1,168 @@
+package io.emp.jobqueue.core.telemetry;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.EventData;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The kept spans of this node, in memory, bounded: at most {@code maxTraces} traces (oldest first
+ * out) of at most {@code maxSpansPerTrace} spans. Serves the trace API and the monitor's waterfall
+ * so the embedded default shows traces without any tracing backend.
+ */
+public final class TraceStore {
+  public static final int DEFAULT_MAX_TRACES = 2_000;
+  public static final int DEFAULT_MAX_SPANS_PER_TRACE = 500;
+  private static final AttributeKey<String> JOB_ID = AttributeKey.stringKey(Seed.Attr.JOB_ID);
+  private static final AttributeKey<String> WORKFLOW_ID = AttributeKey.stringKey(Seed.Attr.WORKFLOW_ID);
+  private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+
+  private final int maxTraces;
+  private final int maxSpansPerTrace;
+  private final LinkedHashMap<String, List<SpanData>> traces = new LinkedHashMap<>();
+  private final Map<String, Set<String>> byJob = new HashMap<>();
+  private final Map<String, Set<String>> byWorkflow = new HashMap<>();
+
+  public TraceStore(int maxTraces, int maxSpansPerTrace) {
+    if (maxTraces < 1 || maxSpansPerTrace < 1) {
+      throw new IllegalArgumentException("trace store bounds must be positive");
+    }
+    this.maxTraces = maxTraces;
+    this.maxSpansPerTrace = maxSpansPerTrace;
+  }
+
+  public synchronized void add(SpanData span) {
+    String traceId = span.getTraceId();
+    List<SpanData> spans = traces.computeIfAbsent(traceId, k -> new ArrayList<>());
+    if (spans.size() >= maxSpansPerTrace) {
+      return;
+    }
+    spans.add(span);
+    index(byJob, span.getAttributes().get(JOB_ID), traceId);
+    index(byWorkflow, span.getAttributes().get(WORKFLOW_ID), traceId);
+    while (traces.size() > maxTraces) {
+      String eldest = traces.keySet().iterator().next();
+      traces.remove(eldest);
+      byJob.values().forEach(s -> s.remove(eldest));
+      byWorkflow.values().forEach(s -> s.remove(eldest));
+      byJob.values().removeIf(Set::isEmpty);
+      byWorkflow.values().removeIf(Set::isEmpty);
+    }
+  }
+
+  private static void index(Map<String, Set<String>> idx, String key, String traceId) {
+    if (key != null) {
+      idx.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(traceId);
+    }
+  }
+
+  public synchronized List<SpanData> spans(String traceId) {
+    return List.copyOf(traces.getOrDefault(traceId, List.of()));
+  }
+
+  public synchronized List<String> tracesForJob(String jobId) {
+    return List.copyOf(byJob.getOrDefault(jobId, Set.of()));
+  }
+
+  public synchronized List<String> tracesForWorkflow(String workflowId) {
+    return List.copyOf(byWorkflow.getOrDefault(workflowId, Set.of()));
+  }
+
+  public synchronized int size() {
+    return traces.size();
+  }
+
+  /** The trace as a span tree: roots (spans whose parent is not here) with nested children, by start time. */
+  public JsonObject treeJson(String traceId) {
+    List<SpanData> spans = new ArrayList<>(spans(traceId));
+    spans.sort(Comparator.comparingLong(SpanData::getStartEpochNanos));
+    Map<String, JsonObject> nodes = new LinkedHashMap<>();
+    for (SpanData s : spans) {
+      nodes.put(s.getSpanId(), spanJson(s));
+    }
+    JsonArray roots = new JsonArray();
+    for (SpanData s : spans) {
+      JsonObject parent = nodes.get(s.getParentSpanId());
+      if (parent != null) {
+        parent.getJsonArray("children").add(nodes.get(s.getSpanId()));
+      } else {
+        roots.add(nodes.get(s.getSpanId()));
+      }
+    }
+    return new JsonObject().put("trace_id", traceId).put("span_count", spans.size()).put("roots", roots);
+  }
+
+  static JsonObject spanJson(SpanData s) {
+    JsonArray events = new JsonArray();
+    for (EventData e : s.getEvents()) {
+      events.add(new JsonObject().put("name", e.getName()).put("time_unix_nano", e.getEpochNanos())
+          .put("attributes", attributes(e.getAttributes())));
+    }
+    JsonArray links = new JsonArray();
+    for (LinkData l : s.getLinks()) {
+      links.add(new JsonObject().put("trace_id", l.getSpanContext().getTraceId())
+          .put("span_id", l.getSpanContext().getSpanId()));
+    }
+    return new JsonObject().put("trace_id", s.getTraceId()).put("span_id", s.getSpanId())
+        .put("parent_span_id", s.getParentSpanContext().isValid() ? s.getParentSpanId() : null)
+        .put("name", s.getName()).put("service", s.getResource().getAttribute(SERVICE_NAME))
+        .put("kind", s.getKind().name()).put("start_unix_nano", s.getStartEpochNanos())
+        .put("end_unix_nano", s.getEndEpochNanos())
+        .put("duration_ms", (s.getEndEpochNanos() - s.getStartEpochNanos()) / 1e6)
+        .put("status", s.getStatus().getStatusCode().name())
+        .put("status_message", s.getStatus().getDescription())
+        .put("attributes", attributes(s.getAttributes())).put("events", events).put("links", links)
+        .put("children", new JsonArray());
+  }
+
+  private static JsonObject attributes(Attributes attrs) {
+    JsonObject j = new JsonObject();
+    attrs.forEach((k, v) -> j.put(k.getKey(), v instanceof List<?> l ? new JsonArray(new ArrayList<>(l)) : v));
+    return j;
+  }
+
+  /** A sink for the tail sampler: kept spans land here. */
+  public SpanProcessor asProcessor() {
+    TraceStore store = this;
+    return new SpanProcessor() {
+      @Override
+      public void onStart(io.opentelemetry.context.Context parentContext, ReadWriteSpan span) {
+      }
+
+      @Override
+      public boolean isStartRequired() {
+        return false;
+      }
+
+      @Override
+      public void onEnd(ReadableSpan span) {
+        store.add(span.toSpanData());
+      }
+
+      @Override
+      public boolean isEndRequired() {
+        return true;
+      }
+
+      @Override
+      public CompletableResultCode shutdown() {
+        return CompletableResultCode.ofSuccess();
+      }
+    };
+  }
+}
