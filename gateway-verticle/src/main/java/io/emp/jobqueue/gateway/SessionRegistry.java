@@ -12,9 +12,12 @@ final class SessionRegistry {
   private final Set<WsSession> all = new LinkedHashSet<>();
   private final Set<WsSession> monitors = new LinkedHashSet<>();
   private final Map<String, Set<WsSession>> byJob = new HashMap<>();
+  /** Readable from any thread (metrics, tests); everything else stays on the event loop. */
+  private volatile int count;
 
   void add(WsSession s) {
     all.add(s);
+    count = all.size();
   }
 
   void addMonitor(WsSession s) {
@@ -34,6 +37,7 @@ final class SessionRegistry {
 
   void remove(WsSession s) {
     all.remove(s);
+    count = all.size();
     monitors.remove(s);
     for (String jobId : List.copyOf(s.subscriptions().keySet())) {
       unsubscribe(s, jobId);
@@ -55,6 +59,6 @@ final class SessionRegistry {
   }
 
   int size() {
-    return all.size();
+    return count;
   }
 }
