@@ -120,9 +120,9 @@ final class Broadcaster implements Consumer<JobEvent> {
     }
     io.opentelemetry.api.trace.Span span = b.startSpan();
     span.addEvent(Event.WS_MESSAGE_SERIALIZED, serializedNanos, TimeUnit.NANOSECONDS);
-    span.addEvent(Event.WS_MESSAGE_SENT, Attributes.builder().put("websocket.messages_sent", (long) delivered)
+    span.addEvent(Event.WS_MESSAGE_SENT, Attributes.builder().put(Attr.WS_MESSAGES_SENT, (long) delivered)
         .build(), endNanos, TimeUnit.NANOSECONDS);
-    span.addEvent(Event.WS_CLIENT_NOTIFIED, Attributes.builder().put("websocket.clients_notified",
+    span.addEvent(Event.WS_CLIENT_NOTIFIED, Attributes.builder().put(Attr.WS_CLIENTS_NOTIFIED,
         (long) clientCount).build(), endNanos, TimeUnit.NANOSECONDS);
     span.end(endNanos, TimeUnit.NANOSECONDS);
   }
