@@ -119,6 +119,9 @@ class HttpApiTest extends GatewayTestSupport {
     var badLimit = getAs("/api/jobs?limit=9999&status=nonsense", KEY_A);
     assertThat(badLimit.statusCode()).isEqualTo(400);
     assertThat(details(badLimit.bodyAsJsonObject())).hasSize(2);
+    var badSeq = getAs("/api/jobs/any/events?after_seq=-1", KEY_A);
+    assertThat(badSeq.statusCode()).isEqualTo(400);
+    assertThat(details(badSeq.bodyAsJsonObject()).getJsonObject(0).getString("field")).isEqualTo("after_seq");
   }
 
   @Test
