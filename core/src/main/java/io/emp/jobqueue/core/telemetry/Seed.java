@@ -179,6 +179,9 @@ public final class Seed {
     public static final String JOB_FINAL_STATUS = "job.final_status";
     public static final String JOB_TOTAL_PROCESSING_TIME_MS = "job.total_processing_time_ms";
     public static final String CUSTOMER_RESPONSE_DELIVERED = "customer.response_delivered";
+    /** Attributes of the websocket.message.sent / websocket.client.notified events (not in the seed). */
+    public static final String WS_MESSAGES_SENT = "websocket.messages_sent";
+    public static final String WS_CLIENTS_NOTIFIED = "websocket.clients_notified";
 
     // §7 errors
     public static final String ERROR_TYPE = "error.type";

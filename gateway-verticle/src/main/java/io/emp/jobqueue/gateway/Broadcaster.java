@@ -1,0 +1,145 @@
+package io.emp.jobqueue.gateway;
+
+import io.emp.jobqueue.core.model.JobEvent;
+import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.telemetry.Seed.Attr;
+import io.emp.jobqueue.core.telemetry.Seed.Event;
+import io.emp.jobqueue.core.telemetry.Seed.Span;
+import io.emp.jobqueue.core.telemetry.TraceContexts;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Fans one relayed job event out to the sockets subscribed to its job, to the monitor sockets
+ * and to the monitor address of the event bus (SockJS bridge). When at least one socket got it,
+ * a {@code websocket.event.broadcast} span is recorded as a child of the span that emitted the
+ * event; events nobody receives cost no span.
+ */
+final class Broadcaster implements Consumer<JobEvent> {
+  /** Event-bus address where every job event is published (outbound-permitted on the SockJS bridge). */
+  static final String MONITOR_EVENTS = "emp.monitor.events";
+
+  private final SessionRegistry registry;
+  private final ClientStreams streams;
+  private final EventBus bus;
+  private final Tracer tracer;
+
+  Broadcaster(SessionRegistry registry, ClientStreams streams, EventBus bus, Tracer tracer) {
+    this.registry = registry;
+    this.streams = streams;
+    this.bus = bus;
+    this.tracer = tracer;
+  }
+
+  @Override
+  public void accept(JobEvent e) {
+    long startNanos = epochNanos();
+    JsonObject json = e.toJson();
+    bus.publish(MONITOR_EVENTS, json);
+    var clients = registry.subscribers(e.jobId());
+    var monitors = registry.monitors();
+    if (clients.isEmpty() && monitors.isEmpty()) {
+      return;
+    }
+    String text = json.encode();
+    long serializedNanos = epochNanos();
+    int clientCount = 0;
+    WsSession only = null;
+    Subscription info = null;
+    for (WsSession s : clients) {
+      Subscription sub = s.subscription(e.jobId());
+      if (sub != null && streams.deliverLive(s, sub, e, text)) {
+        clientCount++;
+        only = s;
+        info = sub;
+      }
+    }
+    int monitorCount = 0;
+    for (WsSession m : monitors) {
+      if (m.sendText(text)) {
+        monitorCount++;
+        only = m;
+      }
+    }
+    int delivered = clientCount + monitorCount;
+    if (delivered == 0) {
+      return;
+    }
+    long endNanos = epochNanos();
+    record(e, text, info, only, delivered, clientCount, startNanos, serializedNanos, endNanos);
+  }
+
+  private void record(JobEvent e, String text, Subscription info, WsSession only, int delivered, int clientCount,
+                      long startNanos, long serializedNanos, long endNanos) {
+    long nowMs = endNanos / 1_000_000;
+    SpanBuilder b = tracer.spanBuilder(Span.WS_BROADCAST)
+        .setParent(TraceContexts.extract(TraceContext.of(e.traceparent())))
+        .setSpanKind(SpanKind.PRODUCER)
+        .setStartTimestamp(startNanos, TimeUnit.NANOSECONDS)
+        .setAttribute(Attr.WS_EVENT_TYPE, e.type())
+        .setAttribute(Attr.WS_CLIENT_COUNT, (long) delivered)
+        .setAttribute(Attr.EVENT_JOB_ID, e.jobId())
+        .setAttribute(Attr.EVENT_PAYLOAD_SIZE, (long) text.getBytes(StandardCharsets.UTF_8).length)
+        .setAttribute(Attr.EVENT_SEQUENCE_NUMBER, e.seq())
+        .setAttribute(Attr.EVENT_BROADCAST_DURATION_MS, (endNanos - startNanos) / 1_000_000.0)
+        .setAttribute(Attr.CUSTOMER_RESPONSE_DELIVERED, clientCount > 0);
+    if (e.timestamp() > 0) {
+      b.setAttribute(Attr.EVENT_PROCESSING_LATENCY_MS, nowMs - e.timestamp());
+    }
+    if (delivered == 1 && only != null) {
+      b.setAttribute(Attr.WS_SESSION_ID, only.id());
+    }
+    if (info != null && info.correlationId != null) {
+      b.setAttribute(Attr.EVENT_CORRELATION_ID, info.correlationId);
+    }
+    if (e.isTerminal()) {
+      Long created = num(e.field("created_at"));
+      if (created == null && info != null) {
+        created = info.createdAt;
+      }
+      if (created != null && created > 0) {
+        b.setAttribute(Attr.EVENT_QUEUE_TO_RESPONSE_MS, nowMs - created);
+      }
+      b.setAttribute(Attr.JOB_FINAL_STATUS, e.status());
+      Long started = num(e.field("started_at"));
+      if (started != null && started > 0 && e.timestamp() >= started) {
+        b.setAttribute(Attr.JOB_TOTAL_PROCESSING_TIME_MS, e.timestamp() - started);
+      }
+      Long attempt = num(e.field("attempt"));
+      if (attempt != null) {
+        b.setAttribute(Attr.JOB_RETRY_COUNT, Math.max(0, attempt - 1));
+      }
+    }
+    io.opentelemetry.api.trace.Span span = b.startSpan();
+    span.addEvent(Event.WS_MESSAGE_SERIALIZED, serializedNanos, TimeUnit.NANOSECONDS);
+    span.addEvent(Event.WS_MESSAGE_SENT, Attributes.builder().put(Attr.WS_MESSAGES_SENT, (long) delivered)
+        .build(), endNanos, TimeUnit.NANOSECONDS);
+    span.addEvent(Event.WS_CLIENT_NOTIFIED, Attributes.builder().put(Attr.WS_CLIENTS_NOTIFIED,
+        (long) clientCount).build(), endNanos, TimeUnit.NANOSECONDS);
+    span.end(endNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private static Long num(String v) {
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException ex) {
+      return null;
+    }
+  }
+
+  private static long epochNanos() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+}

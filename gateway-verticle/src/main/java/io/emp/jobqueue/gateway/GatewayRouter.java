@@ -1,0 +1,63 @@
+package io.emp.jobqueue.gateway;
+
+import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobQueueException.Code;
+import io.vertx.core.Vertx;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+
+/** The route table: every path the gateway serves, in one place. */
+final class GatewayRouter {
+  /** Outbound (server to browser) addresses of the SockJS bridge; nothing is inbound-permitted. */
+  static final String BRIDGE_OUTBOUND_REGEX = "emp\\.monitor\\..+";
+  private static final long CANCEL_BODY_LIMIT = 16 * 1024;
+
+  private GatewayRouter() {
+  }
+
+  static Router create(Vertx vertx, GatewayConfig cfg, RequestTracing tracing, HttpApi api, SocketEndpoints ws,
+                       Authenticator auth) {
+    Router r = Router.router(vertx);
+    r.route("/api/*").handler(tracing);
+    r.route("/api/*").handler(api::authenticate);
+
+    r.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
+    r.post("/api/jobs").handler(api::submit);
+    r.get("/api/jobs").handler(api::list);
+    r.get("/api/jobs/:id").handler(api::get);
+    r.post("/api/jobs/:id/cancel").handler(BodyHandler.create(false).setBodyLimit(CANCEL_BODY_LIMIT));
+    r.post("/api/jobs/:id/cancel").handler(api::cancel);
+    r.get("/api/jobs/:id/events").handler(api::events);
+    r.route("/api/*").handler(ctx -> api.fail(ctx, JobQueueException.notFound("route " + ctx.request().path())));
+
+    r.get("/health").handler(api::health);
+    r.get("/ready").handler(api::ready);
+    r.get("/version").handler(api::version);
+
+    r.get("/ws").handler(ws::acceptClient);
+    r.get("/ws/monitor").handler(ws::acceptMonitor);
+
+    r.route("/eventbus/*").handler(ctx -> bridgeAuth(ctx, auth, api));
+    r.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
+        .addOutboundPermitted(new PermittedOptions().setAddressRegex(BRIDGE_OUTBOUND_REGEX))));
+
+    r.route().failureHandler(api::failure);
+    return r;
+  }
+
+  /** The bridge shows every customer's events, so it needs an admin key (header or ?token=). */
+  private static void bridgeAuth(RoutingContext ctx, Authenticator auth, HttpApi api) {
+    Principal p = auth.authenticate(SocketEndpoints.tokenOf(ctx.request())).orElse(null);
+    if (p == null) {
+      api.fail(ctx, new JobQueueException(Code.UNAUTHORIZED, "an admin API key is required"));
+    } else if (!p.admin()) {
+      api.fail(ctx, new JobQueueException(Code.FORBIDDEN, "the event-bus bridge needs an admin key"));
+    } else {
+      ctx.next();
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package io.emp.jobqueue.gateway;
+
+import io.emp.jobqueue.core.telemetry.Seed;
+import io.emp.jobqueue.core.telemetry.Telemetry;
+import io.emp.jobqueue.queue.QueueClient;
+import io.emp.jobqueue.queue.store.EventTail;
+import io.emp.jobqueue.queue.store.StoreConfig;
+import io.opentelemetry.api.trace.Tracer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+/**
+ * Lifecycle shell of the gateway: HTTP API, WebSocket endpoints, SockJS bridge and the event
+ * relay. The queue is reached over the event bus ({@link QueueClient}); the relay reads the event
+ * stream through the queue module's {@link EventTail}, so no Redis key is built here.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private static final System.Logger LOG = System.getLogger(GatewayVerticle.class.getName());
+
+  private final GatewayConfig cfg;
+  private final Telemetry telemetry;
+  private final StoreConfig store;
+  private HttpServer server;
+  private EventRelay relay;
+  private SocketEndpoints sockets;
+  private SessionRegistry registry;
+
+  public GatewayVerticle(GatewayConfig cfg, Telemetry telemetry, StoreConfig store) {
+    this.cfg = cfg;
+    this.telemetry = telemetry;
+    this.store = store;
+  }
+
+  @Override
+  public Future<?> start() {
+    Authenticator auth = new Authenticator(cfg);
+    if (auth.disabled()) {
+      LOG.log(System.Logger.Level.WARNING, "gateway auth is DISABLED (auth.disabled=true): every caller is admin");
+    } else if (!auth.hasKeys()) {
+      LOG.log(System.Logger.Level.WARNING, "no API keys configured (" + GatewayConfig.ENV_API_KEYS
+          + " or gateway.api_keys): every /api and /ws call will be refused");
+    }
+    Tracer tracer = telemetry.tracer(Seed.Service.API);
+    JobAccess access = new JobAccess(new QueueClient(vertx, cfg.queueTimeoutMs()), cfg.limits());
+    registry = new SessionRegistry();
+    ClientStreams streams = new ClientStreams(access, registry, cfg.wsMaxSubscriptions());
+    relay = new EventRelay(vertx, EventTail.create(vertx, store),
+        new Broadcaster(registry, streams, vertx.eventBus(), tracer), cfg);
+    sockets = new SocketEndpoints(vertx, cfg, auth, registry, streams, access);
+    HttpApi api = new HttpApi(access, auth, relay::running, cfg);
+    var router = GatewayRouter.create(vertx, cfg, new RequestTracing(tracer, telemetry.config()), api, sockets, auth);
+    HttpServerOptions opts = new HttpServerOptions().setMaxWebSocketMessageSize(cfg.wsMaxMessageBytes());
+    if (cfg.sendBufferBytes() > 0) {
+      opts.setSendBufferSize(cfg.sendBufferBytes());
+    }
+    return relay.start()
+        .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen(cfg.port(), cfg.host()))
+        .onSuccess(s -> {
+          server = s;
+          sockets.startHeartbeats();
+          LOG.log(System.Logger.Level.INFO, "gateway listening on " + cfg.host() + ":" + s.actualPort());
+        });
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  /** Open WebSocket sessions (clients and monitors). */
+  public int openSessions() {
+    return registry == null ? 0 : registry.size();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (sockets != null) {
+      sockets.stop();
+    }
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.eventually(() -> relay == null ? Future.succeededFuture() : relay.stop());
+  }
+}

@@ -1,0 +1,243 @@
+package io.emp.jobqueue.gateway;
+
+import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobQueueException.Code;
+import io.emp.jobqueue.core.model.JobStatus;
+import io.emp.jobqueue.core.model.Problem;
+import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.model.ValidationException;
+import io.emp.jobqueue.core.telemetry.Seed.Attr;
+import io.emp.jobqueue.core.telemetry.Version;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** One small handler per HTTP route; the route table is in {@link GatewayRouter}. */
+final class HttpApi {
+  static final String PRINCIPAL = "emp.principal";
+  private static final int MAX_EVENTS_PAGE = 1_000;
+
+  private final JobAccess access;
+  private final Authenticator auth;
+  private final BooleanSupplier relayRunning;
+  private final GatewayConfig cfg;
+
+  HttpApi(JobAccess access, Authenticator auth, BooleanSupplier relayRunning, GatewayConfig cfg) {
+    this.access = access;
+    this.auth = auth;
+    this.relayRunning = relayRunning;
+    this.cfg = cfg;
+  }
+
+  // ------------------------------------------------------------ filters
+
+  void authenticate(RoutingContext ctx) {
+    String token = Authenticator.token(ctx.request());
+    if (!auth.disabled() && token == null) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      fail(ctx, new JobQueueException(Code.UNAUTHORIZED, "an API key is required (Authorization: Bearer <key>)"));
+      return;
+    }
+    auth.authenticate(token).ifPresentOrElse(p -> {
+      ctx.put(PRINCIPAL, p);
+      RequestTracing.putIf(RequestTracing.span(ctx), Attr.CUSTOMER_ID, p.admin() ? null : p.customerId());
+      ctx.next();
+    }, () -> {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      fail(ctx, new JobQueueException(Code.UNAUTHORIZED, "the API key is not valid"));
+    });
+  }
+
+  /** Failure handler of every route: the single mapping from failure to answer. */
+  void failure(RoutingContext ctx) {
+    Throwable err = ctx.failure();
+    fail(ctx, err != null ? ApiErrors.classify(err) : ApiErrors.fromStatus(ctx.statusCode()));
+  }
+
+  // ------------------------------------------------------------ /api/jobs
+
+  void submit(RoutingContext ctx) {
+    io.opentelemetry.api.trace.Span span = RequestTracing.span(ctx);
+    span.setAttribute(Attr.HTTP_REQUEST_BODY_SIZE, (long) Math.max(0, ctx.body().length()));
+    JsonObject body;
+    try {
+      body = jsonObjectBody(ctx);
+    } catch (RuntimeException e) {
+      span.addEvent(io.emp.jobqueue.core.telemetry.Seed.Event.VALIDATION_FAILED);
+      fail(ctx, ApiErrors.classify(e));
+      return;
+    }
+    access.submit(principal(ctx), body, ctx.request().getHeader("Idempotency-Key"), RequestTracing.requestId(ctx),
+            span, RequestTracing.traceContext(ctx))
+        .onSuccess(s -> json(ctx, s.result().created() ? 201 : 200, s.toJson()))
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  void get(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    RequestTracing.putIf(RequestTracing.span(ctx), Attr.JOB_ID, id);
+    access.owned(principal(ctx), id, RequestTracing.traceContext(ctx))
+        .onSuccess(job -> json(ctx, 200, job))
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  void list(RoutingContext ctx) {
+    Principal who = principal(ctx);
+    List<Problem> problems = new ArrayList<>();
+    String status = ctx.request().getParam("status");
+    if (status != null) {
+      try {
+        JobStatus.fromWire(status);
+      } catch (RuntimeException e) {
+        problems.add(new Problem("status", "enum", "is not a job status"));
+      }
+    }
+    int limit = intParam(ctx, "limit", 50, 1, 500, problems);
+    if (!problems.isEmpty()) {
+      fail(ctx, new ValidationException(problems));
+      return;
+    }
+    access.queue().list(status, ctx.request().getParam("service"), limit, ctx.request().getParam("cursor"),
+            RequestTracing.traceContext(ctx))
+        .onSuccess(page -> {
+          // The store pages over every customer; a client sees its own jobs of the page only.
+          JsonArray visible = new JsonArray();
+          page.getJsonArray("jobs", new JsonArray()).forEach(o -> {
+            if (who.canAccess(((JsonObject) o).getString(Job.F.CUSTOMER))) {
+              visible.add(o);
+            }
+          });
+          json(ctx, 200, new JsonObject().put("jobs", visible).put("next_cursor", page.getString("next_cursor")));
+        })
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  void cancel(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    RequestTracing.putIf(RequestTracing.span(ctx), Attr.JOB_ID, id);
+    String reason = null;
+    if (ctx.body() != null && ctx.body().length() > 0) {
+      try {
+        reason = jsonObjectBody(ctx).getString("reason");
+      } catch (RuntimeException e) {
+        fail(ctx, ApiErrors.classify(e));
+        return;
+      }
+    }
+    String why = reason;
+    TraceContext trace = RequestTracing.traceContext(ctx);
+    access.owned(principal(ctx), id, trace)
+        .compose(job -> access.queue().cancel(id, why, trace))
+        .onSuccess(outcome -> json(ctx, 200, new JsonObject().put("job_id", id).put("outcome", outcome)))
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  void events(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    List<Problem> problems = new ArrayList<>();
+    long after = intParam(ctx, "after_seq", 0, 0, Integer.MAX_VALUE, problems);
+    if (!problems.isEmpty()) {
+      fail(ctx, new ValidationException(problems));
+      return;
+    }
+    TraceContext trace = RequestTracing.traceContext(ctx);
+    access.owned(principal(ctx), id, trace)
+        .compose(job -> access.queue().events(id, after, MAX_EVENTS_PAGE, trace))
+        .onSuccess(evs -> json(ctx, 200, new JsonObject().put("job_id", id)
+            .put("events", evs.getJsonArray("events", new JsonArray()))))
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  // ------------------------------------------------------------ health
+
+  void health(RoutingContext ctx) {
+    json(ctx, 200, new JsonObject().put("status", "ok"));
+  }
+
+  void ready(RoutingContext ctx) {
+    boolean relay = relayRunning.getAsBoolean();
+    access.queue().stats(TraceContext.EMPTY)
+        .map(s -> true).otherwise(false)
+        .onComplete(ar -> {
+          boolean queue = ar.result();
+          JsonObject checks = new JsonObject().put("queue", queue ? "ok" : "unavailable")
+              .put("relay", relay ? "ok" : "not running");
+          if (queue && relay) {
+            json(ctx, 200, new JsonObject().put("status", "ready").put("checks", checks));
+          } else {
+            ctx.response().putHeader("Retry-After", Integer.toString(cfg.retryAfterSeconds()));
+            json(ctx, 503, new JsonObject().put("status", "not_ready").put("checks", checks));
+          }
+        });
+  }
+
+  void version(RoutingContext ctx) {
+    json(ctx, 200, new JsonObject().put("version", Version.current()).put("api", "v1"));
+  }
+
+  // ------------------------------------------------------------ plumbing
+
+  /** The body as a JSON object; null when empty; a validation failure for malformed JSON or another JSON type. */
+  private static JsonObject jsonObjectBody(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
+      return null;
+    }
+    Object parsed = Json.decodeValue(ctx.body().buffer());
+    if (parsed instanceof JsonObject o) {
+      return o;
+    }
+    throw new ValidationException(List.of(new Problem("", "type", "the body must be a JSON object")));
+  }
+
+  private static Principal principal(RoutingContext ctx) {
+    return ctx.get(PRINCIPAL);
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max, List<Problem> problems) {
+    String v = ctx.request().getParam(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int i = Integer.parseInt(v);
+      if (i >= min && i <= max) {
+        return i;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    problems.add(new Problem(name, "range", "must be an integer within " + min + ".." + max));
+    return dflt;
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    HttpServerResponse res = ctx.response();
+    if (res.ended() || res.closed()) {
+      return;
+    }
+    res.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toBuffer());
+  }
+
+  /** Every error answer goes through here: one mapping, one shape, never half-written. */
+  void fail(RoutingContext ctx, Throwable err) {
+    JobQueueException e = ApiErrors.classify(err);
+    HttpServerResponse res = ctx.response();
+    if (res.headWritten()) {
+      // Part of a success answer is already out: cutting the connection is the only honest signal.
+      res.reset();
+      return;
+    }
+    io.opentelemetry.api.trace.Span span = RequestTracing.span(ctx);
+    span.setAttribute(Attr.ERROR_TYPE, ApiErrors.wireCode(e.code()));
+    if (e.code().httpStatus() == 503) {
+      res.putHeader("Retry-After", Integer.toString(cfg.retryAfterSeconds()));
+    }
+    json(ctx, e.code().httpStatus(), ApiErrors.body(e));
+  }
+}

@@ -1,0 +1,116 @@
+package io.emp.jobqueue.gateway;
+
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One WebSocket connection. Confined to the gateway verticle's event loop, so it needs no locks.
+ * Outbound messages are counted until the socket has flushed them; a client that lets more than
+ * the bound pile up is cut off with close code 1013 instead of being buffered without limit.
+ */
+final class WsSession {
+  static final short CLOSE_POLICY = 1008;
+  static final short CLOSE_TRY_LATER = 1013;
+  static final short CLOSE_GOING_AWAY = 1001;
+
+  private final String id = UUID.randomUUID().toString();
+  private final ServerWebSocket ws;
+  private final boolean monitor;
+  private final int maxQueued;
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final Runnable onClose;
+  private Principal principal;
+  private int queued;
+  private long lastPongAt;
+  private boolean closed;
+
+  WsSession(ServerWebSocket ws, boolean monitor, int maxQueued, Principal principal, long now, Runnable onClose) {
+    this.ws = ws;
+    this.monitor = monitor;
+    this.maxQueued = maxQueued;
+    this.principal = principal;
+    this.lastPongAt = now;
+    this.onClose = onClose;
+  }
+
+  String id() {
+    return id;
+  }
+
+  boolean monitor() {
+    return monitor;
+  }
+
+  Principal principal() {
+    return principal;
+  }
+
+  void authenticated(Principal p) {
+    principal = p;
+  }
+
+  Map<String, Subscription> subscriptions() {
+    return subscriptions;
+  }
+
+  Subscription subscription(String jobId) {
+    return subscriptions.get(jobId);
+  }
+
+  int queued() {
+    return queued;
+  }
+
+  boolean isOpen() {
+    return !closed;
+  }
+
+  void pong(long now) {
+    lastPongAt = now;
+  }
+
+  long lastPongAt() {
+    return lastPongAt;
+  }
+
+  ServerWebSocket socket() {
+    return ws;
+  }
+
+  /** Queues one text message; false when the session is closed or has just been cut off. */
+  boolean sendText(String text) {
+    if (closed) {
+      return false;
+    }
+    if (queued >= maxQueued) {
+      close(CLOSE_TRY_LATER, "slow consumer: more than " + maxQueued + " messages waiting");
+      return false;
+    }
+    queued++;
+    ws.writeTextMessage(text).onComplete(ar -> queued--);
+    return true;
+  }
+
+  boolean send(JsonObject message) {
+    return sendText(message.encode());
+  }
+
+  void close(short code, String reason) {
+    if (closed) {
+      return;
+    }
+    markClosed();
+    ws.close(code, reason);
+  }
+
+  /** The peer or the network closed the socket. */
+  void markClosed() {
+    if (!closed) {
+      closed = true;
+      onClose.run();
+    }
+  }
+}
