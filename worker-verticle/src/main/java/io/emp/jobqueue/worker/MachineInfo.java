@@ -16,20 +16,16 @@ import java.util.concurrent.TimeUnit;
  */
 public record MachineInfo(int cpuCores, double ramGb, Integer gpuCount, Double gpuMemoryGb) {
   private static final long NVIDIA_SMI_TIMEOUT_S = 5;
-  private static volatile Future<MachineInfo> detected;
+  // the value, not a future: a future would stay bound to the context (and Vert.x) that made it
+  private static volatile MachineInfo detected;
 
   /** Detects once per JVM, off the event loop (nvidia-smi is a child process). */
   public static Future<MachineInfo> detect(Vertx vertx) {
-    Future<MachineInfo> f = detected;
-    if (f == null) {
-      synchronized (MachineInfo.class) {
-        if (detected == null) {
-          detected = vertx.executeBlocking(MachineInfo::probe, false);
-        }
-        f = detected;
-      }
+    MachineInfo m = detected;
+    if (m != null) {
+      return Future.succeededFuture(m);
     }
-    return f;
+    return vertx.executeBlocking(MachineInfo::probe, false).onSuccess(found -> detected = found);
   }
 
   static MachineInfo probe() {

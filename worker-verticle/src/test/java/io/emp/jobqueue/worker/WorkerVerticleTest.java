@@ -92,6 +92,7 @@ class WorkerVerticleTest extends WorkerTestSupport {
     WorkerVerticle w = deploy(config("w-wake").withIdlePoll(60_000), simulation());
     await().atMost(WAIT).until(() -> w.worker().loop().claims() >= 1);
     long claimsBefore = w.worker().loop().claims();
+    assertThat(spansNamed(Seed.Span.REDIS_CLAIM)).isEmpty(); // an empty claim makes no span
     String id = submit(new JsonObject().put("steps", 0));
     await().atMost(Duration.ofSeconds(15)).until(() -> job(id).status() == JobStatus.COMPLETED);
     assertThat(w.worker().loop().wakeUps()).isGreaterThanOrEqualTo(1);
@@ -222,6 +223,21 @@ class WorkerVerticleTest extends WorkerTestSupport {
     int completed = events.indexOf(events.stream().filter(e -> JobEvent.COMPLETED.equals(e.type())).findFirst()
         .orElseThrow());
     assertThat(lastProgress).isLessThan(completed);
+  }
+
+  @Test
+  void leaseRenewalKeepsALongJobAwayFromTheReaper() {
+    // the job runs about three leases long while a reaper sweeps expired leases every 100 ms
+    deploy(config("w-renew").withLease(900, 200), simulation());
+    long reaper = vertx.setPeriodic(100, t -> store.reapExpiredLeases(100));
+    try {
+      String id = submit(new JsonObject().put("steps", 25).put("step_ms", 100));
+      await().atMost(WAIT).until(() -> job(id).status() == JobStatus.COMPLETED);
+      assertThat(job(id).attempt()).isEqualTo(1);
+      assertThat(job(id).errors()).isEmpty();
+    } finally {
+      vertx.cancelTimer(reaper);
+    }
   }
 
   static JsonObject slow() {
