@@ -227,8 +227,9 @@ class WorkerVerticleTest extends WorkerTestSupport {
 
   @Test
   void leaseRenewalKeepsALongJobAwayFromTheReaper() {
-    // the job runs about three leases long while a reaper sweeps expired leases every 100 ms
-    deploy(config("w-renew").withLease(900, 200), simulation());
+    // the job runs about three leases long while a reaper sweeps expired leases every 100 ms;
+    // progress (which also renews) is throttled to one call, so only the lease keeper holds the lease
+    deploy(config("w-renew").withLease(900, 200).withProgressThrottle(60_000), simulation());
     long reaper = vertx.setPeriodic(100, t -> store.reapExpiredLeases(100));
     try {
       String id = submit(new JsonObject().put("steps", 25).put("step_ms", 100));
