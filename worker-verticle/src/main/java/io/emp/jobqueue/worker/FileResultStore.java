@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * is computed on a worker thread. A retried attempt overwrites its earlier output of the same name.
  */
 public final class FileResultStore implements ResultStore {
+  /** Where outputs go when the config names no directory. */
+  public static final String DEFAULT_DIR = "results";
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
 
   private final Vertx vertx;
@@ -23,6 +25,11 @@ public final class FileResultStore implements ResultStore {
   public FileResultStore(Vertx vertx, Path dir) {
     this.vertx = vertx;
     this.dir = dir.toAbsolutePath().normalize();
+  }
+
+  /** From the "results" config section: {@code {"dir": "/var/lib/emp/results"}}. */
+  public static FileResultStore from(Vertx vertx, io.vertx.core.json.JsonObject cfg) {
+    return new FileResultStore(vertx, Path.of(cfg.getString("dir", DEFAULT_DIR)));
   }
 
   public Path directory() {

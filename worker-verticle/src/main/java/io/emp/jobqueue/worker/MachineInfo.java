@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 public record MachineInfo(int cpuCores, double ramGb, Integer gpuCount, Double gpuMemoryGb) {
   private static final long NVIDIA_SMI_TIMEOUT_S = 5;
+  private static final String NVIDIA_SMI = "nvidia-smi";
   // the value, not a future: a future would stay bound to the context (and Vert.x) that made it
   private static volatile MachineInfo detected;
 
@@ -29,12 +30,17 @@ public record MachineInfo(int cpuCores, double ramGb, Integer gpuCount, Double g
   }
 
   static MachineInfo probe() {
+    return probe(NVIDIA_SMI);
+  }
+
+  /** @param nvidiaSmi the nvidia-smi executable (a test may point at another that prints the same format) */
+  static MachineInfo probe(String nvidiaSmi) {
     int cores = Runtime.getRuntime().availableProcessors();
     double ram = 0;
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
       ram = os.getTotalMemorySize() / (1024.0 * 1024 * 1024);
     }
-    List<Double> gpus = nvidiaSmi();
+    List<Double> gpus = nvidiaSmi(nvidiaSmi);
     if (gpus.isEmpty()) {
       return new MachineInfo(cores, round(ram), null, null);
     }
@@ -42,10 +48,10 @@ public record MachineInfo(int cpuCores, double ramGb, Integer gpuCount, Double g
   }
 
   /** Total memory per GPU in GB; empty when nvidia-smi is absent or fails. */
-  private static List<Double> nvidiaSmi() {
+  private static List<Double> nvidiaSmi(String command) {
     List<Double> out = new ArrayList<>();
     try {
-      Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,nounits")
+      Process p = new ProcessBuilder(command, "--query-gpu=memory.total", "--format=csv,noheader,nounits")
           .redirectErrorStream(true).start();
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         String line;

@@ -56,6 +56,13 @@ public final class WorkerVerticle extends VerticleBase {
         .compose(v -> {
           worker = new Worker(vertx, cfg, store, connector, results, telemetry);
           return worker.start();
+        })
+        .recover(err -> {
+          // a failed start gets no stop(): release what was opened here
+          if (ownsStore && store != null) {
+            store.close();
+          }
+          return Future.failedFuture(err);
         });
   }
 

@@ -233,8 +233,8 @@ class CrossProcessTraceTest {
     env.put("EMP_WORKER_ID", workerId);
     env.put("EMP_MACHINE_ID", machineId);
     env.put("EMP_SERVICES", "sim");
-    env.put("EMP_LEASE_MS", "2000");
-    env.put("EMP_RENEW_MS", "500");
+    env.put("EMP_LEASE_MS", "3000");
+    env.put("EMP_RENEW_MS", "600");
     env.put("OTEL_TRACES_EXPORTER", "otlp");
     env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
     env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + receiverPort);
