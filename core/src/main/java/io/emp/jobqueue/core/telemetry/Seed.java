@@ -151,6 +151,8 @@ public final class Seed {
     // §3 job.processing
     public static final String JOB_TYPE = "job.type";
     public static final String JOB_RETRY_COUNT = "job.retry_count";
+    /** Not in the seed: the 1-based attempt number, so two attempts of one job tell apart in one trace. */
+    public static final String JOB_ATTEMPT = "job.attempt";
     public static final String WORKER_CONNECTOR_TYPE = "worker.connector_type";
     public static final String WORKER_MAX_CONCURRENT_JOBS = "worker.max_concurrent_jobs";
     public static final String PROCESSING_START_TIME = "processing.start_time";

@@ -57,6 +57,11 @@ public interface Connector {
     return new ExternalService(type(), null, null);
   }
 
+  /** How long the job is expected to take (processing.estimated_duration_ms), or null when unknown. */
+  default Long estimatedDurationMs(io.emp.jobqueue.core.model.Job job) {
+    return null;
+  }
+
   default Future<Void> stop() {
     return Future.succeededFuture();
   }

@@ -1,0 +1,154 @@
+package io.emp.jobqueue.worker;
+
+import io.emp.jobqueue.queue.store.ClaimedJob;
+import io.emp.jobqueue.queue.store.JobStore;
+import io.opentelemetry.context.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keeps up to N attempts running: claims while a slot is free and the last claim found work, then
+ * waits for a wake-up (pub/sub) or the slow poll. One claim is in flight at a time; a wake-up that
+ * arrives during a claim is remembered, so it is never lost. Runs on the worker's context.
+ */
+public final class ClaimLoop {
+  private static final System.Logger LOG = System.getLogger(ClaimLoop.class.getName());
+
+  /** Starts an attempt for a claimed job. */
+  @FunctionalInterface
+  public interface Launcher {
+    JobRunner launch(ClaimedJob job, Context claimContext);
+  }
+
+  private final Vertx vertx;
+  private final JobStore store;
+  private final WorkerConfig cfg;
+  private final WorkerSpans spans;
+  private final Launcher launcher;
+  private final Map<String, JobRunner> running = new LinkedHashMap<>();
+  private final List<Promise<Void>> idleWaiters = new ArrayList<>();
+  private long pollTimer = -1;
+  private boolean claiming;
+  private Future<Void> claimDone = Future.succeededFuture();
+  private boolean wokenDuringClaim;
+  private boolean draining;
+  private long claims;
+  private long wakeUps;
+
+  public ClaimLoop(Vertx vertx, JobStore store, WorkerConfig cfg, WorkerSpans spans, Launcher launcher) {
+    this.vertx = vertx;
+    this.store = store;
+    this.cfg = cfg;
+    this.spans = spans;
+    this.launcher = launcher;
+  }
+
+  public void start() {
+    pollTimer = vertx.setPeriodic(cfg.idlePollMs(), t -> kick());
+    kick();
+  }
+
+  /** New work may exist (pub/sub wake-up). */
+  public void wake() {
+    wakeUps++;
+    if (claiming) {
+      wokenDuringClaim = true;
+    } else {
+      kick();
+    }
+  }
+
+  public int runningCount() {
+    return running.size();
+  }
+
+  /** Claim calls made so far (including empty ones). */
+  public long claims() {
+    return claims;
+  }
+
+  public long wakeUps() {
+    return wakeUps;
+  }
+
+  /** Claims if a slot is free and nothing stops it. */
+  public void kick() {
+    if (draining || claiming || running.size() >= cfg.concurrency()) {
+      return;
+    }
+    claiming = true;
+    wokenDuringClaim = false;
+    claims++;
+    Instant startedAt = Instant.now();
+    long startNanos = System.nanoTime();
+    Promise<Void> done = Promise.promise();
+    claimDone = done.future();
+    store.claim(cfg.capabilities(), cfg.scanLimit(), cfg.leaseMs()).onComplete(ar -> {
+      claiming = false;
+      Future<?> handBack = Future.succeededFuture();
+      boolean found = false;
+      if (ar.failed()) {
+        LOG.log(System.Logger.Level.WARNING, "claim failed; the poll retries: " + ar.cause());
+      } else if (ar.result().job().isPresent()) {
+        found = true;
+        ClaimedJob claimed = ar.result().job().get();
+        if (draining) {
+          // claimed just as the drain began: give it straight back, no attempt counted
+          handBack = store.release(claimed.job().id(), claimed.token(), null);
+        } else {
+          launch(claimed, spans.claimSpan(claimed, startedAt, startNanos));
+        }
+      }
+      handBack.onComplete(x -> done.complete());
+      if (found || wokenDuringClaim) {
+        kick();
+      }
+    });
+  }
+
+  private void launch(ClaimedJob claimed, Context claimCtx) {
+    JobRunner runner;
+    try {
+      runner = launcher.launch(claimed, claimCtx);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "cannot start job " + claimed.job().id() + "; its lease will run out", e);
+      return;
+    }
+    running.put(claimed.job().id(), runner);
+    runner.run().onComplete(ar -> {
+      running.remove(claimed.job().id());
+      if (running.isEmpty()) {
+        idleWaiters.forEach(Promise::tryComplete);
+        idleWaiters.clear();
+      }
+      kick();
+    });
+  }
+
+  /**
+   * Stops claiming, lets running attempts finish for up to {@code graceMs}, then hands the rest back
+   * to the queue (connector cancelled, job released without counting an attempt).
+   */
+  public Future<Void> drain(long graceMs) {
+    draining = true;
+    vertx.cancelTimer(pollTimer);
+    running.values().forEach(JobRunner::markStopping);
+    return claimDone.transform(ignored -> awaitRunning(graceMs));
+  }
+
+  private Future<Void> awaitRunning(long graceMs) {
+    if (running.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> idle = Promise.promise();
+    idleWaiters.add(idle);
+    long timer = vertx.setTimer(Math.max(1, graceMs), t -> List.copyOf(running.values()).forEach(JobRunner::drain));
+    return idle.future().onComplete(ar -> vertx.cancelTimer(timer));
+  }
+}

@@ -1,0 +1,89 @@
+package io.emp.jobqueue.worker;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.ProtocolVersion;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import java.util.List;
+
+/**
+ * Listens on the wake channels of the worker's services over a dedicated connection (a subscribed
+ * connection can do nothing else) and calls {@code onWake} per message. A dropped connection is
+ * re-established after {@link #RECONNECT_DELAY_MS}; wake-ups missed meanwhile only cost latency,
+ * because the claim loop also polls.
+ */
+public final class WakeSubscriber {
+  private static final System.Logger LOG = System.getLogger(WakeSubscriber.class.getName());
+  public static final long RECONNECT_DELAY_MS = 1_000;
+
+  private final Vertx vertx;
+  private final String redisUrl;
+  private final List<String> channels;
+  private final Runnable onWake;
+  private Redis client;
+  private RedisConnection conn;
+  private boolean stopped;
+
+  public WakeSubscriber(Vertx vertx, String redisUrl, List<String> channels, Runnable onWake) {
+    this.vertx = vertx;
+    this.redisUrl = redisUrl;
+    this.channels = List.copyOf(channels);
+    this.onWake = onWake;
+  }
+
+  public Future<Void> start() {
+    client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl)
+        .setPreferredProtocolVersion(ProtocolVersion.RESP2));
+    return connect();
+  }
+
+  private Future<Void> connect() {
+    return client.connect().compose(c -> {
+      conn = c;
+      c.handler(this::onMessage);
+      c.exceptionHandler(err -> LOG.log(System.Logger.Level.DEBUG, "wake connection error: " + err));
+      c.endHandler(v -> reconnectLater());
+      Request sub = Request.cmd(Command.SUBSCRIBE);
+      channels.forEach(sub::arg);
+      return c.send(sub).<Void>mapEmpty();
+    }).onFailure(err -> {
+      LOG.log(System.Logger.Level.WARNING, "wake subscription failed; polling only until it is back: " + err);
+      reconnectLater();
+    });
+  }
+
+  private void onMessage(Response r) {
+    if (r != null && (r.type() == ResponseType.MULTI || r.type() == ResponseType.PUSH) && r.size() >= 3
+        && "message".equals(r.get(0).toString())) {
+      onWake.run();
+    }
+  }
+
+  private void reconnectLater() {
+    if (stopped) {
+      return;
+    }
+    vertx.setTimer(RECONNECT_DELAY_MS, t -> {
+      if (!stopped) {
+        connect();
+      }
+    });
+  }
+
+  public Future<Void> stop() {
+    stopped = true;
+    if (conn != null) {
+      conn.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,122 @@
+package io.emp.jobqueue.worker;
+
+import io.emp.jobqueue.core.model.Failure;
+import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.telemetry.Seed;
+import io.emp.jobqueue.core.telemetry.Seed.Attr;
+import io.emp.jobqueue.core.telemetry.Telemetry;
+import io.emp.jobqueue.core.telemetry.TraceContexts;
+import io.emp.jobqueue.queue.store.ClaimedJob;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/** The worker's seed spans: names, service names and attributes in one place. */
+public final class WorkerSpans {
+  /** matching.function: the claim is one Lua script. */
+  public static final String MATCHING_FUNCTION = "claim.lua";
+  /** The {component} of the worker's own error spans (worker.error.timeout, ...). */
+  public static final String COMPONENT = "worker";
+  private static final int STACK_TRACE_MAX = 4_000;
+
+  private final Telemetry telemetry;
+  private final WorkerConfig cfg;
+  private final Tracer claimTracer;
+  private final Tracer errorTracer;
+
+  public WorkerSpans(Telemetry telemetry, WorkerConfig cfg) {
+    this.telemetry = telemetry;
+    this.cfg = cfg;
+    this.claimTracer = telemetry.tracer(Seed.Service.WORKER);
+    this.errorTracer = telemetry.tracer(Seed.Service.component(COMPONENT));
+  }
+
+  /** Tracer of emp-{service}-worker for the job's service. */
+  public Tracer processingTracer(String service) {
+    return telemetry.tracer(Seed.Service.worker(service));
+  }
+
+  /**
+   * The redis.job.claim span of a claim that found a job, continued from the context stored with the
+   * job, spanning the claim call after the fact ({@code startedAt} .. now).
+   */
+  public Context claimSpan(ClaimedJob claimed, Instant startedAt, long startNanos) {
+    Job job = claimed.job();
+    long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    Context parent = TraceContexts.extract(job.trace());
+    Span span = claimTracer.spanBuilder(Seed.Span.REDIS_CLAIM).setParent(parent).setSpanKind(SpanKind.CONSUMER)
+        .setStartTimestamp(startedAt)
+        .setAttribute(Attr.WORKER_ID, cfg.workerId())
+        .setAttribute(Attr.WORKER_CAPABILITIES, cfg.capabilities().toJson().encode())
+        .setAttribute(Attr.MATCHING_FUNCTION, MATCHING_FUNCTION)
+        .setAttribute(Attr.MATCHING_SCAN_LIMIT, (long) cfg.scanLimit())
+        .setAttribute(Attr.MATCHING_JOBS_EVALUATED, (long) claimed.jobsEvaluated())
+        .setAttribute(Attr.MATCHING_DURATION_MS, durationMs)
+        .setAttribute(Attr.QUEUE_JOBS_PENDING, claimed.pendingAfter())
+        .setAttribute(Attr.QUEUE_WAIT_TIME_MS, claimed.waitMs())
+        .setAttribute(Attr.TRACE_CONTEXT_RETRIEVED, job.trace().isPresent())
+        .setAttribute(Attr.JOB_ID, job.id())
+        .setAttribute(Attr.JOB_SERVICE_REQUIRED, job.serviceRequired())
+        .setAttribute(Attr.JOB_ATTEMPT, (long) job.attempt())
+        .setAttribute(Attr.JOB_RETRY_COUNT, (long) job.retryCount())
+        .setAttribute(Attr.DB_SYSTEM, "redis")
+        .setAttribute(Attr.DB_SYSTEM_NAME, "redis")
+        .setAttribute(Attr.DB_OPERATION_NAME, "EVALSHA")
+        .setAttribute(Attr.MESSAGING_SYSTEM, "redis")
+        .setAttribute(Attr.MESSAGING_OPERATION_NAME, "claim")
+        .setAttribute(Attr.MESSAGING_OPERATION_TYPE, "receive")
+        .setAttribute(Attr.MESSAGING_DESTINATION_NAME, job.serviceRequired())
+        .setAttribute(Attr.MESSAGING_MESSAGE_ID, job.id())
+        .startSpan();
+    if (cfg.machineId() != null) {
+      span.setAttribute(Attr.WORKER_MACHINE_ID, cfg.machineId());
+    }
+    if (job.trace().traceId() != null) {
+      span.setAttribute(Attr.TRACE_PARENT_ID, job.trace().traceId());
+    }
+    span.end();
+    return parent.with(span);
+  }
+
+  /**
+   * A {component}.error.{type} span under {@code failing}: the failure's facts plus what the queue
+   * does next ({@code strategy} retry or fail).
+   */
+  public void errorSpan(Context failing, String component, Failure failure, Throwable error, boolean retry) {
+    Span s = errorTracer.spanBuilder(Seed.Span.error(component, failure.type())).setParent(failing)
+        .setAttribute(Attr.ERROR_TYPE, failure.type())
+        .setAttribute(Attr.ERROR_MESSAGE, failure.message())
+        .setAttribute(Attr.RECOVERY_ATTEMPTED, retry)
+        .setAttribute(Attr.RECOVERY_STRATEGY, retry ? "retry" : "fail")
+        .setAttribute(Attr.IMPACT_JOB_FAILED, !retry)
+        .setAttribute(Attr.IMPACT_SERVICE_DEGRADED, false)
+        .setAttribute(Attr.DEBUG_COMPONENT_VERSION, telemetry.config().version())
+        .setAttribute(Attr.DEBUG_ENVIRONMENT, telemetry.config().environment())
+        .startSpan();
+    // recovery.success is known only when the next attempt ends; a retry scheduled is not yet a success
+    s.setAttribute(Attr.RECOVERY_SUCCESS, false);
+    s.setAttribute(Attr.ERROR_CODE, failure.code() != null ? failure.code() : failure.kind().wire());
+    if (cfg.machineId() != null) {
+      s.setAttribute(Attr.DEBUG_MACHINE_ID, cfg.machineId());
+    }
+    if (error != null) {
+      s.setAttribute(Attr.ERROR_STACK_TRACE, stackTrace(error));
+      s.recordException(error);
+    }
+    s.setStatus(StatusCode.ERROR, failure.type());
+    s.end();
+  }
+
+  static String stackTrace(Throwable t) {
+    StringWriter w = new StringWriter();
+    t.printStackTrace(new PrintWriter(w));
+    String s = w.toString();
+    return s.length() > STACK_TRACE_MAX ? s.substring(0, STACK_TRACE_MAX) : s;
+  }
+}
