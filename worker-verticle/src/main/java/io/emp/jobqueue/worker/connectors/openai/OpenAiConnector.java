@@ -88,7 +88,9 @@ public final class OpenAiConnector implements Connector {
           if (ar.failed()) {
             Failure f = classify(ar.cause());
             span.setAttribute(Seed.Attr.ERROR_TYPE, f.code() != null ? f.code() : f.type());
-            span.setStatus(StatusCode.ERROR, f.type());
+            if (f.kind() != Failure.Kind.CANCELLED) {
+              span.setStatus(StatusCode.ERROR, f.type());
+            }
           }
           span.end();
         });

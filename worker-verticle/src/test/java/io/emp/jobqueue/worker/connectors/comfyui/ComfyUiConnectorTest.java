@@ -246,6 +246,31 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
   }
 
   @Test
+  void aPromptThatFinishedWhileDisconnectedIsReadFromTheHistory() {
+    fake.behave(Behaviour.DROP_UNTIL_DONE);
+    JobContext ctx = comfyJob(Graphs.txt2img(FakeComfyUi.KNOWN_CKPT, 10), MINUTE);
+    JsonObject result = get(run(ctx));
+
+    // No executing-null ever reached us: only /queue + /history can have told us it finished.
+    assertThat(fake.accepted()).hasSize(1);
+    assertThat(fake.historyRequests()).isGreaterThanOrEqualTo(1);
+    assertThat(result.getJsonArray("outputs").getJsonObject(0).getString("uri"))
+        .isEqualTo("mem://" + ctx.jobId() + "/job123_00001_.png");
+    assertThat(span(Seed.Span.COMFYUI_EXECUTE).getEvents().stream().map(EventData::getName))
+        .doesNotContain(Seed.Event.COMFYUI_EXECUTION_COMPLETED).contains(Seed.Event.COMFYUI_RESULTS_RETRIEVED);
+  }
+
+  @Test
+  void aPromptLostByARestartedServerIsARetryableFailure() {
+    fake.behave(Behaviour.VANISH);
+    Throwable t = failure(run(comfyJob(Graphs.txt2img(FakeComfyUi.KNOWN_CKPT, 10), MINUTE)));
+    Failure f = connector.classify(t);
+    assertThat(f.kind()).isEqualTo(Failure.Kind.RETRYABLE);
+    assertThat(f.reason()).isEqualTo("prompt_lost");
+    assertThat(fake.accepted()).hasSize(1);
+  }
+
+  @Test
   void theJobDeadlineStopsAHungPromptAndInterruptsIt() {
     fake.behave(Behaviour.HANG);
     Throwable t = failure(run(comfyJob(Graphs.txt2img(FakeComfyUi.KNOWN_CKPT, 6), 2_000)));

@@ -36,11 +36,20 @@ public final class FakeComfyUi implements AutoCloseable {
   public static final long VRAM_USED = 12L * 1024 * 1024 * 1024;
 
   /** What a prompt does when it runs. */
-  public enum Behaviour { SUCCEED, FAIL, OOM, HANG, DROP_SOCKET }
+  public enum Behaviour {
+    SUCCEED, FAIL, OOM, HANG,
+    /** Closes the client's socket mid-sampling and keeps running; reconnects are accepted. */
+    DROP_SOCKET,
+    /** Closes the socket mid-sampling and refuses reconnects until the prompt has finished. */
+    DROP_UNTIL_DONE,
+    /** Closes the socket mid-sampling and forgets the prompt (a restarted server): no queue entry, no history. */
+    VANISH
+  }
 
   private final Vertx vertx;
   private HttpServer server;
   private final Map<String, ServerWebSocket> sockets = new HashMap<>();
+  private final java.util.Set<String> refused = new java.util.HashSet<>();
   private final Deque<Behaviour> behaviours = new ArrayDeque<>();
   private final Deque<Prompt> pending = new ArrayDeque<>();
   private final Map<String, JsonObject> history = new HashMap<>();
@@ -89,7 +98,18 @@ public final class FakeComfyUi implements AutoCloseable {
   }
 
   public FakeComfyUi start() {
-    server = ConnectorTestSupport.get(vertx.createHttpServer().webSocketHandler(this::onSocket)
+    server = ConnectorTestSupport.get(vertx.createHttpServer().webSocketHandshakeHandler(h -> {
+      boolean refuse;
+      synchronized (this) {
+        String q = h.query() == null ? "" : h.query();
+        refuse = refused.contains(q.startsWith("clientId=") ? q.substring("clientId=".length()) : "");
+      }
+      if (refuse) {
+        h.reject(503);
+      } else {
+        h.accept();
+      }
+    }).webSocketHandler(this::onSocket)
         .requestHandler(this::onRequest).listen(0, "127.0.0.1"));
     return this;
   }
@@ -426,11 +446,20 @@ public final class FakeComfyUi implements AutoCloseable {
           if (value == steps / 2 && (p.behaviour == Behaviour.FAIL || p.behaviour == Behaviour.OOM)) {
             s.add(() -> executionError(p, id, cls));
           }
-          if (value == steps / 2 && p.behaviour == Behaviour.DROP_SOCKET) {
+          if (value == steps / 2 && (p.behaviour == Behaviour.DROP_SOCKET
+              || p.behaviour == Behaviour.DROP_UNTIL_DONE || p.behaviour == Behaviour.VANISH)) {
             s.add(() -> {
+              if (p.behaviour == Behaviour.DROP_UNTIL_DONE) {
+                refused.add(p.clientId);
+              }
               ServerWebSocket ws = sockets.get(p.clientId);
               if (ws != null) {
                 ws.close();
+              }
+              if (p.behaviour == Behaviour.VANISH) {
+                p.stopped = true;
+                running = null;
+                vertx.setTimer(stepDelayMs, t -> startNext());
               }
             });
           }
@@ -492,6 +521,7 @@ public final class FakeComfyUi implements AutoCloseable {
       return;
     }
     running = null;
+    refused.remove(p.clientId);
     if (historyLagMs > 0) {
       sendTo(p.clientId, "executing", d(p).putNull("node").putNull("display_node"));
       vertx.setTimer(historyLagMs, t -> {
