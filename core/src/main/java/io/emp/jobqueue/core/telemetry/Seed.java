@@ -87,6 +87,10 @@ public final class Seed {
     public static final String WS_MESSAGE_SERIALIZED = "websocket.message.serialized";
     public static final String WS_MESSAGE_SENT = "websocket.message.sent";
     public static final String WS_CLIENT_NOTIFIED = "websocket.client.notified";
+    /** Not in the seed: one per retried OpenAI request (status, delay). */
+    public static final String OPENAI_REQUEST_RETRY = "openai.request.retry";
+    /** Not in the seed: the ComfyUI WebSocket dropped mid-job and was re-established. */
+    public static final String COMFYUI_RECONNECTED = "comfyui.websocket.reconnected";
 
     private Event() {
     }
@@ -184,6 +188,76 @@ public final class Seed {
     /** Attributes of the websocket.message.sent / websocket.client.notified events (not in the seed). */
     public static final String WS_MESSAGES_SENT = "websocket.messages_sent";
     public static final String WS_CLIENTS_NOTIFIED = "websocket.clients_notified";
+
+    // §4 comfyui.workflow.execute
+    public static final String COMFYUI_ENDPOINT = "comfyui.endpoint";
+    public static final String COMFYUI_WORKFLOW_ID = "comfyui.workflow_id";
+    public static final String COMFYUI_PROMPT_ID = "comfyui.prompt_id";
+    public static final String COMFYUI_NODE_COUNT = "comfyui.node_count";
+    public static final String COMFYUI_ESTIMATED_STEPS = "comfyui.estimated_steps";
+    public static final String WORKFLOW_TYPE = "workflow.type";
+    public static final String WORKFLOW_MODEL = "workflow.model";
+    public static final String WORKFLOW_RESOLUTION = "workflow.resolution";
+    public static final String WORKFLOW_SEED = "workflow.seed";
+    public static final String WORKFLOW_STEPS = "workflow.steps";
+    public static final String WORKFLOW_CFG_SCALE = "workflow.cfg_scale";
+    public static final String COMFYUI_QUEUE_POSITION = "comfyui.queue_position";
+    public static final String COMFYUI_EXECUTION_TIME_MS = "comfyui.execution_time_ms";
+    public static final String COMFYUI_MEMORY_USAGE_MB = "comfyui.memory_usage_mb";
+    public static final String COMFYUI_VRAM_USAGE_MB = "comfyui.vram_usage_mb";
+    public static final String MODEL_NAME = "model.name";
+    public static final String MODEL_SIZE_GB = "model.size_gb";
+    public static final String MODEL_DOWNLOAD_REQUIRED = "model.download_required";
+    public static final String MODEL_DOWNLOAD_TIME_MS = "model.download_time_ms";
+    /** Not in the seed: attribute of comfyui.progress.updated. */
+    public static final String PROGRESS_PERCENTAGE = "progress.percentage";
+    /** Not in the seed: outputs stored by comfyui.results.retrieved. */
+    public static final String COMFYUI_OUTPUT_COUNT = "comfyui.output_count";
+    /** Not in the seed: WebSocket reconnects during one job. */
+    public static final String COMFYUI_RECONNECTS = "comfyui.reconnects";
+
+    // §4 openai.api.call
+    public static final String OPENAI_MODEL = "openai.model";
+    public static final String OPENAI_ENDPOINT = "openai.endpoint";
+    public static final String OPENAI_REQUEST_ID = "openai.request_id";
+    public static final String OPENAI_PROMPT_TOKENS = "openai.prompt_tokens";
+    public static final String OPENAI_COMPLETION_TOKENS = "openai.completion_tokens";
+    public static final String OPENAI_TOTAL_TOKENS = "openai.total_tokens";
+    public static final String OPENAI_MAX_TOKENS = "openai.max_tokens";
+    public static final String OPENAI_TEMPERATURE = "openai.temperature";
+    public static final String IMAGE_SIZE = "image.size";
+    public static final String IMAGE_QUALITY = "image.quality";
+    public static final String IMAGE_STYLE = "image.style";
+    public static final String IMAGE_FORMAT = "image.format";
+    public static final String OPENAI_RESPONSE_TIME_MS = "openai.response_time_ms";
+    public static final String OPENAI_RATE_LIMIT_REMAINING = "openai.rate_limit_remaining";
+    /** Milliseconds until the request limit resets (parsed from x-ratelimit-reset-requests). */
+    public static final String OPENAI_RATE_LIMIT_RESET = "openai.rate_limit_reset";
+    /** Not in the seed: the token-bucket twins of the two above, and the server's own processing time. */
+    public static final String OPENAI_RATE_LIMIT_REMAINING_TOKENS = "openai.rate_limit_remaining_tokens";
+    public static final String OPENAI_RATE_LIMIT_RESET_TOKENS = "openai.rate_limit_reset_tokens";
+    public static final String OPENAI_PROCESSING_MS = "openai.processing_ms";
+    public static final String OPENAI_RESPONSE_SERVICE_TIER = "openai.response.service_tier";
+
+    // OpenTelemetry GenAI / HTTP client semantic conventions (protocols.md §3)
+    public static final String GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
+    public static final String GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
+    public static final String GEN_AI_REQUEST_MODEL = "gen_ai.request.model";
+    public static final String GEN_AI_REQUEST_MAX_TOKENS = "gen_ai.request.max_tokens";
+    public static final String GEN_AI_REQUEST_TEMPERATURE = "gen_ai.request.temperature";
+    public static final String GEN_AI_REQUEST_TOP_P = "gen_ai.request.top_p";
+    public static final String GEN_AI_REQUEST_STREAM = "gen_ai.request.stream";
+    public static final String GEN_AI_RESPONSE_ID = "gen_ai.response.id";
+    public static final String GEN_AI_RESPONSE_MODEL = "gen_ai.response.model";
+    public static final String GEN_AI_RESPONSE_FINISH_REASONS = "gen_ai.response.finish_reasons";
+    public static final String GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
+    public static final String GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
+    public static final String GEN_AI_OUTPUT_TYPE = "gen_ai.output.type";
+    public static final String GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
+    public static final String GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages";
+    public static final String SERVER_ADDRESS = "server.address";
+    public static final String SERVER_PORT = "server.port";
+    public static final String HTTP_REQUEST_RESEND_COUNT = "http.request.resend_count";
 
     // §7 errors
     public static final String ERROR_TYPE = "error.type";

@@ -1,0 +1,195 @@
+package io.emp.jobqueue.worker.connectors.openai;
+
+import io.emp.jobqueue.worker.connectors.ConnectorTestSupport;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An OpenAI API on a real socket: {@code /v1/chat/completions} and {@code /v1/images/generations}
+ * with the real response shapes, headers and error bodies. Scripted answers are served first, one per
+ * request, then normal success.
+ */
+public final class FakeOpenAi implements AutoCloseable {
+  /** A 1x1 transparent PNG. */
+  public static final byte[] PNG = Base64.getDecoder().decode(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+
+  /** What the next request gets. */
+  public enum Script { RATE_LIMIT, RATE_LIMIT_MS, RATE_LIMIT_LONG_WAIT, QUOTA, SERVER_ERROR, OVERLOADED, BAD_REQUEST,
+    SLOW }
+
+  private final Vertx vertx;
+  private final String apiKey;
+  private final Deque<Script> scripts = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger requests = new AtomicInteger();
+  private final List<JsonObject> bodies = new CopyOnWriteArrayList<>();
+  private final List<String> authHeaders = new CopyOnWriteArrayList<>();
+  private volatile long slowMs = 5_000;
+  private HttpServer server;
+
+  public FakeOpenAi(Vertx vertx, String apiKey) {
+    this.vertx = vertx;
+    this.apiKey = apiKey;
+  }
+
+  public FakeOpenAi start() {
+    server = ConnectorTestSupport.get(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
+    return this;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.actualPort() + "/v1";
+  }
+
+  public FakeOpenAi script(Script... s) {
+    scripts.addAll(List.of(s));
+    return this;
+  }
+
+  public FakeOpenAi slowMs(long ms) {
+    slowMs = ms;
+    return this;
+  }
+
+  public int requests() {
+    return requests.get();
+  }
+
+  public List<JsonObject> bodies() {
+    return bodies;
+  }
+
+  public List<String> authHeaders() {
+    return authHeaders;
+  }
+
+  private void handle(HttpServerRequest req) {
+    req.body().onSuccess(buf -> {
+      requests.incrementAndGet();
+      String auth = req.getHeader("Authorization");
+      authHeaders.add(String.valueOf(auth));
+      JsonObject body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
+      bodies.add(body);
+      if (auth == null || !auth.equals("Bearer " + apiKey)) {
+        error(req, 401, "Incorrect API key provided: sk-...xxxx.", "invalid_request_error", "invalid_api_key");
+        return;
+      }
+      Script s = scripts.poll();
+      if (s != null && s != Script.SLOW) {
+        scripted(req, s);
+        return;
+      }
+      long delay = s == Script.SLOW ? slowMs : 0;
+      Runnable answer = () -> {
+        switch (req.path()) {
+          case "/v1/chat/completions" -> chat(req, body);
+          case "/v1/images/generations" -> image(req, body);
+          default -> error(req, 404, "Unknown request URL: POST " + req.path(), "invalid_request_error", null);
+        }
+      };
+      if (delay > 0) {
+        vertx.setTimer(delay, t -> answer.run());
+      } else {
+        answer.run();
+      }
+    });
+  }
+
+  private void scripted(HttpServerRequest req, Script s) {
+    switch (s) {
+      case RATE_LIMIT -> {
+        req.response().putHeader("Retry-After", "1");
+        error(req, 429, "Rate limit reached for gpt-4o on tokens per min (TPM). Please try again in 1s.", "tokens",
+            "rate_limit_exceeded");
+      }
+      case RATE_LIMIT_MS -> {
+        req.response().putHeader("retry-after-ms", "50");
+        error(req, 429, "Rate limit reached", "requests", "rate_limit_exceeded");
+      }
+      case RATE_LIMIT_LONG_WAIT -> {
+        req.response().putHeader("Retry-After", "30");
+        error(req, 429, "Rate limit reached", "requests", "rate_limit_exceeded");
+      }
+      case QUOTA -> error(req, 429, "You exceeded your current quota, please check your plan and billing details.",
+          "insufficient_quota", "insufficient_quota");
+      case SERVER_ERROR -> error(req, 500, "The server had an error while processing your request.", "server_error",
+          null);
+      case OVERLOADED -> error(req, 503, "The engine is currently overloaded, please try again later.",
+          "service_unavailable_error", "server_is_overloaded");
+      case BAD_REQUEST -> error(req, 400, "Invalid value for 'size'.", "invalid_request_error", "invalid_value");
+      default -> throw new IllegalStateException(s.name());
+    }
+  }
+
+  private void headers(HttpServerRequest req) {
+    req.response().putHeader("content-type", "application/json")
+        .putHeader("x-request-id", "req_" + HexFormat.of().formatHex(UUID.randomUUID().toString().getBytes(), 0, 16))
+        .putHeader("openai-processing-ms", "321")
+        .putHeader("openai-version", "2020-10-01")
+        .putHeader("x-ratelimit-limit-requests", "500")
+        .putHeader("x-ratelimit-remaining-requests", "499")
+        .putHeader("x-ratelimit-reset-requests", "120ms")
+        .putHeader("x-ratelimit-limit-tokens", "30000")
+        .putHeader("x-ratelimit-remaining-tokens", "29000")
+        .putHeader("x-ratelimit-reset-tokens", "6m0s");
+  }
+
+  private void error(HttpServerRequest req, int status, String message, String type, String code) {
+    headers(req);
+    JsonObject err = new JsonObject().put("message", message).put("type", type).putNull("param").put("code", code);
+    req.response().setStatusCode(status).end(new JsonObject().put("error", err).encode());
+  }
+
+  private void chat(HttpServerRequest req, JsonObject body) {
+    headers(req);
+    String model = body.getString("model");
+    JsonObject resp = new JsonObject().put("id", "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""))
+        .put("object", "chat.completion").put("created", System.currentTimeMillis() / 1000)
+        .put("model", model + "-2024-08-06")
+        .put("choices", new JsonArray().add(new JsonObject().put("index", 0)
+            .put("message", new JsonObject().put("role", "assistant").put("content", "Hello from the fake.")
+                .putNull("refusal"))
+            .putNull("logprobs").put("finish_reason", "stop")))
+        .put("usage", new JsonObject().put("prompt_tokens", 13).put("completion_tokens", 5).put("total_tokens", 18))
+        .put("service_tier", "default");
+    req.response().end(resp.encode());
+  }
+
+  private void image(HttpServerRequest req, JsonObject body) {
+    headers(req);
+    String model = body.getString("model", "dall-e-2");
+    int n = body.getInteger("n", 1);
+    boolean url = !model.startsWith("gpt-image") && !"b64_json".equals(body.getString("response_format"));
+    JsonArray data = new JsonArray();
+    for (int i = 0; i < n; i++) {
+      data.add(url ? new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/files/img-" + i + ".png")
+          .put("revised_prompt", "revised " + body.getString("prompt"))
+          : new JsonObject().put("b64_json", Base64.getEncoder().encodeToString(PNG)));
+    }
+    JsonObject resp = new JsonObject().put("created", System.currentTimeMillis() / 1000).put("data", data);
+    if (model.startsWith("gpt-image")) {
+      resp.put("output_format", "png").put("size", body.getString("size", "1024x1024"))
+          .put("usage", new JsonObject().put("input_tokens", 50).put("output_tokens", 4160).put("total_tokens", 4210));
+    }
+    req.response().end(Buffer.buffer(resp.encode()));
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      ConnectorTestSupport.get(server.close());
+    }
+  }
+}
