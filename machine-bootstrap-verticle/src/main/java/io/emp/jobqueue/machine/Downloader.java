@@ -53,7 +53,7 @@ public final class Downloader {
     State st = new State();
     return vertx.executeBlocking(() -> Files.createDirectories(dest.getParent()), false)
         .compose(v -> attempt(url, part, st))
-        .compose(v -> verifyAndMove(part, dest, sha256))
+        .compose(v -> verifyAndMove(url, part, dest, sha256))
         .map(size -> new Result(dest, size, st.network, st.attempts, st.resumed,
             (System.nanoTime() - start) / 1_000_000));
   }
@@ -134,13 +134,13 @@ public final class Downloader {
     return p.future();
   }
 
-  private Future<Long> verifyAndMove(Path part, Path dest, String sha256) {
+  private Future<Long> verifyAndMove(String url, Path part, Path dest, String sha256) {
     return vertx.executeBlocking(() -> {
       String actual = sha256(part);
       if (!actual.equalsIgnoreCase(sha256)) {
         // A corrupt partial must not be resumed next time.
         Files.deleteIfExists(part);
-        throw new InstallException(Kind.CHECKSUM_MISMATCH, "checksum mismatch for " + dest.getFileName()
+        throw new InstallException(Kind.CHECKSUM_MISMATCH, "checksum mismatch for " + ComponentInstaller.redact(url)
             + ": expected sha256 " + sha256 + ", got " + actual);
       }
       Files.move(part, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -326,9 +326,10 @@ public final class MachineBootstrap {
   }
 
   private Future<Void> deployWorkers() {
+    MachineInfo info = new MachineInfo(cfg.machineId(), cfg.profile().name(), hardware);
     Future<Void> chain = Future.succeededFuture();
     for (WorkerSlot slot : slots) {
-      chain = chain.compose(v -> deployer.deploy(slot, cfg.machineId()).map(id -> {
+      chain = chain.compose(v -> deployer.deploy(slot, info).map(id -> {
         deployments.add(id);
         return null;
       }));

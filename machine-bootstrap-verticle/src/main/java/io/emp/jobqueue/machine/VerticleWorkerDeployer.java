@@ -9,17 +9,17 @@ import java.util.function.BiFunction;
 /** Deploys each slot's worker as a verticle in this Vert.x instance; undeploy runs its stop(), the drain. */
 public final class VerticleWorkerDeployer implements WorkerDeployer {
   private final Vertx vertx;
-  private final BiFunction<WorkerSlot, String, ? extends Deployable> factory;
+  private final BiFunction<WorkerSlot, MachineInfo, ? extends Deployable> factory;
 
-  /** @param factory builds the worker verticle for a slot and machine id */
-  public VerticleWorkerDeployer(Vertx vertx, BiFunction<WorkerSlot, String, ? extends Deployable> factory) {
+  /** @param factory builds the worker verticle for a slot on this machine */
+  public VerticleWorkerDeployer(Vertx vertx, BiFunction<WorkerSlot, MachineInfo, ? extends Deployable> factory) {
     this.vertx = vertx;
     this.factory = factory;
   }
 
   @Override
-  public Future<String> deploy(WorkerSlot slot, String machineId) {
-    return vertx.deployVerticle(() -> factory.apply(slot, machineId), new DeploymentOptions());
+  public Future<String> deploy(WorkerSlot slot, MachineInfo machine) {
+    return vertx.deployVerticle(() -> factory.apply(slot, machine), new DeploymentOptions());
   }
 
   @Override

@@ -11,10 +11,11 @@ public interface WorkerDeployer {
   /**
    * Deploys the worker for {@code slot}.
    *
-   * @param machineId the machine the worker registers under (worker.machine_id)
+   * @param machine the machine the worker runs on: its id (worker.machine_id) and hardware, from which
+   *                {@link MachineInfo#workerHardware} derives the worker's capabilities
    * @return an id that {@link #undeploy} accepts
    */
-  Future<String> deploy(WorkerSlot slot, String machineId);
+  Future<String> deploy(WorkerSlot slot, MachineInfo machine);
 
   /** Stops the worker gracefully: it finishes or hands back its in-flight jobs before completing. */
   Future<Void> undeploy(String deploymentId);

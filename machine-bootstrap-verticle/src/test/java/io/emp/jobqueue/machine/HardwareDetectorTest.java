@@ -48,4 +48,16 @@ class HardwareDetectorTest {
     assertThat(hw.gpuCount()).isEqualTo(2);
     assertThat(hw.minGpuMemoryGb()).isEqualTo(24.0);
   }
+
+  @Test
+  void workerHardwareIsTheSlotsOwnGpuPlusTheMachinesCpuAndRam() {
+    HardwareInfo hw = new HardwareInfo(HardwareDetector.parseNvidiaSmi(SAMPLE), 16, 64.0, 500.0);
+    MachineInfo m = new MachineInfo("m1", "p", hw);
+    List<WorkerSlot> slots = WorkerSpec.parse("comfyui:auto,simulation:1,comfyui:1:mock_gpu",
+        MachineProfile.DEFAULT_GPU_BOUND_TYPES).resolve("m1", hw.gpuCount());
+    assertThat(m.workerHardware(slots.get(1))).isEqualTo(new io.emp.jobqueue.core.model.Hardware(1.0, 80.0, 16.0,
+        64.0));
+    assertThat(m.workerHardware(slots.get(2)).gpuCount()).isZero();
+    assertThat(m.workerHardware(slots.get(3)).gpuMemoryGb()).isNull();
+  }
 }

@@ -87,8 +87,8 @@ class MachineBootstrapTest {
   }
 
   VerticleWorkerDeployer deployer(long workMs) {
-    return new VerticleWorkerDeployer(vertx, (slot, machineId) ->
-        new TestWorkerVerticle(slot, machineId, storeConfig, workMs));
+    return new VerticleWorkerDeployer(vertx, (slot, machine) ->
+        new TestWorkerVerticle(slot, machine, storeConfig, workMs));
   }
 
   static Map<String, Object> attrs(SpanData s) {

@@ -18,16 +18,16 @@ final class TestWorkerVerticle extends VerticleBase {
   static final long IDLE_POLL_MS = 50;
   static final long LEASE_MS = 30_000;
   private final WorkerSlot slot;
-  private final String machineId;
+  private final MachineInfo machine;
   private final StoreConfig storeConfig;
   private final long workMs;
   private JobStore store;
   private volatile boolean stopping;
   private Future<Void> inFlight = Future.succeededFuture();
 
-  TestWorkerVerticle(WorkerSlot slot, String machineId, StoreConfig storeConfig, long workMs) {
+  TestWorkerVerticle(WorkerSlot slot, MachineInfo machine, StoreConfig storeConfig, long workMs) {
     this.slot = slot;
-    this.machineId = machineId;
+    this.machine = machine;
     this.storeConfig = storeConfig;
     this.workMs = workMs;
   }
@@ -44,7 +44,8 @@ final class TestWorkerVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    WorkerCapabilities caps = WorkerCapabilities.of(slot.workerId(), slot.type()).withMachine(machineId);
+    WorkerCapabilities caps = WorkerCapabilities.of(slot.workerId(), slot.type()).withMachine(machine.machineId())
+        .withHardware(machine.workerHardware(slot));
     Promise<Void> turn = Promise.promise();
     inFlight = turn.future();
     store.claim(caps, 10, LEASE_MS).compose(r -> r.job().isEmpty() ? Future.succeededFuture(false)
