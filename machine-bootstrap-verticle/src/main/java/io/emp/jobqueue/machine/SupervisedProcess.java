@@ -30,6 +30,7 @@ public final class SupervisedProcess {
   }
 
   private final Vertx vertx;
+  private final io.vertx.core.Context context;
   private final HttpClient http;
   private final ServiceInstance instance;
   private final Path logFile;
@@ -42,6 +43,8 @@ public final class SupervisedProcess {
 
   SupervisedProcess(Vertx vertx, HttpClient http, ServiceInstance instance, Path logDir, Runnable onChange) {
     this.vertx = vertx;
+    // Exit notifications arrive on a JDK thread; they are handled on the creator's context.
+    this.context = vertx.getOrCreateContext();
     this.http = http;
     this.instance = instance;
     this.logFile = logDir.resolve(instance.name() + ".log");
@@ -93,8 +96,7 @@ public final class SupervisedProcess {
       return p;
     }, false).map(p -> {
       process = p;
-      // onExit completes on a JDK thread; hop back to the Vert.x context for the restart logic.
-      p.onExit().thenAccept(exited -> vertx.runOnContext(v -> exited(exited)));
+      p.onExit().thenAccept(exited -> context.runOnContext(v -> exited(exited)));
       return null;
     });
   }
