@@ -26,7 +26,10 @@ final class GitInstaller {
     if (Files.isDirectory(target.resolve(".git"))) {
       Cli.Out head = git(target, "rev-parse", "HEAD");
       Cli.Out want = git(target, "rev-parse", "--verify", "--quiet", ref + "^{commit}");
-      if (head.exit() == 0 && want.exit() == 0 && head.output().equals(want.output())) {
+      // Only a clean tree at the ref counts as installed.
+      Cli.Out dirty = git(target, "status", "--porcelain");
+      if (head.exit() == 0 && want.exit() == 0 && head.output().equals(want.output()) && dirty.exit() == 0
+          && dirty.output().isEmpty()) {
         return new Result(true, head.output(), countFiles(target));
       }
     }
@@ -34,7 +37,12 @@ final class GitInstaller {
     Files.createDirectories(target.getParent());
     check(Cli.run(List.of("git", "clone", "--quiet", "--no-checkout", url, target.toString()), null, ENV,
         DEFAULT_TIMEOUT_MS), "clone " + url);
-    check(git(target, "checkout", "--quiet", "--detach", ref), "checkout " + ref);
+    Cli.Out co = git(target, "checkout", "--quiet", "--detach", ref);
+    if (co.exit() != 0) {
+      // A branch other than the default exists only as origin/<ref> after a clone.
+      co = git(target, "checkout", "--quiet", "--detach", "origin/" + ref);
+    }
+    check(co, "checkout " + ref);
     Cli.Out head = check(git(target, "rev-parse", "HEAD"), "rev-parse");
     return new Result(false, head.output(), countFiles(target));
   }

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.machine;
 
+import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 public record MachineConfig(String machineId, MachineProfile profile, Path workDir, Path cacheDir, String healthHost,
                             int healthPort, long heartbeatIntervalMs, long registrationTtlMs, long statusIntervalMs,
                             String nvidiaSmi, int downloadMaxAttempts, long downloadBackoffMs, StoreConfig store) {
+  public static final String DEFAULT_PROFILE = "base";
   public static final String DEFAULT_HEALTH_HOST = "0.0.0.0";
   public static final int DEFAULT_HEALTH_PORT = 9090;
   public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
@@ -58,6 +60,28 @@ public record MachineConfig(String machineId, MachineProfile profile, Path workD
         j.getInteger("download_max_attempts", Downloader.DEFAULT_MAX_ATTEMPTS),
         j.getLong("download_backoff_ms", Downloader.DEFAULT_RETRY_BACKOFF_MS),
         StoreConfig.from(j.getJsonObject("store", new JsonObject())));
+  }
+
+  /**
+   * Loads the profile named by {@code profile} from {@code profilesDir} (on a worker thread) and
+   * reads the rest of the section: the launcher's one call.
+   */
+  public static io.vertx.core.Future<MachineConfig> load(io.vertx.core.Vertx vertx, JsonObject section,
+                                                         Path profilesDir) {
+    String name = section.getString("profile", DEFAULT_PROFILE);
+    return vertx.executeBlocking(() -> from(section, MachineProfiles.load(profilesDir, name)), false);
+  }
+
+  /**
+   * The telemetry settings this machine's SDK should be built with: the node's, plus the machine id
+   * as a resource attribute and the profile's exporter and otel.* overrides.
+   */
+  public TelemetryConfig telemetryConfig(TelemetryConfig base) {
+    java.util.Map<String, String> o = new java.util.HashMap<>(profile.telemetry().otel());
+    if (profile.telemetry().exporter() != null) {
+      o.put("otel.traces.exporter", profile.telemetry().exporter());
+    }
+    return base.withMachineId(machineId).withOverrides(o);
   }
 
   public MachineConfig withHealthPort(int port) {

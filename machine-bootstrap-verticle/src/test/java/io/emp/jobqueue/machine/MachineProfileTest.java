@@ -73,4 +73,31 @@ class MachineProfileTest {
     assertThatThrownBy(() -> MachineProfiles.load(dir, "a")).isInstanceOf(ValidationException.class)
         .hasMessageContaining("loops");
   }
+
+  @Test
+  void machineConfigLoadsItsProfileAndDerivesTelemetrySettings() {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      JsonObject section = new JsonObject().put("machine_id", "gpu-box-1").put("profile", "comfyui-local")
+          .put("work_dir", "/tmp/w").put("health_port", 0)
+          .put("store", new JsonObject().put("redis_url", "redis://127.0.0.1:6390"));
+      MachineConfig cfg = Fixtures.get(MachineConfig.load(vertx, section, CONF));
+      assertThat(cfg.profile().name()).isEqualTo("comfyui-local");
+      assertThat(cfg.cacheDir()).isEqualTo(Path.of("/tmp/w/.cache"));
+      assertThat(cfg.store().redisUrl()).isEqualTo("redis://127.0.0.1:6390");
+      MachineProfile withOtel = MachineProfile.fromJson(new JsonObject().put("name", "t").put("machine_type", "x")
+          .put("workers", "sim:1").put("telemetry", new JsonObject().put("exporter", "otlp")
+              .put("otel", new JsonObject().put("otel.bsp.schedule.delay", 1000))));
+      io.emp.jobqueue.core.telemetry.TelemetryConfig t = new MachineConfig("gpu-box-1", withOtel, Path.of("/tmp/w"),
+          null, null, 0, 100, 1000, 100, "", 1, 0, cfg.store())
+          .telemetryConfig(io.emp.jobqueue.core.telemetry.TelemetryConfig.DEFAULTS);
+      assertThat(t.machineId()).isEqualTo("gpu-box-1");
+      assertThat(t.otelOverrides()).containsEntry("otel.traces.exporter", "otlp")
+          .containsEntry("otel.bsp.schedule.delay", "1000");
+      assertThatThrownBy(() -> Fixtures.get(MachineConfig.load(vertx, section.copy().put("profile", "nope"), CONF)))
+          .isInstanceOf(ValidationException.class);
+    } finally {
+      Fixtures.get(vertx.close());
+    }
+  }
 }
