@@ -207,13 +207,14 @@ public final class ComponentInstaller {
     e.end();
   }
 
-  /** URLs may carry credentials (user:pass@ or a token query); spans get neither. */
-  static String redact(String url) {
-    if (url == null) {
+  /**
+   * URLs may carry credentials (user:pass@ or a token query); spans, logs and messages get neither.
+   * Works on a URL or on text that contains URLs.
+   */
+  static String redact(String text) {
+    if (text == null) {
       return null;
     }
-    String s = url.replaceAll("//[^/@]+@", "//");
-    int q = s.indexOf('?');
-    return q < 0 ? s : s.substring(0, q);
+    return text.replaceAll("//[^/@\\s'\"]+@", "//").replaceAll("\\?[^\\s'\"]*", "");
   }
 }

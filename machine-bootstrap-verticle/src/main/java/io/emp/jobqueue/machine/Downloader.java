@@ -71,7 +71,7 @@ public final class Downloader {
         .recover(err -> {
           if (err instanceof InstallException ie && ie.kind() != Kind.DOWNLOAD_FAILED || st.attempts >= maxAttempts) {
             return Future.failedFuture(err instanceof InstallException ? err
-                : new InstallException(Kind.DOWNLOAD_FAILED, "download of " + url + " failed after " + st.attempts
+                : new InstallException(Kind.DOWNLOAD_FAILED, "download of " + ComponentInstaller.redact(url) + " failed after " + st.attempts
                 + " attempt(s): " + err.getMessage()));
           }
           return size(part).compose(now -> {
@@ -99,7 +99,8 @@ public final class Downloader {
       if (status != 200 && status != 206) {
         resp.resume();
         Kind kind = status >= 500 || status == 429 ? Kind.DOWNLOAD_FAILED : Kind.HTTP_STATUS;
-        return Future.failedFuture(new InstallException(kind, "GET " + url + " answered " + status));
+        return Future.failedFuture(new InstallException(kind, "GET " + ComponentInstaller.redact(url) + " answered "
+            + status));
       }
       boolean append = status == 206;
       if (append) {

@@ -55,8 +55,9 @@ final class GitInstaller {
 
   private static Cli.Out check(Cli.Out out, String what) {
     if (out.exit() != 0) {
-      throw new InstallException(Kind.GIT_FAILED, "git " + what + " failed (exit " + out.exit() + "): "
-          + out.output());
+      // git may echo the remote URL, credentials included.
+      throw new InstallException(Kind.GIT_FAILED, ComponentInstaller.redact("git " + what + " failed (exit "
+          + out.exit() + "): " + out.output()));
     }
     return out;
   }

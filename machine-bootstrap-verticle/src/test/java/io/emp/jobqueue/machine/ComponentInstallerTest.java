@@ -208,6 +208,9 @@ class ComponentInstallerTest {
   @Test
   void credentialsNeverReachSpans() {
     assertThat(ComponentInstaller.redact("https://user:tok@host/x.bin?sig=abc")).isEqualTo("https://host/x.bin");
+    assertThat(ComponentInstaller.redact("redis://:secret@10.0.0.1:6379")).isEqualTo("redis://10.0.0.1:6379");
+    assertThat(ComponentInstaller.redact("fatal: unable to access 'https://bot:ghp_x@github.com/o/r.git/': 403"))
+        .isEqualTo("fatal: unable to access 'https://github.com/o/r.git/': 403");
     assertThat(AttributeKey.stringKey("download.url").getKey()).isEqualTo(Seed.MachineAttr.DOWNLOAD_URL);
   }
 }
