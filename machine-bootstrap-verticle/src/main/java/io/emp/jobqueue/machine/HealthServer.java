@@ -1,0 +1,39 @@
+package io.emp.jobqueue.machine;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/**
+ * The machine's own endpoints: {@code /health} (the process is up), {@code /ready} (started, and
+ * every supervised service healthy: 200, else 503) and {@code /status} (the status document).
+ */
+public final class HealthServer {
+  private final HttpServer server;
+
+  private HealthServer(HttpServer server) {
+    this.server = server;
+  }
+
+  public static Future<HealthServer> start(Vertx vertx, String host, int port, MachineBootstrap machine) {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
+    router.get("/ready").handler(ctx -> {
+      boolean ready = machine.ready();
+      ctx.response().setStatusCode(ready ? 200 : 503);
+      ctx.json(new JsonObject().put("ready", ready));
+    });
+    router.get("/status").handler(ctx -> ctx.json(machine.status(MachineBootstrap.Update.EVENT_DRIVEN)));
+    return vertx.createHttpServer().requestHandler(router).listen(port, host).map(HealthServer::new);
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> close() {
+    return server.close();
+  }
+}

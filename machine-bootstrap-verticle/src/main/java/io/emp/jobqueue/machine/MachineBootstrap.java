@@ -1,0 +1,477 @@
+package io.emp.jobqueue.machine;
+
+import io.emp.jobqueue.core.telemetry.Seed;
+import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
+import io.emp.jobqueue.core.telemetry.Telemetry;
+import io.emp.jobqueue.core.telemetry.Version;
+import io.emp.jobqueue.queue.store.JobStore;
+import io.emp.jobqueue.queue.store.MachineRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Brings a machine up, phase by phase, in one {@code machine.startup} trace (seed §6): environment,
+ * dependencies, worker bundle, component installation, services, worker registration, telemetry.
+ * Then keeps it registered (heartbeats), reports its status on {@link #MONITOR_ADDRESS}, and on
+ * {@link #stop()} drains workers before stopping services, so no claimed job is lost.
+ */
+public final class MachineBootstrap {
+  /** Event-bus address of machine status events; the gateway's monitor forwards it. */
+  public static final String MONITOR_ADDRESS = "emp.monitor.machines";
+  public static final int PHASE_COUNT = 7;
+  public static final long TELEMETRY_FLUSH_TIMEOUT_MS = 5_000;
+  private static final System.Logger LOG = System.getLogger(MachineBootstrap.class.getName());
+
+  /** Update types of status events, as the reference's aggregator names them. */
+  public enum Update { INITIAL, PERIODIC, EVENT_DRIVEN, MACHINE_READY, SHUTDOWN;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final Vertx vertx;
+  private final MachineConfig cfg;
+  private final Telemetry telemetry;
+  private final Tracer tracer;
+  private final WorkerDeployer deployer;
+  private final HttpClient http;
+  private final long startedAt = System.currentTimeMillis();
+  private final List<String> deployments = new CopyOnWriteArrayList<>();
+  private final ServiceSupervisor supervisor;
+  private volatile String phase = "created";
+  private volatile boolean ready;
+  private volatile HardwareInfo hardware;
+  private volatile List<WorkerSlot> slots = List.of();
+  private volatile JobStore store;
+  private volatile MachineRegistry registry;
+  private volatile HealthServer healthServer;
+  private long heartbeatTimer = -1;
+  private long statusTimer = -1;
+  private int phasesCompleted;
+
+  public MachineBootstrap(Vertx vertx, MachineConfig cfg, Telemetry telemetry, WorkerDeployer deployer) {
+    this.vertx = vertx;
+    this.cfg = cfg;
+    this.telemetry = telemetry;
+    this.tracer = telemetry.tracer(Seed.Service.BOOTSTRAP);
+    this.deployer = deployer;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    this.supervisor = new ServiceSupervisor(vertx, http, tracer, cfg.logDir(),
+        () -> publish(Update.EVENT_DRIVEN));
+  }
+
+  public boolean ready() {
+    return ready && supervisor.allHealthy();
+  }
+
+  public List<WorkerSlot> slots() {
+    return slots;
+  }
+
+  public ServiceSupervisor supervisor() {
+    return supervisor;
+  }
+
+  /** The bound health port (after start). */
+  public int healthPort() {
+    return healthServer == null ? -1 : healthServer.port();
+  }
+
+  // ------------------------------------------------------------------ startup
+
+  public Future<Void> start() {
+    MachineProfile p = cfg.profile();
+    Span root = tracer.spanBuilder(Seed.Span.MACHINE_STARTUP).setNoParent()
+        .setAttribute(MachineAttr.MACHINE_ID, cfg.machineId())
+        .setAttribute(MachineAttr.MACHINE_TYPE, p.machineType())
+        .setAttribute(MachineAttr.MACHINE_PROFILE, p.name())
+        .setAttribute(MachineAttr.WORKERS_SPECIFICATION, p.workers())
+        .setAttribute(MachineAttr.CONTAINER_PLATFORM, platform())
+        .setAttribute(Seed.Attr.DEPLOYMENT_ENVIRONMENT, telemetry.config().environment())
+        .setAttribute(MachineAttr.DEPLOYMENT_VERSION, Version.current())
+        .startSpan();
+    if (telemetry.config().region() != null) {
+      root.setAttribute(Seed.Attr.DEPLOYMENT_REGION, telemetry.config().region());
+    }
+    String image = System.getenv("CONTAINER_IMAGE");
+    if (image != null && !image.isBlank()) {
+      root.setAttribute(MachineAttr.CONTAINER_IMAGE, image);
+    }
+    Context ctx = Context.root().with(root);
+    long t0 = System.nanoTime();
+    return phase(ctx, Seed.Span.STARTUP_ENVIRONMENT, s -> environment(s, root))
+        .compose(v -> phase(ctx, Seed.Span.STARTUP_DEPENDENCIES, this::dependencies))
+        .compose(v -> phase(ctx, Seed.Span.STARTUP_WORKER_BUNDLE, this::workerBundle))
+        .compose(v -> phase(ctx, Seed.Span.STARTUP_COMPONENTS, this::components))
+        .compose(v -> phase(ctx, Seed.Span.STARTUP_SERVICES, this::services))
+        .compose(v -> phase(ctx, Seed.Span.STARTUP_REGISTRATION, s -> registration(s, t0)))
+        .compose(v -> phase(ctx, Seed.Span.STARTUP_TELEMETRY, this::telemetryPhase))
+        .andThen(ar -> {
+          root.setAttribute(MachineAttr.STARTUP_TOTAL_DURATION_MS, ms(t0));
+          root.setAttribute(MachineAttr.STARTUP_PHASES_COMPLETED, phasesCompleted);
+          root.setAttribute(MachineAttr.STARTUP_READY_FOR_JOBS, ar.succeeded());
+          if (ar.failed()) {
+            root.setStatus(StatusCode.ERROR, ar.cause().getMessage());
+            root.recordException(ar.cause());
+          }
+          root.end();
+        })
+        .compose(v -> {
+          ready = true;
+          phase = "ready";
+          publish(Update.MACHINE_READY);
+          return Future.<Void>succeededFuture();
+        }, err -> {
+          phase = "failed";
+          LOG.log(System.Logger.Level.ERROR, "machine " + cfg.machineId() + " failed to start: " + err.getMessage());
+          return shutdown().transform(x -> Future.failedFuture(err));
+        });
+  }
+
+  private Future<Void> phase(Context parent, String name, Function<Span, Future<Void>> body) {
+    phase = name;
+    Span span = tracer.spanBuilder(name).setParent(parent).startSpan();
+    Future<Void> f;
+    try {
+      f = body.apply(span);
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    return f.andThen(ar -> {
+      if (ar.succeeded()) {
+        phasesCompleted++;
+      } else {
+        span.setStatus(StatusCode.ERROR, ar.cause().getMessage());
+        span.recordException(ar.cause());
+      }
+      span.end();
+    });
+  }
+
+  private static void skipped(Span span, String reason) {
+    span.setAttribute(MachineAttr.PHASE_SKIPPED, true);
+    span.setAttribute(MachineAttr.PHASE_SKIP_REASON, reason);
+  }
+
+  private Future<Void> environment(Span span, Span root) {
+    MachineProfile p = cfg.profile();
+    return vertx.executeBlocking(() -> {
+      List<Path> dirs = new ArrayList<>(List.of(cfg.workDir(), cfg.cacheDir(), cfg.logDir()));
+      p.directories().forEach(d -> dirs.add(cfg.workDir().resolve(d)));
+      int created = 0;
+      boolean writable = true;
+      for (Path d : dirs) {
+        if (!Files.isDirectory(d)) {
+          Files.createDirectories(d);
+          created++;
+        }
+        writable &= Files.isWritable(d);
+      }
+      span.setAttribute(MachineAttr.DIRECTORIES_CREATED, created);
+      span.setAttribute(MachineAttr.PERMISSIONS_SUCCESS, writable);
+      // Only whether the secrets are present, never their values.
+      boolean secrets = p.secrets().stream().allMatch(s -> System.getenv(s) != null && !System.getenv(s).isBlank());
+      span.setAttribute(MachineAttr.ENV_SECRETS_AVAILABLE, secrets);
+      span.setAttribute(MachineAttr.ENV_VARIABLES_LOADED, p.variables().size());
+      span.setAttribute(MachineAttr.ENV_JAVA_VERSION, Runtime.version().toString());
+      if (!writable) {
+        throw new IllegalStateException("work directories are not writable: " + dirs);
+      }
+      return null;
+    }, false).compose(v -> new HardwareDetector(cfg.nvidiaSmi()).detect(vertx, cfg.workDir())).map(hw -> {
+      hardware = hw;
+      root.setAttribute(MachineAttr.HW_GPU_COUNT, hw.gpuCount());
+      root.setAttribute(MachineAttr.HW_CPU_CORES, hw.cpuCores());
+      root.setAttribute(MachineAttr.HW_RAM_GB, hw.ramGb());
+      root.setAttribute(MachineAttr.HW_DISK_GB, hw.diskGb());
+      span.setAttribute(Seed.Attr.MACHINE_GPU_COUNT, hw.gpuCount());
+      slots = p.workerSpec().resolve(cfg.machineId(), hw.gpuCount());
+      return null;
+    });
+  }
+
+  private Future<Void> dependencies(Span span) {
+    skipped(span, "dependencies ship inside the application jar; there is no package-manager step");
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> workerBundle(Span span) {
+    span.setAttribute(MachineAttr.BUNDLE_MODE, "local");
+    span.setAttribute(MachineAttr.BUNDLE_SOURCE, "build-time");
+    span.setAttribute(MachineAttr.BUNDLE_VERSION, Version.current());
+    return vertx.executeBlocking(() -> {
+      var src = MachineBootstrap.class.getProtectionDomain().getCodeSource();
+      if (src != null && src.getLocation() != null && "file".equals(src.getLocation().getProtocol())) {
+        Path jar = Path.of(src.getLocation().toURI());
+        if (Files.isRegularFile(jar)) {
+          span.setAttribute(MachineAttr.BUNDLE_SIZE_MB, Math.round(Files.size(jar) / 1048576.0 * 100) / 100.0);
+        }
+      }
+      return null;
+    }, false);
+  }
+
+  private Future<Void> components(Span span) {
+    MachineProfile p = cfg.profile();
+    if (p.components().isEmpty()) {
+      skipped(span, "the profile has no components");
+      return Future.succeededFuture();
+    }
+    span.setAttribute(MachineAttr.COMPONENTS_TOTAL, p.components().size());
+    span.setAttribute(MachineAttr.COMPONENTS_STRATEGY, p.installation().strategy());
+    span.setAttribute(MachineAttr.COMPONENTS_MAX_CONCURRENT, p.installation().effectiveConcurrency());
+    ComponentInstaller installer = new ComponentInstaller(vertx,
+        new Downloader(vertx, http, cfg.downloadMaxAttempts(), cfg.downloadBackoffMs()), tracer,
+        new ComponentInstaller.Settings(cfg.workDir(), cfg.cacheDir(), cfg.machineId(),
+            telemetry.config().environment()));
+    return installer.install(p.components(), p.installation(), Context.root().with(span)).compose(report -> {
+      span.setAttribute(MachineAttr.INSTALLATION_TOTAL_DURATION_MS, report.durationMs());
+      span.setAttribute(MachineAttr.INSTALLATION_PARALLEL_EFFICIENCY, report.parallelEfficiency());
+      span.setAttribute(MachineAttr.INSTALLATION_CACHE_USAGE, report.cacheHits());
+      span.setAttribute(MachineAttr.INSTALLATION_NETWORK_MB, report.networkMb());
+      report.results().stream().filter(r -> !r.ok() && !r.spec().required()).forEach(r -> LOG.log(
+          System.Logger.Level.WARNING, "optional component " + r.spec().name() + " skipped: " + r.error().getMessage()));
+      return report.firstRequiredFailure().<Future<Void>>map(r -> Future.failedFuture(new InstallException(
+              r.error() instanceof InstallException ie ? ie.kind() : InstallException.Kind.IO,
+              "required component " + r.spec().name() + " failed: " + r.error().getMessage())))
+          .orElse(Future.succeededFuture());
+    });
+  }
+
+  private Future<Void> services(Span span) {
+    MachineProfile p = cfg.profile();
+    return vertx.executeBlocking(() -> ServicePlanner.plan(p.services(), slots, cfg.workDir(), cfg.machineId(),
+        p.variables()), false).compose(instances -> {
+          slots = ServicePlanner.bind(slots, instances);
+          span.setAttribute(MachineAttr.SERVICES_WORKER_INSTANCES, slots.size());
+          if (instances.isEmpty()) {
+            skipped(span, "the profile supervises no services for these workers");
+            return Future.succeededFuture();
+          }
+          span.setAttribute(MachineAttr.PM2_PROCESSES_DEFINED, instances.size());
+          span.setAttribute(MachineAttr.PM2_STARTUP_STRATEGY, "parallel");
+          span.setAttribute(MachineAttr.SERVICES_TOTAL, instances.size());
+          span.setAttribute(MachineAttr.SERVICES_COMFYUI_INSTANCES,
+              instances.stream().filter(i -> "comfyui".equals(i.spec().type())).count());
+          span.setAttribute(MachineAttr.SERVICES_BACKGROUND,
+              instances.stream().filter(i -> i.workerType() == null).count());
+          long t = System.nanoTime();
+          return supervisor.startAll(instances, Context.root().with(span)).map(started -> {
+            span.setAttribute(MachineAttr.STARTUP_SERVICES_DURATION_MS, ms(t));
+            span.setAttribute(MachineAttr.STARTUP_HEALTH_CHECK_DURATION_MS,
+                started.stream().mapToLong(s -> s.readiness().healthWaitMs()).max().orElse(0));
+            span.setAttribute(MachineAttr.STARTUP_READY_STATE_REACHED, true);
+            return null;
+          });
+        });
+  }
+
+  private Future<Void> registration(Span span, long t0) {
+    long t = System.nanoTime();
+    span.setAttribute(MachineAttr.REG_REDIS_ENDPOINT, ComponentInstaller.redact(cfg.store().redisUrl()));
+    span.setAttribute(MachineAttr.REG_WORKER_COUNT, slots.size());
+    span.setAttribute(MachineAttr.REG_CAPABILITIES, new JsonArray(slots.stream().map(WorkerSlot::type).distinct()
+        .toList()).encode());
+    span.setAttribute(MachineAttr.REG_MACHINE_METADATA, hardware.toJson().encode());
+    return JobStore.connect(vertx, cfg.store())
+        .compose(s -> {
+          store = s;
+          registry = MachineRegistry.of(s);
+          return HealthServer.start(vertx, cfg.healthHost(), cfg.healthPort(), this);
+        })
+        .compose(h -> {
+          healthServer = h;
+          return registry.register(cfg.machineId(), machineFields("starting"), workerFields(), cfg.registrationTtlMs(),
+              System.currentTimeMillis());
+        })
+        .compose(v -> {
+          publish(Update.INITIAL);
+          return deployWorkers();
+        })
+        .compose(v -> {
+          heartbeatTimer = vertx.setPeriodic(cfg.heartbeatIntervalMs(), id -> heartbeat());
+          statusTimer = vertx.setPeriodic(cfg.statusIntervalMs(), id -> publish(Update.PERIODIC));
+          span.setAttribute(MachineAttr.REG_HEARTBEAT, true);
+          span.setAttribute(MachineAttr.REG_JOB_POLLING, !deployments.isEmpty());
+          span.setAttribute(MachineAttr.REG_RETRY_COUNT, 0);
+          return registry.machine(cfg.machineId());
+        })
+        .map(visible -> {
+          span.setAttribute(MachineAttr.READINESS_MACHINE_VISIBLE, !visible.isEmpty());
+          span.setAttribute(MachineAttr.READINESS_ACCEPTING_JOBS, deployments.size() == slots.size()
+              && !slots.isEmpty());
+          span.setAttribute(MachineAttr.REG_DURATION_MS, ms(t));
+          span.setAttribute(MachineAttr.READINESS_TOTAL_BOOTSTRAP_MS, ms(t0));
+          return null;
+        });
+  }
+
+  private Future<Void> deployWorkers() {
+    MachineInfo info = new MachineInfo(cfg.machineId(), cfg.profile().name(), hardware);
+    Future<Void> chain = Future.succeededFuture();
+    for (WorkerSlot slot : slots) {
+      chain = chain.compose(v -> deployer.deploy(slot, info).map(id -> {
+        deployments.add(id);
+        return null;
+      }));
+    }
+    return chain;
+  }
+
+  private Future<Void> telemetryPhase(Span span) {
+    Map<String, String> otel = cfg.profile().telemetry().otel();
+    String exporter = cfg.profile().telemetry().exporter();
+    if (exporter == null) {
+      exporter = System.getenv("OTEL_TRACES_EXPORTER") != null ? System.getenv("OTEL_TRACES_EXPORTER")
+          : System.getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != null ? "otlp" : "none";
+    }
+    span.setAttribute(MachineAttr.OTEL_EXPORTER, exporter);
+    span.setAttribute(MachineAttr.OTEL_CONFIG_GENERATED, !otel.isEmpty());
+    // No collector sidecar: the SDK exports in process. A flush proves the export path works.
+    span.setAttribute(MachineAttr.OTEL_COLLECTOR_STARTED, false);
+    return vertx.executeBlocking(() -> telemetry.flush().join(TELEMETRY_FLUSH_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .isSuccess(), false).map(ok -> {
+          span.setAttribute(MachineAttr.OTEL_HEALTH_CHECK_PASSED, ok);
+          return null;
+        });
+  }
+
+  // ------------------------------------------------------------------ running
+
+  private void heartbeat() {
+    if (registry == null) {
+      return;
+    }
+    List<String> ids = slots.stream().map(WorkerSlot::workerId).toList();
+    registry.heartbeat(cfg.machineId(), ids, Map.of("status", ready() ? "ready" : phase,
+            "last_heartbeat", Long.toString(System.currentTimeMillis())), cfg.registrationTtlMs(),
+            System.currentTimeMillis())
+        .compose(alive -> alive ? Future.succeededFuture() : registry.register(cfg.machineId(),
+            machineFields(ready() ? "ready" : phase), workerFields(), cfg.registrationTtlMs(),
+            System.currentTimeMillis()))
+        .onFailure(err -> LOG.log(System.Logger.Level.WARNING, "heartbeat failed: " + err.getMessage()));
+  }
+
+  private Map<String, String> machineFields(String status) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("machine_id", cfg.machineId());
+    m.put("profile", cfg.profile().name());
+    m.put("machine_type", cfg.profile().machineType());
+    m.put("workers_spec", cfg.profile().workers());
+    m.put("gpu_count", Integer.toString(hardware.gpuCount()));
+    m.put("cpu_cores", Integer.toString(hardware.cpuCores()));
+    m.put("ram_gb", Double.toString(hardware.ramGb()));
+    m.put("disk_gb", Double.toString(hardware.diskGb()));
+    m.put("worker_ids", new JsonArray(slots.stream().map(WorkerSlot::workerId).toList()).encode());
+    m.put("health_url", healthUrl());
+    m.put("started_at", Long.toString(startedAt));
+    m.put("version", Version.current());
+    m.put("status", status);
+    return m;
+  }
+
+  private Map<String, Map<String, String>> workerFields() {
+    Map<String, Map<String, String>> w = new LinkedHashMap<>();
+    for (WorkerSlot s : slots) {
+      Map<String, String> f = new LinkedHashMap<>();
+      f.put("worker_id", s.workerId());
+      f.put("machine_id", cfg.machineId());
+      f.put("type", s.type());
+      f.put("binding", s.binding().wire());
+      f.put("gpu", s.gpu() == null ? "" : s.gpu().toString());
+      f.put("service_port", s.servicePort() == null ? "" : s.servicePort().toString());
+      f.put("services", new JsonArray(List.of(s.type())).encode());
+      f.put("registered_at", Long.toString(System.currentTimeMillis()));
+      w.put(s.workerId(), f);
+    }
+    return w;
+  }
+
+  private String healthUrl() {
+    return healthServer == null ? "" : "http://" + cfg.healthHost() + ":" + healthServer.port();
+  }
+
+  /** The status document served by /status and published on {@link #MONITOR_ADDRESS}. */
+  public JsonObject status(Update update) {
+    JsonObject workers = new JsonObject();
+    slots.forEach(s -> workers.put(s.workerId(), s.toJson()));
+    JsonObject structure = new JsonObject().put("gpu_count", hardware == null ? null : hardware.gpuCount())
+        .put("workers", workers).put("services", supervisor.toJson());
+    JsonObject machine = new JsonObject().put("phase", phase).put("ready", ready())
+        .put("uptime_ms", System.currentTimeMillis() - startedAt);
+    return new JsonObject().put("machine_id", cfg.machineId()).put("update_type", update.wire())
+        .put("timestamp", System.currentTimeMillis()).put("profile", cfg.profile().name())
+        .put("structure", structure).put("status", new JsonObject().put("machine", machine)
+            .put("workers_deployed", deployments.size()))
+        .put("health_url", healthUrl());
+  }
+
+  private void publish(Update update) {
+    vertx.eventBus().publish(MONITOR_ADDRESS, status(update));
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /** Drains the workers (undeploy), stops the services, unregisters and closes; never fails. */
+  public Future<Void> stop() {
+    if (!"failed".equals(phase)) {
+      publish(Update.SHUTDOWN);
+    }
+    return shutdown();
+  }
+
+  private Future<Void> shutdown() {
+    ready = false;
+    phase = "stopping";
+    vertx.cancelTimer(heartbeatTimer);
+    vertx.cancelTimer(statusTimer);
+    List<Future<Void>> undeploys = deployments.stream().map(deployer::undeploy).toList();
+    return Future.join(undeploys)
+        .transform(ar -> {
+          deployments.clear();
+          return supervisor.stopAll();
+        })
+        .transform(ar -> registry == null ? Future.succeededFuture()
+            : registry.unregister(cfg.machineId(), slots.stream().map(WorkerSlot::workerId).toList()))
+        .transform(ar -> healthServer == null ? Future.succeededFuture() : healthServer.close())
+        .transform(ar -> store == null ? Future.succeededFuture() : store.close())
+        .transform(ar -> http.close())
+        .transform(ar -> {
+          phase = "stopped";
+          return Future.succeededFuture();
+        });
+  }
+
+  private static String platform() {
+    String arch = System.getProperty("os.arch", "unknown");
+    arch = switch (arch) {
+      case "x86_64", "amd64" -> "amd64";
+      case "aarch64" -> "arm64";
+      default -> arch;
+    };
+    return System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT).replace(" ", "") + "/" + arch;
+  }
+
+  private static long ms(long t0) {
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+}
