@@ -7,9 +7,9 @@ final class Banner {
 
   static void print(NodeConfig cfg, Node node) {
     StringBuilder sb = new StringBuilder("\nEMP Job Queue is running (roles: ").append(cfg.roles())
-        .append(", native transport: ").append(node.nativeTransport()).append(")\n");
-    node.urls().forEach(u -> sb.append("  ").append(u).append('\n'));
-    sb.append("Press Ctrl-C to stop.\n");
+        .append(", native transport: ").append(node.nativeTransport()).append(")\n\n");
+    node.lines().forEach(u -> sb.append("  ").append(u).append('\n'));
+    sb.append("\nPress Ctrl-C to stop.\n");
     System.out.println(sb);
   }
 }

@@ -9,6 +9,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,9 +37,16 @@ final class EmbeddedRedis implements AutoCloseable {
     Path dir = dataDir.resolve("redis");
     Files.createDirectories(dir);
     int port = freePort();
-    Process p = new ProcessBuilder(bin, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+    List<String> cmd = new ArrayList<>();
+    // Own session: Ctrl-C in the terminal reaches the JVM only, which drains its workers while Redis
+    // is still up, and then stops Redis itself.
+    if (new File("/usr/bin/setsid").canExecute()) {
+      cmd.add("/usr/bin/setsid");
+    }
+    cmd.addAll(List.of(bin, "--port", Integer.toString(port), "--bind", "127.0.0.1",
         "--dir", dir.toAbsolutePath().toString(), "--appendonly", "yes", "--appendfsync", "everysec",
-        "--save", "", "--daemonize", "no", "--logfile", "redis.log")
+        "--save", "", "--daemonize", "no", "--logfile", "redis.log"));
+    Process p = new ProcessBuilder(cmd)
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     EmbeddedRedis r = new EmbeddedRedis(p, port);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

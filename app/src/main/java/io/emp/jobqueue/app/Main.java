@@ -1,5 +1,7 @@
 package io.emp.jobqueue.app;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,15 +14,27 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     NodeConfig cfg;
+    Map<String, String> env = new HashMap<>(System.getenv());
     try {
-      cfg = NodeConfig.load(args, System.getenv());
+      cfg = NodeConfig.load(args, env);
     } catch (IllegalArgumentException e) {
       System.err.println("emp-job-queue: " + e.getMessage());
       System.exit(2);
       return;
     }
+    boolean api = cfg.roles().contains(NodeConfig.Role.API);
+    if (api && !cfg.hasApiKeys(env)) {
+      env.put("EMP_API_KEYS", DevKey.loadOrCreate(cfg.dataDir()) + ":*:admin");
+      System.out.println("No API keys configured: using the local admin key in " + DevKey.file(cfg.dataDir())
+          + " (set EMP_API_KEYS=key:customer:client|admin,... for real keys)");
+    }
     EmbeddedRedis redis = null;
-    if (cfg.wantsEmbeddedRedis() && cfg.roles().contains(NodeConfig.Role.API)) {
+    if (cfg.wantsEmbeddedRedis() && !api) {
+      System.err.println("emp-job-queue: a machine-only node needs the shared Redis: set REDIS_URL");
+      System.exit(2);
+      return;
+    }
+    if (cfg.wantsEmbeddedRedis()) {
       try {
         redis = EmbeddedRedis.start(cfg.dataDir());
       } catch (IllegalStateException e) {
@@ -29,11 +43,12 @@ public final class Main {
         return;
       }
       cfg = cfg.withRedisUrl(redis.url());
-      System.out.println("Started redis-server at " + redis.url() + " (data in " + cfg.dataDir().resolve("redis") + ")");
+      System.out.println("Started redis-server at " + redis.url() + " (data in " + cfg.dataDir().resolve("redis")
+          + "; set REDIS_URL to use your own)");
     }
     Node node;
     try {
-      node = Node.start(cfg).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      node = Node.start(cfg, env).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("emp-job-queue: startup failed: " + cause.getMessage());
@@ -47,7 +62,7 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("Stopping: draining workers and flushing telemetry...");
       try {
-        node.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        node.stop().toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
       } catch (Exception e) {
         System.err.println("emp-job-queue: stop did not finish cleanly: " + e);
       }

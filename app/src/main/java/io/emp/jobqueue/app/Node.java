@@ -2,29 +2,44 @@ package io.emp.jobqueue.app;
 
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
+import io.emp.jobqueue.gateway.GatewayConfig;
+import io.emp.jobqueue.gateway.GatewayVerticle;
+import io.emp.jobqueue.machine.MachineBootstrapVerticle;
+import io.emp.jobqueue.machine.MachineConfig;
+import io.emp.jobqueue.machine.VerticleWorkerDeployer;
 import io.emp.jobqueue.queue.QueueConfig;
 import io.emp.jobqueue.queue.QueueVerticle;
+import io.emp.jobqueue.queue.store.StoreConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** One running node: a Vert.x instance with the verticles of its roles. No logic beyond wiring. */
+/** One running node: a Vert.x instance with the verticles of its roles. Wiring only. */
 final class Node {
   private final Vertx vertx;
   private final Telemetry telemetry;
-  private final List<String> urls = new ArrayList<>();
+  private final Map<String, String> env;
+  private final List<String> lines = new ArrayList<>();
+  private GatewayVerticle gateway;
+  private MachineBootstrapVerticle machine;
 
-  private Node(Vertx vertx, Telemetry telemetry) {
+  private Node(Vertx vertx, Telemetry telemetry, Map<String, String> env) {
     this.vertx = vertx;
     this.telemetry = telemetry;
+    this.env = env;
   }
 
-  static Future<Node> start(NodeConfig cfg) {
+  static Future<Node> start(NodeConfig cfg, Map<String, String> env) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    Telemetry telemetry = Telemetry.create(TelemetryConfig.from(cfg.section("telemetry")), List.of());
-    Node node = new Node(vertx, telemetry);
+    TelemetryConfig tc = TelemetryConfig.from(cfg.section("telemetry"));
+    String machineId = cfg.section("machine").getString("machine_id");
+    Telemetry telemetry = Telemetry.create(machineId == null ? tc : tc.withMachineId(machineId), List.of());
+    Node node = new Node(vertx, telemetry, env);
     return node.deployRoles(cfg).map(node).recover(err -> node.stop().transform(x -> Future.failedFuture(err)));
   }
 
@@ -39,21 +54,65 @@ final class Node {
     return chain;
   }
 
+  private static StoreConfig store(NodeConfig cfg) {
+    return StoreConfig.from(cfg.section("queue").getJsonObject("store", new JsonObject()));
+  }
+
   private Future<Void> deployApi(NodeConfig cfg) {
     QueueConfig queue = QueueConfig.from(cfg.section("queue"));
-    return vertx.deployVerticle(new QueueVerticle(queue, telemetry)).mapEmpty();
+    GatewayConfig gw = GatewayConfig.from(cfg.section("gateway"), env);
+    gateway = new GatewayVerticle(gw, telemetry, queue.store());
+    return vertx.deployVerticle(new QueueVerticle(queue, telemetry))
+        .compose(id -> vertx.deployVerticle(gateway))
+        .onSuccess(id -> {
+          String base = "http://" + displayHost(gw.host()) + ":" + gateway.actualPort();
+          lines.add("HTTP API       " + base + "/api/jobs");
+          lines.add("WebSocket      " + base.replace("http", "ws") + "/ws   (monitor: /ws/monitor)");
+          lines.add("Health         " + base + "/health  " + base + "/ready");
+          lines.add("Traces         " + base + "/api/traces?job_id=<id>");
+          lines.add("");
+          lines.add("Submit a job:");
+          lines.add("  curl -s -X POST " + base + "/api/jobs -H 'Content-Type: application/json' \\");
+          lines.add("    -H \"Authorization: Bearer $(cat " + DevKey.file(cfg.dataDir()) + ")\" \\");
+          lines.add("    -d '{\"service_required\":\"simulation\",\"priority\":50,\"payload\":{\"steps\":5}}'");
+        })
+        .mapEmpty();
   }
 
   private Future<Void> deployMachine(NodeConfig cfg) {
-    return Future.succeededFuture();
+    JsonObject section = cfg.section("machine").copy();
+    if (section.getString("machine_id") == null) {
+      section.put("machine_id", defaultMachineId());
+    }
+    StoreConfig store = store(cfg);
+    section.put("store", cfg.section("queue").getJsonObject("store", new JsonObject()));
+    Path profiles = Path.of(section.getString("profiles_dir", "conf/machines"));
+    SlotWorkers workers = new SlotWorkers(vertx, cfg.section("worker"), telemetry, store, env);
+    return MachineConfig.load(vertx, section, profiles).compose(mc -> {
+      machine = new MachineBootstrapVerticle(mc, telemetry, new VerticleWorkerDeployer(vertx, workers::create));
+      return vertx.deployVerticle(machine).onSuccess(id -> lines.add(0, "Machine        " + mc.machineId()
+          + " (profile " + mc.profile().name() + ", workers " + mc.profile().workers() + ")"));
+    }).mapEmpty();
   }
 
-  Vertx vertx() {
-    return vertx;
+  /** The host name, made safe for ids; a machine is the same machine across restarts. */
+  static String defaultMachineId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "local";
+    }
+    String id = host.replaceAll("[^A-Za-z0-9_.\\-]", "-");
+    return id.isEmpty() || !Character.isLetterOrDigit(id.charAt(0)) ? "machine-" + id : id;
   }
 
-  List<String> urls() {
-    return urls;
+  private static String displayHost(String host) {
+    return "0.0.0.0".equals(host) ? "127.0.0.1" : host;
+  }
+
+  List<String> lines() {
+    return lines;
   }
 
   boolean nativeTransport() {

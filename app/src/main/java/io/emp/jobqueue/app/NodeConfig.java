@@ -22,7 +22,6 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
       Map.entry("EMP_NAMESPACE", "/queue/store/namespace"),
       Map.entry("EMP_HTTP_PORT", "/gateway/port"),
       Map.entry("EMP_HTTP_HOST", "/gateway/host"),
-      Map.entry("EMP_API_KEYS", "/gateway/api_keys"),
       Map.entry("EMP_MACHINE_PROFILE", "/machine/profile"),
       Map.entry("EMP_MACHINE_ID", "/machine/machine_id"),
       Map.entry("EMP_WORKERS", "/machine/workers"),
@@ -66,6 +65,14 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
 
   JsonObject section(String name) {
     return json.getJsonObject(name, new JsonObject());
+  }
+
+  /** Whether any API key (or auth.disabled) was configured for the gateway. */
+  boolean hasApiKeys(Map<String, String> env) {
+    JsonObject gw = section("gateway");
+    String envKeys = env.get("EMP_API_KEYS");
+    return (envKeys != null && !envKeys.isBlank()) || gw.getValue("api_keys") != null
+        || gw.getJsonObject("auth", new JsonObject()).getBoolean("disabled", false);
   }
 
   /** True when no Redis was configured anywhere: the embedded default starts its own. */
