@@ -50,6 +50,7 @@ class MachineBootstrapTest {
   JobStore store;
   final List<JsonObject> statusEvents = new CopyOnWriteArrayList<>();
   Fixtures.FileServer files;
+  io.vertx.core.eventbus.MessageConsumer<JsonObject> monitor;
 
   @BeforeAll
   static void up() {
@@ -72,11 +73,12 @@ class MachineBootstrapTest {
     storeConfig = StoreConfig.defaults(redis.url()).withNamespace("m" + UUID.randomUUID().toString().substring(0, 8));
     store = get(JobStore.connect(vertx, storeConfig));
     files = new Fixtures.FileServer(vertx);
-    vertx.eventBus().<JsonObject>consumer(MachineBootstrap.MONITOR_ADDRESS, m -> statusEvents.add(m.body()));
+    monitor = vertx.eventBus().<JsonObject>consumer(MachineBootstrap.MONITOR_ADDRESS, m -> statusEvents.add(m.body()));
   }
 
   @AfterEach
   void after() {
+    get(monitor.unregister());
     files.close();
     get(store.close());
   }
