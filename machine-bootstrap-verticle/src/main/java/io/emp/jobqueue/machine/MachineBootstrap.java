@@ -138,6 +138,9 @@ public final class MachineBootstrap {
         .compose(v -> {
           ready = true;
           phase = "ready";
+          LOG.log(System.Logger.Level.INFO, "machine " + cfg.machineId() + " (" + p.name() + ") ready in " + ms(t0)
+              + " ms with " + deployments.size() + " worker(s) and " + supervisor.processes().size()
+              + " service(s)");
           publish(Update.MACHINE_READY);
           return Future.<Void>succeededFuture();
         }, err -> {

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * A stand-in for ComfyUI in supervisor tests, run as a real child JVM. Options:
  * {@code --port P} serve GET /health; {@code --delay-ms D} wait before serving (a slow start);
- * {@code --crash-after-ms N} exit(3) N ms after turning healthy, on every run, or with
+ * {@code --crash-after-ms N} exit(3) N ms after answering its first health check, on every run, or with
  * {@code --crash-marker F} only on the first run (F absent: create it);
  * {@code --ignore-term} keep running on SIGTERM until killed.
  */
@@ -57,22 +57,34 @@ public final class FakeService {
     // Simulates a model load: the service is up but not listening yet.
     Thread.sleep(delay);
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    // Without a marker it crashes on every run (a broken service); with one, only on the first.
+    boolean crash = crashAfter >= 0 && (marker == null || firstRun);
+    long crashDelay = crashAfter;
+    java.util.concurrent.atomic.AtomicBoolean seen = new java.util.concurrent.atomic.AtomicBoolean();
     server.createContext("/health", ex -> {
       byte[] body = "{\"status\":\"ok\"}".getBytes();
       ex.sendResponseHeaders(200, body.length);
       ex.getResponseBody().write(body);
       ex.close();
+      // The countdown starts once a health check has been answered, so the supervisor has seen it healthy.
+      if (crash && seen.compareAndSet(false, true)) {
+        Thread t = new Thread(() -> {
+          try {
+            Thread.sleep(crashDelay);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          System.out.println("fake service crashing");
+          System.out.flush();
+          Runtime.getRuntime().halt(3);
+        });
+        t.setDaemon(true);
+        t.start();
+      }
     });
     server.start();
     System.out.println("fake service ready");
     System.out.flush();
-    // Without a marker it crashes on every run (a broken service); with one, only on the first.
-    if (crashAfter >= 0 && (marker == null || firstRun)) {
-      Thread.sleep(crashAfter);
-      System.out.println("fake service crashing");
-      System.out.flush();
-      Runtime.getRuntime().halt(3);
-    }
     Thread.currentThread().join();
   }
 

@@ -50,6 +50,7 @@ class MachineBootstrapTest {
   JobStore store;
   final List<JsonObject> statusEvents = new CopyOnWriteArrayList<>();
   Fixtures.FileServer files;
+  io.vertx.core.eventbus.MessageConsumer<JsonObject> monitor;
 
   @BeforeAll
   static void up() {
@@ -72,11 +73,12 @@ class MachineBootstrapTest {
     storeConfig = StoreConfig.defaults(redis.url()).withNamespace("m" + UUID.randomUUID().toString().substring(0, 8));
     store = get(JobStore.connect(vertx, storeConfig));
     files = new Fixtures.FileServer(vertx);
-    vertx.eventBus().<JsonObject>consumer(MachineBootstrap.MONITOR_ADDRESS, m -> statusEvents.add(m.body()));
+    monitor = vertx.eventBus().<JsonObject>consumer(MachineBootstrap.MONITOR_ADDRESS, m -> statusEvents.add(m.body()));
   }
 
   @AfterEach
   void after() {
+    get(monitor.unregister());
     files.close();
     get(store.close());
   }
@@ -283,5 +285,55 @@ class MachineBootstrapTest {
     assertThat(exporter.getFinishedSpanItems()).noneMatch(s -> s.getName().equals("machine.startup.services"));
     assertThat(get(MachineRegistry.of(store).machineIds())).isEmpty();
     assertThat(vertx.deploymentIDs()).isEmpty();
+  }
+
+  @Test
+  void detectedGpusDecideHowManyGpuWorkersRun() throws Exception {
+    Path smi = dir.resolve("nvidia-smi");
+    java.nio.file.Files.writeString(smi, "#!/bin/sh\nprintf '" + HardwareDetectorTest.SAMPLE.replace("\n", "\\n")
+        + "'\n");
+    java.nio.file.Files.setPosixFilePermissions(smi, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    MachineProfile profile = MachineProfile.fromJson(new JsonObject().put("name", "gpu").put("machine_type", "comfyui")
+        .put("workers", "comfyui:auto,comfyui:4:cpu"));
+    MachineConfig c = config(profile);
+    MachineConfig cfg = new MachineConfig(c.machineId(), profile, c.workDir(), c.cacheDir(), c.healthHost(), 0,
+        c.heartbeatIntervalMs(), c.registrationTtlMs(), c.statusIntervalMs(), smi.toString(), 3, 10, storeConfig);
+    MachineBootstrapVerticle verticle = new MachineBootstrapVerticle(cfg, telemetry, deployer(10));
+    String deployment = get(vertx.deployVerticle(verticle));
+
+    // Two GPUs: two GPU-bound comfyui workers, then the four CPU ones continue the numbering.
+    assertThat(verticle.machine().slots()).extracting(WorkerSlot::workerId).containsExactly(
+        cfg.machineId() + "-worker-comfyui-0", cfg.machineId() + "-worker-comfyui-1",
+        cfg.machineId() + "-worker-comfyui-2", cfg.machineId() + "-worker-comfyui-3",
+        cfg.machineId() + "-worker-comfyui-4", cfg.machineId() + "-worker-comfyui-5");
+    assertThat(vertx.deploymentIDs()).hasSize(1 + 6);
+    assertThat(attrs(span("machine.startup"))).containsEntry("machine.hardware.gpu_count", 2L);
+    assertThat(get(MachineRegistry.of(store).worker(cfg.machineId() + "-worker-comfyui-1")).getString("gpu"))
+        .isEqualTo("1");
+    get(vertx.undeploy(deployment));
+  }
+
+  @Test
+  void aServiceThatDiesForGoodMakesTheMachineUnready() throws Exception {
+    List<String> cmd = new ArrayList<>(FakeService.command());
+    cmd.addAll(List.of("--port", "{port}", "--crash-after-ms", "500"));
+    MachineProfile profile = MachineProfile.fromJson(new JsonObject().put("name", "fragile")
+        .put("machine_type", "comfyui").put("workers", "comfyui:1:mock_gpu")
+        .put("services", new JsonArray().add(new JsonObject().put("name", "comfyui").put("base_port", 0)
+            .put("health_path", "/health").put("health_interval_ms", 100).put("max_restarts", 0)
+            .put("command", new JsonArray(cmd)))));
+    MachineBootstrapVerticle verticle = new MachineBootstrapVerticle(config(profile), telemetry, deployer(10));
+    String deployment = get(vertx.deployVerticle(verticle));
+    int port = verticle.machine().healthPort();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> get(web.get(port, "127.0.0.1", "/ready").send())
+        .statusCode() == 503);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> statusEvents.stream()
+        .filter(e -> "event_driven".equals(e.getString("update_type")))
+        .anyMatch(e -> e.getJsonObject("structure").getJsonArray("services").getJsonObject(0).getString("state")
+            .equals("failed")));
+    assertThat(get(web.get(port, "127.0.0.1", "/health").send()).statusCode()).isEqualTo(200);
+    get(vertx.undeploy(deployment));
   }
 }
