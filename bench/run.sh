@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark: bench/run.sh store   (more benchmarks arrive with their issues)
+# Runs a benchmark: bench/run.sh store|worker
 # Builds what it needs first. Starts its own redis-server unless REDIS_URL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,5 +8,6 @@ mvn -B -q -DskipTests package -pl bench -am >/dev/null
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 case "$which" in
   store) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.StoreBench ;;
-  *) echo "unknown benchmark '$which' (known: store)" >&2; exit 2 ;;
+  worker) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.WorkerBench ;;
+  *) echo "unknown benchmark '$which' (known: store, worker)" >&2; exit 2 ;;
 esac

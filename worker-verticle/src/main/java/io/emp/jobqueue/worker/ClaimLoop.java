@@ -14,8 +14,10 @@ import java.util.Map;
 
 /**
  * Keeps up to N attempts running: claims while a slot is free and the last claim found work, then
- * waits for a wake-up (pub/sub) or the slow poll. One claim is in flight at a time; a wake-up that
- * arrives during a claim is remembered, so it is never lost. Runs on the worker's context.
+ * waits for a wake-up (pub/sub) or the slow poll. Up to {@link #MAX_CLAIMS_IN_FLIGHT} claims run at
+ * once (never more than the free slots), so a busy worker is not paced by one round trip per job;
+ * each claim is atomic in Redis, so parallel claims never take a job twice. A wake-up that arrives
+ * during a claim is remembered, so it is never lost. Runs on the worker's context.
  */
 public final class ClaimLoop {
   private static final System.Logger LOG = System.getLogger(ClaimLoop.class.getName());
@@ -33,9 +35,10 @@ public final class ClaimLoop {
   private final Launcher launcher;
   private final Map<String, JobRunner> running = new LinkedHashMap<>();
   private final List<Promise<Void>> idleWaiters = new ArrayList<>();
+  private final List<Future<Void>> claimsInFlight = new ArrayList<>();
   private long pollTimer = -1;
-  private boolean claiming;
-  private Future<Void> claimDone = Future.succeededFuture();
+  /** Claims allowed at once: enough to hide the round trip, few enough not to flood an idle queue. */
+  public static final int MAX_CLAIMS_IN_FLIGHT = 4;
   private boolean wokenDuringClaim;
   private boolean draining;
   private long claims;
@@ -57,11 +60,10 @@ public final class ClaimLoop {
   /** New work may exist (pub/sub wake-up). */
   public void wake() {
     wakeUps++;
-    if (claiming) {
+    if (!claimsInFlight.isEmpty()) {
       wokenDuringClaim = true;
-    } else {
-      kick();
     }
+    kick();
   }
 
   public int runningCount() {
@@ -77,20 +79,22 @@ public final class ClaimLoop {
     return wakeUps;
   }
 
-  /** Claims if a slot is free and nothing stops it. */
+  /** Claims while slots are free (minus claims already under way) and nothing stops it. */
   public void kick() {
-    if (draining || claiming || running.size() >= cfg.concurrency()) {
-      return;
+    while (!draining && claimsInFlight.size() < MAX_CLAIMS_IN_FLIGHT
+        && running.size() + claimsInFlight.size() < cfg.concurrency()) {
+      claimOnce();
     }
-    claiming = true;
+  }
+
+  private void claimOnce() {
     wokenDuringClaim = false;
     claims++;
     Instant startedAt = Instant.now();
     long startNanos = System.nanoTime();
     Promise<Void> done = Promise.promise();
-    claimDone = done.future();
+    claimsInFlight.add(done.future());
     store.claim(cfg.capabilities(), cfg.scanLimit(), cfg.leaseMs()).onComplete(ar -> {
-      claiming = false;
       Future<?> handBack = Future.succeededFuture();
       boolean found = false;
       if (ar.failed()) {
@@ -105,10 +109,14 @@ public final class ClaimLoop {
           launch(claimed, spans.claimSpan(claimed, startedAt, startNanos));
         }
       }
-      handBack.onComplete(x -> done.complete());
-      if (found || wokenDuringClaim) {
-        kick();
-      }
+      boolean again = found || wokenDuringClaim;
+      handBack.onComplete(x -> {
+        claimsInFlight.remove(done.future());
+        done.complete();
+        if (again) {
+          kick();
+        }
+      });
     });
   }
 
@@ -139,7 +147,7 @@ public final class ClaimLoop {
     draining = true;
     vertx.cancelTimer(pollTimer);
     running.values().forEach(JobRunner::markStopping);
-    return claimDone.transform(ignored -> awaitRunning(graceMs));
+    return Future.join(List.copyOf(claimsInFlight)).transform(ignored -> awaitRunning(graceMs));
   }
 
   private Future<Void> awaitRunning(long graceMs) {
