@@ -68,31 +68,46 @@ for i = 7, #ARGV do
   local svc = ARGV[i]
   local pk = K.pending(svc)
   pendingTotal = pendingTotal + redis.call('ZCARD', pk)
-  local cands = redis.call('ZRANGE', pk, 0, scan - 1, 'WITHSCORES')
-  for j = 1, #cands, 2 do
-    local member, sc = cands[j], tonumber(cands[j + 1])
-    -- Everything further down this set orders after the best found so far in another set.
-    if bestScore ~= nil and (sc > bestScore or (sc == bestScore and member > best)) then break end
-    evaluated = evaluated + 1
-    local id = string.sub(member, 14)
-    local h = redis.call('HMGET', K.job(id), 'status', 'requirements', 'customer_id', 'workflow_id',
-      'last_failed_worker', 'due_at', 'attempt', 'seq', 'traceparent')
-    if not h[1] or not can(h[1], 'assigned') then
-      -- A queue entry without a pending job behind it (expired or inconsistent): drop it.
-      redis.call('ZREM', pk, member)
-    else
-      local avoid = h[5] == wid and h[6] and NOW < tonumber(h[6]) + C.avoid_window_ms
-      local ok = not avoid
-      if ok and (caps ~= nil or h[2]) then
-        local req = nil
-        if h[2] then req = cjson.decode(h[2]) end
-        ok = matches(req, h[3], h[4], caps or {}, svc)
-      end
-      if ok then
-        best, bestScore, bestSvc, bestId, bestH = member, sc, svc, id, h
+  -- Read candidates in growing chunks: the first entry matches almost always, and fetching the
+  -- whole scan window up front would cost far more than the match itself.
+  local offset, chunk, stop, seen = 0, 1, false, 0
+  while not stop and seen < scan do
+    local n = math.min(chunk, scan - seen)
+    local cands = redis.call('ZRANGE', pk, offset, offset + n - 1, 'WITHSCORES')
+    if #cands < 2 * n then stop = true end
+    for j = 1, #cands, 2 do
+      local member, sc = cands[j], tonumber(cands[j + 1])
+      -- Everything further down this set orders after the best found so far in another set.
+      if bestScore ~= nil and (sc > bestScore or (sc == bestScore and member > best)) then
+        stop = true
         break
       end
+      evaluated = evaluated + 1
+      local id = string.sub(member, 14)
+      local h = redis.call('HMGET', K.job(id), 'status', 'requirements', 'customer_id', 'workflow_id',
+        'last_failed_worker', 'due_at', 'attempt', 'seq', 'traceparent')
+      if not h[1] or not can(h[1], 'assigned') then
+        -- A queue entry without a pending job behind it (expired or inconsistent): drop it.
+        redis.call('ZREM', pk, member)
+        offset = offset - 1
+      else
+        local avoid = h[5] == wid and h[6] and NOW < tonumber(h[6]) + C.avoid_window_ms
+        local ok = not avoid
+        if ok and (caps ~= nil or h[2]) then
+          local req = nil
+          if h[2] then req = cjson.decode(h[2]) end
+          ok = matches(req, h[3], h[4], caps or {}, svc)
+        end
+        if ok then
+          best, bestScore, bestSvc, bestId, bestH = member, sc, svc, id, h
+          stop = true
+          break
+        end
+      end
     end
+    offset = offset + n
+    seen = seen + n
+    chunk = chunk * 4
   end
 end
 
