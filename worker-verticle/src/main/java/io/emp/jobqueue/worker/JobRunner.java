@@ -4,6 +4,7 @@ import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.LeaseLostException;
 import io.emp.jobqueue.core.telemetry.Seed;
+import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.queue.store.ClaimedJob;
@@ -87,6 +88,7 @@ public final class JobRunner {
   private long startedAt;
   private int uploads;
   private boolean stopping;
+  private long completedAt;
 
   public JobRunner(Vertx vertx, JobStore store, WorkerConfig cfg, Connector connector, ResultStore results,
                    WorkerSpans spans, MachineInfo machine, ClaimedJob claimed, Context claimCtx) {
@@ -135,6 +137,7 @@ public final class JobRunner {
         : new Failed(ar.cause(), stageCtx, stageComponent)));
     return outcome.future().compose(this::finish).map(end -> {
       endProcessing(end);
+      reportOutcome(end);
       return end;
     });
   }
@@ -260,11 +263,26 @@ public final class JobRunner {
 
   // ------------------------------------------------------------------ ending the attempt
 
+  /**
+   * Tells the node's tail sampler how this attempt ended, so the spans it buffered for the job's trace
+   * are kept or dropped. Only a clean first-attempt completion can be dropped; anything else is an
+   * error for sampling and kept (docs/telemetry.md).
+   */
+  private void reportOutcome(AttemptEnd end) {
+    boolean clean = end == AttemptEnd.COMPLETED;
+    long finished = clean ? completedAt : System.currentTimeMillis();
+    spans.sampler().decide(job.trace().traceId(), SamplingPolicy.jobOutcome(!clean, job.attempt(), job.createdAt(),
+        finished, job.customerId(), job.trace().baggage()));
+  }
+
   private Future<AttemptEnd> finish(Outcome o) {
     Future<AttemptEnd> end;
     if (o instanceof Succeeded s) {
       end = throttle.flush().transform(ignored -> store.complete(job.id(), claimed.token(), s.result(), traceparent))
-          .map(AttemptEnd.COMPLETED);
+          .map(at -> {
+            completedAt = at;
+            return AttemptEnd.COMPLETED;
+          });
     } else if (o instanceof Failed f) {
       throttle.close();
       end = failed(f);

@@ -37,6 +37,11 @@ public final class WorkerSpans {
     this.errorTracer = telemetry.tracer(Seed.Service.component(COMPONENT));
   }
 
+  /** The node's tail sampler, told how each attempt ended. */
+  public io.emp.jobqueue.core.telemetry.TailSampler sampler() {
+    return telemetry.sampler();
+  }
+
   /** Tracer of emp-{service}-worker for the job's service. */
   public Tracer processingTracer(String service) {
     return telemetry.tracer(Seed.Service.worker(service));

@@ -49,6 +49,37 @@ public record SamplingPolicy(boolean enabled, long slowMs, long mediumMs, double
     }
   }
 
+  /** The baggage entry that carries a customer's tier across every hop of a job. */
+  public static final String TIER_BAGGAGE_KEY = "customer.tier";
+
+  /**
+   * A job's outcome as every node computes it, from facts they all see alike (the job's Redis-clock
+   * creation and finish times, its attempt number, its customer and baggage): a failed, cancelled or
+   * retried job counts as an error, so the worker of a failed attempt and the gateway that relays the
+   * final success both keep the trace.
+   */
+  public static Outcome jobOutcome(boolean failedOrCancelled, int attempt, long createdAtMs, long finishedAtMs,
+                                   String customerId, String baggage) {
+    return new Outcome(failedOrCancelled || attempt > 1, Math.max(0, finishedAtMs - createdAtMs), customerId,
+        tierFromBaggage(baggage));
+  }
+
+  static String tierFromBaggage(String baggage) {
+    if (baggage == null) {
+      return null;
+    }
+    for (String entry : baggage.split(",")) {
+      int eq = entry.indexOf('=');
+      if (eq > 0 && entry.substring(0, eq).trim().equals(TIER_BAGGAGE_KEY)) {
+        String v = entry.substring(eq + 1);
+        int semi = v.indexOf(';');
+        return java.net.URLDecoder.decode((semi >= 0 ? v.substring(0, semi) : v).trim(),
+            java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
   public boolean isVip(Outcome o) {
     String tier = o.tier() != null ? o.tier() : o.customerId() == null ? null : customerTiers.get(o.customerId());
     return tier != null && alwaysKeepTiers.contains(tier);

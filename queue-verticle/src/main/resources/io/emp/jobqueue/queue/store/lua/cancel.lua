@@ -1,7 +1,8 @@
 -- ARGV: 1 traceparent, 2 job id, 3 reason
 local id, reason = ARGV[2], ARGV[3]
 local jk = K.job(id)
-local j = redis.call('HMGET', jk, 'status', 'service_required', 'qmember', 'created_at', 'seq')
+local j = redis.call('HMGET', jk, 'status', 'service_required', 'qmember', 'created_at', 'seq', 'customer_id',
+  'baggage')
 local st, svc = j[1], j[2]
 if not st then return {'NOTFOUND'} end
 local seq = tonumber(j[5]) + 1
@@ -13,7 +14,8 @@ if (st == 'pending' or st == 'delayed') and can(st, 'cancelled') then
   end
   redis.call('HSET', jk, 'status', 'cancelled', 'cancelled_at', NOWS, 'updated_at', NOWS, 'message', reason,
     'seq', seq)
-  emit(id, seq, 'job_cancelled', 'cancelled', {'service', svc, 'reason', reason, 'created_at', j[4]})
+  emit(id, seq, 'job_cancelled', 'cancelled', {'service', svc, 'reason', reason, 'created_at', j[4],
+    'customer_id', j[6] or false, 'baggage', j[7] or false})
   finalize(id, svc, 'cancelled')
   return {'CANCELLED'}
 end

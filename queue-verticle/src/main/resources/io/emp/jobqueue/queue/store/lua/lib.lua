@@ -77,7 +77,7 @@ end
 local function endAttempt(id, kind, errJson, r, tp)
   local jk = K.job(id)
   local h = redis.call('HMGET', jk, 'service_required', 'attempt', 'max_retries', 'worker_id', 'seq',
-    'created_at', 'started_at', 'status')
+    'created_at', 'started_at', 'status', 'customer_id', 'baggage')
   if not can(h[8], 'failed') then return {'LOST', h[8] or ''} end
   local svc, attempt, maxr, wid, seq = h[1], tonumber(h[2]), tonumber(h[3]), h[4], tonumber(h[5]) + 1
   redis.call('ZREM', K.active(), id)
@@ -85,7 +85,7 @@ local function endAttempt(id, kind, errJson, r, tp)
   if kind == 'cancelled' then
     redis.call('HSET', jk, 'status', 'cancelled', 'cancelled_at', NOWS, 'updated_at', NOWS, 'seq', seq)
     emit(id, seq, 'job_cancelled', 'cancelled', {'service', svc, 'worker_id', wid, 'attempt', attempt,
-      'created_at', h[6], 'started_at', h[7]}, tp)
+      'created_at', h[6], 'started_at', h[7], 'customer_id', h[9] or false, 'baggage', h[10] or false}, tp)
     finalize(id, svc, 'cancelled')
     return {'CANCELLED'}
   end
@@ -100,7 +100,7 @@ local function endAttempt(id, kind, errJson, r, tp)
   end
   redis.call('HSET', jk, 'status', 'failed', 'failed_at', NOWS, 'updated_at', NOWS, 'seq', seq)
   emit(id, seq, 'job_failed', 'failed', {'service', svc, 'worker_id', wid, 'attempt', attempt, 'error', errJson,
-    'created_at', h[6], 'started_at', h[7]}, tp)
+    'created_at', h[6], 'started_at', h[7], 'customer_id', h[9] or false, 'baggage', h[10] or false}, tp)
   finalize(id, svc, 'failed')
   return {'DEAD'}
 end
