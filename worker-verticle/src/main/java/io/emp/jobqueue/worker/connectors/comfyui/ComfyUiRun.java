@@ -85,6 +85,7 @@ final class ComfyUiRun {
   private long executionTimeMs = -1;
   private int lastSamplerPercent = -1;
   private int previews;
+  private int lastReported = -1;
   private Integer queuePosition;
 
   ComfyUiRun(Vertx vertx, Context context, ComfyUiConfig cfg, ComfyUiHttp http, WebSocketClient wsClient, int port,
@@ -189,7 +190,7 @@ final class ComfyUiRun {
     return http.submit(body, Math.max(1, job.remainingMs())).map(resp -> {
       span.addEvent(Seed.Event.COMFYUI_PROMPT_SUBMITTED, Attributes.builder()
           .put(Seed.Attr.COMFYUI_PROMPT_ID, promptId).build());
-      progress.report(P_SUBMITTED, "queued on ComfyUI");
+      report(P_SUBMITTED, "queued on ComfyUI");
       if (done) {
         // Cancelled while the submit was in flight: take the prompt back out.
         sendCancel();
@@ -260,14 +261,14 @@ final class ComfyUiRun {
       case "execution_start" -> {
         executionStartMs = System.currentTimeMillis();
         span.addEvent(Seed.Event.COMFYUI_EXECUTION_STARTED);
-        progress.report(P_STARTED, "executing");
+        report(P_STARTED, "executing");
       }
       case "progress" -> onProgress(data);
       case "executing" -> {
         if (data.getValue("node") == null) {
           onExecuted();
         } else {
-          progress.report(Math.max(P_STARTED, samplerOverall()), "node " + data.getValue("node"));
+          report(Math.max(P_STARTED, samplerOverall()), "node " + data.getValue("node"));
         }
       }
       case "execution_error" -> fail(ComfyUiFailures.executionError(data));
@@ -294,7 +295,7 @@ final class ComfyUiRun {
         .put(Seed.Attr.PROGRESS_PERCENTAGE, (long) pct)
         .put("comfyui.node_id", String.valueOf(data.getValue("node")))
         .build());
-    progress.report(samplerOverall(), "step " + value.intValue() + "/" + max.intValue());
+    report(samplerOverall(), "step " + value.intValue() + "/" + max.intValue());
   }
 
   private int samplerOverall() {
@@ -308,6 +309,14 @@ final class ComfyUiRun {
       if (type == 1 || type == 4) {
         previews++;
       }
+    }
+  }
+
+  /** The WebSocket and the HTTP answer race, so a late "submitted" must not move progress backwards. */
+  private void report(int percent, String message) {
+    if (percent >= lastReported) {
+      lastReported = percent;
+      progress.report(percent, message);
     }
   }
 
@@ -381,7 +390,7 @@ final class ComfyUiRun {
    */
   private void finishFromHistory(boolean mayLag) {
     finishing = true;
-    progress.report(P_EXECUTED, "reading results");
+    report(P_EXECUTED, "reading results");
     pollHistory(mayLag)
         .compose(this::checkStatus)
         .compose(this::storeOutputs)
