@@ -205,25 +205,24 @@ final class ComfyUiRun {
       return Future.succeededFuture();
     }
     return http.queue(Math.max(1, job.remainingMs())).map(q -> {
-      int running = q.getJsonArray("queue_running", new JsonArray()).size();
+      JsonArray running = q.getJsonArray("queue_running", new JsonArray());
       JsonArray pending = q.getJsonArray("queue_pending", new JsonArray());
-      int ahead = indexOf(q.getJsonArray("queue_running", new JsonArray())) >= 0 ? 0 : running;
-      int idx = indexOf(pending);
-      // Pending items carry their priority number first; order by it as ComfyUI does.
-      List<Double> numbers = new ArrayList<>();
-      double ours = Double.MAX_VALUE;
-      for (Object o : pending) {
-        if (o instanceof JsonArray item && item.size() > 1) {
-          double n = item.getValue(0) instanceof Number num ? num.doubleValue() : 0;
-          numbers.add(n);
-          if (promptId.equals(item.getValue(1))) {
-            ours = n;
+      int ahead = 0;
+      if (indexOf(running) < 0) {
+        // Pending items carry their priority number first; ComfyUI runs lower numbers first.
+        // Neither running nor pending: already finished, so nothing was ahead of it.
+        Double ours = null;
+        List<Double> numbers = new ArrayList<>();
+        for (Object o : pending) {
+          if (o instanceof JsonArray item && item.size() > 1 && item.getValue(0) instanceof Number n) {
+            numbers.add(n.doubleValue());
+            ours = promptId.equals(item.getValue(1)) ? Double.valueOf(n.doubleValue()) : ours;
           }
         }
-      }
-      if (idx >= 0) {
-        final double mine = ours;
-        ahead += (int) numbers.stream().filter(n -> n < mine).count();
+        if (ours != null) {
+          double mine = ours;
+          ahead = running.size() + (int) numbers.stream().filter(n -> n < mine).count();
+        }
       }
       queuePosition = ahead;
       span.setAttribute(Seed.Attr.COMFYUI_QUEUE_POSITION, (long) ahead);

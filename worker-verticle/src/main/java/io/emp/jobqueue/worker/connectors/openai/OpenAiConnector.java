@@ -13,6 +13,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -77,10 +78,12 @@ public final class OpenAiConnector implements Connector {
       return Future.failedFuture(new ConnectorException(Failure.permanent("validation_error", e.getMessage()), e));
     }
     Span span = startSpan(job, req);
-    Call call = new Call(job, req, span, progress);
+    // Attempts, retry timers and cancel all run on this one context, so a call needs no locks.
+    Context context = vertx.getOrCreateContext();
+    Call call = new Call(job, req, span, progress, context);
     inflight.put(job.jobId(), call);
     progress.report(5, "calling openai " + req.operation().path);
-    call.attempt(0);
+    context.runOnContext(v -> call.attempt(0));
     return call.promise.future()
         .compose(resp -> resultOf(job, req, resp))
         .onComplete(ar -> {
@@ -100,7 +103,7 @@ public final class OpenAiConnector implements Connector {
   public Future<Void> cancel(String jobId) {
     Call call = inflight.get(jobId);
     if (call != null) {
-      call.cancel();
+      call.context.runOnContext(v -> call.cancel());
     }
     return Future.succeededFuture();
   }
@@ -112,7 +115,7 @@ public final class OpenAiConnector implements Connector {
 
   @Override
   public Future<Void> stop() {
-    inflight.values().forEach(Call::cancel);
+    inflight.values().forEach(call -> call.context.runOnContext(v -> call.cancel()));
     if (client != null) {
       client.close();
     }
@@ -278,17 +281,19 @@ public final class OpenAiConnector implements Connector {
   private record Reply(JsonObject body, RateLimits limits, Span span) {
   }
 
-  /** One job's call with its retries. State is touched only from the event loop of the caller's context. */
+  /** One job's call with its retries. State is touched only on {@code context}. */
   private final class Call {
     private final JobContext job;
     private final OpenAiRequest req;
     private final Span span;
     private final ProgressSink progress;
+    private final Context context;
     private final Promise<Reply> promise = Promise.promise();
-    private volatile boolean done;
+    private boolean done;
     private long retryTimer = -1;
 
-    Call(JobContext job, OpenAiRequest req, Span span, ProgressSink progress) {
+    Call(JobContext job, OpenAiRequest req, Span span, ProgressSink progress, Context context) {
+      this.context = context;
       this.job = job;
       this.req = req;
       this.span = span;
