@@ -70,7 +70,8 @@ final class ComfyUiRun {
   private final ProgressSink progress;
   private final Consumer<String> versionSink;
   private final Promise<JsonObject> promise = Promise.promise();
-  private final String promptId = UUID.randomUUID().toString();
+  /** Ours until the server answers: builds older than caller-chosen ids assign their own, which then wins. */
+  private String promptId = UUID.randomUUID().toString();
   private final String clientId = "emp-" + UUID.randomUUID().toString().replace("-", "");
   private final Span span;
 
@@ -188,6 +189,11 @@ final class ComfyUiRun {
     submitted = true;
     submittedAtMs = System.currentTimeMillis();
     return http.submit(body, Math.max(1, job.remainingMs())).map(resp -> {
+      String assigned = resp.getString("prompt_id");
+      if (assigned != null && !assigned.equals(promptId)) {
+        promptId = assigned;
+        span.setAttribute(Seed.Attr.COMFYUI_PROMPT_ID, assigned);
+      }
       span.addEvent(Seed.Event.COMFYUI_PROMPT_SUBMITTED, Attributes.builder()
           .put(Seed.Attr.COMFYUI_PROMPT_ID, promptId).build());
       report(P_SUBMITTED, "queued on ComfyUI");

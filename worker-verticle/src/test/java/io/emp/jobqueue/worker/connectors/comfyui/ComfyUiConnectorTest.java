@@ -128,6 +128,15 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
   }
 
   @Test
+  void followsTheServerAssignedPromptIdOfOlderBuilds() {
+    fake.assignIds(true);
+    JsonObject result = get(run(comfyJob(Graphs.txt2img(FakeComfyUi.KNOWN_CKPT, 4), MINUTE)));
+    assertThat(fake.accepted()).containsExactly(result.getString("prompt_id"));
+    assertThat(attrs().get(AttributeKey.stringKey(Seed.Attr.COMFYUI_PROMPT_ID))).isEqualTo(result.getString("prompt_id"));
+    assertThat(result.getJsonArray("outputs")).hasSize(1);
+  }
+
+  @Test
   void pollsTheHistoryUntilItIsStored() {
     fake.historyLagMs(400);
     JsonObject result = get(run(comfyJob(Graphs.txt2img(FakeComfyUi.KNOWN_CKPT, 4), MINUTE)));
