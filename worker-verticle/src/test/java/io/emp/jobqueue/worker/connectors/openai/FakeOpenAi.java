@@ -122,8 +122,12 @@ public final class FakeOpenAi implements AutoCloseable {
         req.response().putHeader("Retry-After", "30");
         error(req, 429, "Rate limit reached", "requests", "rate_limit_exceeded");
       }
-      case QUOTA -> error(req, 429, "You exceeded your current quota, please check your plan and billing details.",
-          "insufficient_quota", "insufficient_quota");
+      case QUOTA -> {
+        // Real servers may still send Retry-After here; a correct client ignores it for a quota error.
+        req.response().putHeader("Retry-After", "1");
+        error(req, 429, "You exceeded your current quota, please check your plan and billing details.",
+            "insufficient_quota", "insufficient_quota");
+      }
       case SERVER_ERROR -> error(req, 500, "The server had an error while processing your request.", "server_error",
           null);
       case OVERLOADED -> error(req, 503, "The engine is currently overloaded, please try again later.",
