@@ -174,6 +174,7 @@ final class ComfyUiRun {
       ws.textMessageHandler(this::onText);
       ws.binaryMessageHandler(this::onBinary);
       ws.closeHandler(v -> onSocketClosed(ws));
+      // A socket error is always followed by its close, which is where reconnecting is decided.
       ws.exceptionHandler(e -> { });
       return null;
     });
