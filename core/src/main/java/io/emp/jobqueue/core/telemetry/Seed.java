@@ -238,6 +238,8 @@ public final class Seed {
     public static final String OPENAI_RATE_LIMIT_RESET_TOKENS = "openai.rate_limit_reset_tokens";
     public static final String OPENAI_PROCESSING_MS = "openai.processing_ms";
     public static final String OPENAI_RESPONSE_SERVICE_TIER = "openai.response.service_tier";
+    /** Not in the seed: streamed chat, time from sending to the first chunk. */
+    public static final String OPENAI_TIME_TO_FIRST_CHUNK_MS = "openai.time_to_first_chunk_ms";
 
     // OpenTelemetry GenAI / HTTP client semantic conventions (protocols.md §3)
     public static final String GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";

@@ -70,7 +70,8 @@ final class ComfyUiRun {
   private final ProgressSink progress;
   private final Consumer<String> versionSink;
   private final Promise<JsonObject> promise = Promise.promise();
-  private final String promptId = UUID.randomUUID().toString();
+  /** Ours until the server answers: builds older than caller-chosen ids assign their own, which then wins. */
+  private String promptId = UUID.randomUUID().toString();
   private final String clientId = "emp-" + UUID.randomUUID().toString().replace("-", "");
   private final Span span;
 
@@ -85,6 +86,7 @@ final class ComfyUiRun {
   private long executionTimeMs = -1;
   private int lastSamplerPercent = -1;
   private int previews;
+  private int lastReported = -1;
   private Integer queuePosition;
 
   ComfyUiRun(Vertx vertx, Context context, ComfyUiConfig cfg, ComfyUiHttp http, WebSocketClient wsClient, int port,
@@ -172,6 +174,7 @@ final class ComfyUiRun {
       ws.textMessageHandler(this::onText);
       ws.binaryMessageHandler(this::onBinary);
       ws.closeHandler(v -> onSocketClosed(ws));
+      // A socket error is always followed by its close, which is where reconnecting is decided.
       ws.exceptionHandler(e -> { });
       return null;
     });
@@ -187,9 +190,14 @@ final class ComfyUiRun {
     submitted = true;
     submittedAtMs = System.currentTimeMillis();
     return http.submit(body, Math.max(1, job.remainingMs())).map(resp -> {
+      String assigned = resp.getString("prompt_id");
+      if (assigned != null && !assigned.equals(promptId)) {
+        promptId = assigned;
+        span.setAttribute(Seed.Attr.COMFYUI_PROMPT_ID, assigned);
+      }
       span.addEvent(Seed.Event.COMFYUI_PROMPT_SUBMITTED, Attributes.builder()
           .put(Seed.Attr.COMFYUI_PROMPT_ID, promptId).build());
-      progress.report(P_SUBMITTED, "queued on ComfyUI");
+      report(P_SUBMITTED, "queued on ComfyUI");
       if (done) {
         // Cancelled while the submit was in flight: take the prompt back out.
         sendCancel();
@@ -204,25 +212,24 @@ final class ComfyUiRun {
       return Future.succeededFuture();
     }
     return http.queue(Math.max(1, job.remainingMs())).map(q -> {
-      int running = q.getJsonArray("queue_running", new JsonArray()).size();
+      JsonArray running = q.getJsonArray("queue_running", new JsonArray());
       JsonArray pending = q.getJsonArray("queue_pending", new JsonArray());
-      int ahead = indexOf(q.getJsonArray("queue_running", new JsonArray())) >= 0 ? 0 : running;
-      int idx = indexOf(pending);
-      // Pending items carry their priority number first; order by it as ComfyUI does.
-      List<Double> numbers = new ArrayList<>();
-      double ours = Double.MAX_VALUE;
-      for (Object o : pending) {
-        if (o instanceof JsonArray item && item.size() > 1) {
-          double n = item.getValue(0) instanceof Number num ? num.doubleValue() : 0;
-          numbers.add(n);
-          if (promptId.equals(item.getValue(1))) {
-            ours = n;
+      int ahead = 0;
+      if (indexOf(running) < 0) {
+        // Pending items carry their priority number first; ComfyUI runs lower numbers first.
+        // Neither running nor pending: already finished, so nothing was ahead of it.
+        Double ours = null;
+        List<Double> numbers = new ArrayList<>();
+        for (Object o : pending) {
+          if (o instanceof JsonArray item && item.size() > 1 && item.getValue(0) instanceof Number n) {
+            numbers.add(n.doubleValue());
+            ours = promptId.equals(item.getValue(1)) ? Double.valueOf(n.doubleValue()) : ours;
           }
         }
-      }
-      if (idx >= 0) {
-        final double mine = ours;
-        ahead += (int) numbers.stream().filter(n -> n < mine).count();
+        if (ours != null) {
+          double mine = ours;
+          ahead = running.size() + (int) numbers.stream().filter(n -> n < mine).count();
+        }
       }
       queuePosition = ahead;
       span.setAttribute(Seed.Attr.COMFYUI_QUEUE_POSITION, (long) ahead);
@@ -260,14 +267,14 @@ final class ComfyUiRun {
       case "execution_start" -> {
         executionStartMs = System.currentTimeMillis();
         span.addEvent(Seed.Event.COMFYUI_EXECUTION_STARTED);
-        progress.report(P_STARTED, "executing");
+        report(P_STARTED, "executing");
       }
       case "progress" -> onProgress(data);
       case "executing" -> {
         if (data.getValue("node") == null) {
           onExecuted();
         } else {
-          progress.report(Math.max(P_STARTED, samplerOverall()), "node " + data.getValue("node"));
+          report(Math.max(P_STARTED, samplerOverall()), "node " + data.getValue("node"));
         }
       }
       case "execution_error" -> fail(ComfyUiFailures.executionError(data));
@@ -294,7 +301,7 @@ final class ComfyUiRun {
         .put(Seed.Attr.PROGRESS_PERCENTAGE, (long) pct)
         .put("comfyui.node_id", String.valueOf(data.getValue("node")))
         .build());
-    progress.report(samplerOverall(), "step " + value.intValue() + "/" + max.intValue());
+    report(samplerOverall(), "step " + value.intValue() + "/" + max.intValue());
   }
 
   private int samplerOverall() {
@@ -308,6 +315,14 @@ final class ComfyUiRun {
       if (type == 1 || type == 4) {
         previews++;
       }
+    }
+  }
+
+  /** The WebSocket and the HTTP answer race, so a late "submitted" must not move progress backwards. */
+  private void report(int percent, String message) {
+    if (percent >= lastReported) {
+      lastReported = percent;
+      progress.report(percent, message);
     }
   }
 
@@ -381,7 +396,7 @@ final class ComfyUiRun {
    */
   private void finishFromHistory(boolean mayLag) {
     finishing = true;
-    progress.report(P_EXECUTED, "reading results");
+    report(P_EXECUTED, "reading results");
     pollHistory(mayLag)
         .compose(this::checkStatus)
         .compose(this::storeOutputs)

@@ -13,7 +13,14 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -39,6 +46,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class OpenAiConnector implements Connector {
   public static final String TYPE = "openai";
+  private static final String USER_AGENT = "emp-job-queue-worker";
   private static final System.Logger LOG = System.getLogger(OpenAiConnector.class.getName());
 
   private final OpenAiConfig cfg;
@@ -46,6 +54,7 @@ public final class OpenAiConnector implements Connector {
   private final Map<String, Call> inflight = new ConcurrentHashMap<>();
   private Vertx vertx;
   private WebClient client;
+  private HttpClientAgent httpClient;
 
   public OpenAiConnector(OpenAiConfig cfg) {
     this.cfg = cfg;
@@ -60,7 +69,8 @@ public final class OpenAiConnector implements Connector {
   @Override
   public Future<Void> start(Vertx vertx) {
     this.vertx = vertx;
-    this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("emp-job-queue-worker")
+    this.httpClient = vertx.createHttpClient(new HttpClientOptions());
+    this.client = WebClient.wrap(httpClient, new WebClientOptions().setUserAgent(USER_AGENT)
         .setFollowRedirects(false));
     if (cfg.apiKey() == null || cfg.apiKey().isBlank()) {
       LOG.log(System.Logger.Level.WARNING, "OpenAI connector started without an API key; calls will fail with auth_error");
@@ -77,10 +87,12 @@ public final class OpenAiConnector implements Connector {
       return Future.failedFuture(new ConnectorException(Failure.permanent("validation_error", e.getMessage()), e));
     }
     Span span = startSpan(job, req);
-    Call call = new Call(job, req, span, progress);
+    // Attempts, retry timers and cancel all run on this one context, so a call needs no locks.
+    Context context = vertx.getOrCreateContext();
+    Call call = new Call(job, req, span, progress, context);
     inflight.put(job.jobId(), call);
     progress.report(5, "calling openai " + req.operation().path);
-    call.attempt(0);
+    context.runOnContext(v -> call.attempt(0));
     return call.promise.future()
         .compose(resp -> resultOf(job, req, resp))
         .onComplete(ar -> {
@@ -100,7 +112,7 @@ public final class OpenAiConnector implements Connector {
   public Future<Void> cancel(String jobId) {
     Call call = inflight.get(jobId);
     if (call != null) {
-      call.cancel();
+      call.context.runOnContext(v -> call.cancel());
     }
     return Future.succeededFuture();
   }
@@ -112,11 +124,11 @@ public final class OpenAiConnector implements Connector {
 
   @Override
   public Future<Void> stop() {
-    inflight.values().forEach(Call::cancel);
+    inflight.values().forEach(call -> call.context.runOnContext(v -> call.cancel()));
     if (client != null) {
       client.close();
     }
-    return Future.succeededFuture();
+    return httpClient == null ? Future.succeededFuture() : httpClient.close();
   }
 
   private Span startSpan(JobContext job, OpenAiRequest req) {
@@ -127,7 +139,7 @@ public final class OpenAiConnector implements Connector {
         .setAttribute(Seed.Attr.GEN_AI_OPERATION_NAME, req.operation().genAiName)
         .setAttribute(Seed.Attr.GEN_AI_REQUEST_MODEL, req.model())
         .setAttribute(Seed.Attr.GEN_AI_OUTPUT_TYPE, req.operation().outputType)
-        .setAttribute(Seed.Attr.GEN_AI_REQUEST_STREAM, false)
+        .setAttribute(Seed.Attr.GEN_AI_REQUEST_STREAM, req.stream())
         .setAttribute(Seed.Attr.OPENAI_MODEL, req.model())
         .setAttribute(Seed.Attr.OPENAI_ENDPOINT, req.operation().path)
         .setAttribute(Seed.Attr.SERVER_ADDRESS, base.getHost())
@@ -278,17 +290,19 @@ public final class OpenAiConnector implements Connector {
   private record Reply(JsonObject body, RateLimits limits, Span span) {
   }
 
-  /** One job's call with its retries. State is touched only from the event loop of the caller's context. */
+  /** One job's call with its retries. State is touched only on {@code context}. */
   private final class Call {
     private final JobContext job;
     private final OpenAiRequest req;
     private final Span span;
     private final ProgressSink progress;
+    private final Context context;
     private final Promise<Reply> promise = Promise.promise();
-    private volatile boolean done;
+    private boolean done;
     private long retryTimer = -1;
 
-    Call(JobContext job, OpenAiRequest req, Span span, ProgressSink progress) {
+    Call(JobContext job, OpenAiRequest req, Span span, ProgressSink progress, Context context) {
+      this.context = context;
       this.job = job;
       this.req = req;
       this.span = span;
@@ -308,6 +322,10 @@ public final class OpenAiConnector implements Connector {
         span.setAttribute(Seed.Attr.HTTP_REQUEST_RESEND_COUNT, (long) n);
       }
       long started = System.nanoTime();
+      if (req.stream()) {
+        attemptStream(n, remaining, started);
+        return;
+      }
       // The whole attempt may use what is left of the job's deadline, never a shorter fixed timeout.
       HttpRequest<Buffer> http = client.postAbs(cfg.baseUrl() + req.operation().path).timeout(remaining)
           .putHeader("Content-Type", "application/json").putHeader("Accept", "application/json");
@@ -363,7 +381,105 @@ public final class OpenAiConnector implements Connector {
       Failure f = OpenAiErrors.classify(resp.statusCode(), error, resp.headers());
       LOG.log(System.Logger.Level.INFO, "openai {0} answered {1} ({2}), request id {3}", req.operation().path,
           resp.statusCode(), f.code(), limits.requestId());
-      retryOrFail(n, f, resp, null);
+      retryOrFail(n, f, resp.headers(), null);
+    }
+
+    /**
+     * Streamed chat: errors before the first byte follow the normal retry path; once tokens flow the
+     * answer is being billed, so a broken stream fails the attempt (retryable by the queue) instead.
+     */
+    private void attemptStream(int n, long remaining, long started) {
+      RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(cfg.baseUrl()
+              + req.operation().path).setIdleTimeout(remaining)
+          .putHeader("Content-Type", "application/json").putHeader("Accept", "text/event-stream")
+          .putHeader("User-Agent", USER_AGENT);
+      if (cfg.apiKey() != null) {
+        o.putHeader("Authorization", "Bearer " + cfg.apiKey());
+      }
+      if (cfg.organization() != null) {
+        o.putHeader("OpenAI-Organization", cfg.organization());
+      }
+      if (cfg.project() != null) {
+        o.putHeader("OpenAI-Project", cfg.project());
+      }
+      // A stream that keeps trickling never trips the idle timeout: the deadline ends it.
+      long deadline = vertx.setTimer(Math.max(1, remaining), t -> finish(new ConnectorException(
+          Failure.retryable("timeout", "openai stream exceeded the job deadline"))));
+      httpClient.request(o).compose(r -> r.send(req.body().toBuffer())).onComplete(ar -> {
+        if (done) {
+          vertx.cancelTimer(deadline);
+          return;
+        }
+        if (ar.failed()) {
+          vertx.cancelTimer(deadline);
+          onIoFailure(n, ar.cause());
+          return;
+        }
+        HttpClientResponse resp = ar.result();
+        RateLimits limits = RateLimits.from(resp.headers());
+        recordHeaders(limits);
+        span.setAttribute(Seed.Attr.HTTP_RESPONSE_STATUS_CODE, (long) resp.statusCode());
+        if (resp.statusCode() != 200) {
+          resp.body().onComplete(body -> {
+            vertx.cancelTimer(deadline);
+            if (done) {
+              return;
+            }
+            JsonObject error = OpenAiErrors.errorObject(body.succeeded() ? body.result().toString() : null);
+            retryOrFail(n, OpenAiErrors.classify(resp.statusCode(), error, resp.headers()), resp.headers(), null);
+          });
+          return;
+        }
+        ChatStream acc = new ChatStream();
+        Integer maxTokens = req.body().getInteger("max_completion_tokens", req.body().getInteger("max_tokens"));
+        SseParser parser = new SseParser(data -> onStreamData(acc, data, started, maxTokens));
+        resp.handler(parser::feed);
+        resp.exceptionHandler(e -> {
+          vertx.cancelTimer(deadline);
+          finish(new ConnectorException(new Failure(Failure.Kind.RETRYABLE, "network_error", "stream_broken",
+              "openai stream broke after " + acc.chunks() + " chunks", e.getClass().getSimpleName()), e));
+        });
+        resp.endHandler(v -> {
+          vertx.cancelTimer(deadline);
+          span.setAttribute(Seed.Attr.OPENAI_RESPONSE_TIME_MS, (System.nanoTime() - started) / 1_000_000);
+          if (!acc.complete()) {
+            finish(new ConnectorException(new Failure(Failure.Kind.RETRYABLE, "network_error", "stream_truncated",
+                "openai stream ended without a finish reason", null)));
+            return;
+          }
+          progress.report(90, "openai stream complete");
+          finishOk(new Reply(acc.toBody(), limits, span));
+        });
+      });
+    }
+
+    private void onStreamData(ChatStream acc, String data, long started, Integer maxTokens) {
+      if (done) {
+        return;
+      }
+      if ("[DONE]".equals(data.trim())) {
+        acc.markDone();
+        return;
+      }
+      JsonObject chunk;
+      try {
+        chunk = new JsonObject(data);
+      } catch (RuntimeException notJson) {
+        return;
+      }
+      if (acc.chunks() == 0) {
+        span.setAttribute(Seed.Attr.OPENAI_TIME_TO_FIRST_CHUNK_MS, (System.nanoTime() - started) / 1_000_000);
+      }
+      if (!acc.add(chunk)) {
+        JsonObject error = ChatStream.error(chunk);
+        finish(new ConnectorException(new Failure(Failure.Kind.RETRYABLE, "service_error", "stream_error",
+            error.getString("message", "openai stream error"), error.getString("code", error.getString("type")))));
+        return;
+      }
+      // One chunk is roughly one token: progress runs towards max_tokens when known.
+      int pct = maxTokens != null && maxTokens > 0 ? 10 + Math.min(80, acc.chunks() * 80 / maxTokens)
+          : Math.min(85, 10 + acc.chunks());
+      progress.report(pct, "streaming");
     }
 
     private void recordHeaders(RateLimits l) {
@@ -387,12 +503,12 @@ public final class OpenAiConnector implements Connector {
       }
     }
 
-    private void retryOrFail(int n, Failure f, HttpResponse<Buffer> resp, Throwable cause) {
+    private void retryOrFail(int n, Failure f, MultiMap headers, Throwable cause) {
       if (f.kind() != Failure.Kind.RETRYABLE || n >= cfg.maxRetries()) {
         finish(new ConnectorException(f, cause));
         return;
       }
-      Long hinted = resp == null ? null : OpenAiErrors.serverRetryDelayMs(resp.headers(), System.currentTimeMillis());
+      Long hinted = OpenAiErrors.serverRetryDelayMs(headers, System.currentTimeMillis());
       long delay = hinted != null ? hinted : backoffMs(n + 1);
       if (delay >= job.remainingMs()) {
         // Waiting would outlive the job: give the retry back to the queue instead of sleeping past the deadline.

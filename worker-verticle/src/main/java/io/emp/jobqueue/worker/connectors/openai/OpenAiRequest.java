@@ -8,8 +8,9 @@ import io.vertx.core.json.JsonObject;
  * One job's OpenAI call, derived from its payload (see docs/connectors.md).
  *
  * @param body the exact JSON body sent (the payload minus the connector's own keys)
+ * @param stream chat only: read the answer as server-sent events (payload {@code "stream": true})
  */
-public record OpenAiRequest(Operation operation, String model, JsonObject body) {
+public record OpenAiRequest(Operation operation, String model, JsonObject body, boolean stream) {
 
   /** The two supported calls; {@code genAiName} is the gen_ai.operation.name value. */
   public enum Operation {
@@ -38,9 +39,13 @@ public record OpenAiRequest(Operation operation, String model, JsonObject body) 
     Operation op = operation(payload.getString(OPERATION_KEY), job.serviceRequired(), payload);
     JsonObject body = payload.copy();
     body.remove(OPERATION_KEY);
-    // Streaming is not implemented: a non-streamed body carries usage and ids in one response.
+    boolean stream = op == Operation.CHAT && Boolean.TRUE.equals(body.getValue("stream"));
     body.remove("stream");
     body.remove("stream_options");
+    if (stream) {
+      // Without include_usage a streamed answer carries no token counts.
+      body.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
+    }
     if (op == Operation.CHAT) {
       if (!(body.getValue("messages") instanceof JsonArray)) {
         Object prompt = body.remove("prompt");
@@ -63,7 +68,7 @@ public record OpenAiRequest(Operation operation, String model, JsonObject body) 
         body.put("model", cfg.defaultImageModel());
       }
     }
-    return new OpenAiRequest(op, body.getString("model"), body);
+    return new OpenAiRequest(op, body.getString("model"), body, stream);
   }
 
   private static Operation operation(String explicit, String service, JsonObject payload) {

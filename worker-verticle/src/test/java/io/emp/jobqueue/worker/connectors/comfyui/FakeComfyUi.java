@@ -66,6 +66,7 @@ public final class FakeComfyUi implements AutoCloseable {
   private volatile long historyLagMs = 0;
   private volatile boolean legacyErrors;
   private volatile boolean noise = true;
+  private volatile boolean assignIds;
 
   private final class Prompt {
     final String id;
@@ -140,6 +141,12 @@ public final class FakeComfyUi implements AutoCloseable {
   /** Old builds: {@code "error": "<string>"} and {@code "node_errors": []}. */
   public FakeComfyUi legacyErrors(boolean on) {
     legacyErrors = on;
+    return this;
+  }
+
+  /** Builds before caller-chosen prompt ids: ignore the client's prompt_id and assign one. */
+  public FakeComfyUi assignIds(boolean on) {
+    assignIds = on;
     return this;
   }
 
@@ -359,7 +366,7 @@ public final class FakeComfyUi implements AutoCloseable {
       reject(req, "prompt_outputs_failed_validation", "Prompt outputs failed validation", "", nodeErrors);
       return;
     }
-    String id = j.getString("prompt_id", UUID.randomUUID().toString());
+    String id = assignIds ? UUID.randomUUID().toString() : j.getString("prompt_id", UUID.randomUUID().toString());
     Behaviour b = behaviours.isEmpty() ? Behaviour.SUCCEED : behaviours.poll();
     Prompt p = new Prompt(id, j.getString("client_id"), graph, b, counter++);
     accepted.add(id);

@@ -28,7 +28,11 @@ public final class FakeOpenAi implements AutoCloseable {
 
   /** What the next request gets. */
   public enum Script { RATE_LIMIT, RATE_LIMIT_MS, RATE_LIMIT_LONG_WAIT, QUOTA, SERVER_ERROR, OVERLOADED, BAD_REQUEST,
-    SLOW }
+    SLOW,
+    /** Streamed chat: an error chunk after the first tokens. */
+    STREAM_ERROR,
+    /** Streamed chat: the connection ends after the first tokens, without finish reason or [DONE]. */
+    STREAM_TRUNCATED }
 
   private final Vertx vertx;
   private final String apiKey;
@@ -87,6 +91,10 @@ public final class FakeOpenAi implements AutoCloseable {
         return;
       }
       Script s = scripts.poll();
+      if (s == Script.STREAM_ERROR || s == Script.STREAM_TRUNCATED) {
+        stream(req, body, s);
+        return;
+      }
       if (s != null && s != Script.SLOW) {
         scripted(req, s);
         return;
@@ -122,8 +130,12 @@ public final class FakeOpenAi implements AutoCloseable {
         req.response().putHeader("Retry-After", "30");
         error(req, 429, "Rate limit reached", "requests", "rate_limit_exceeded");
       }
-      case QUOTA -> error(req, 429, "You exceeded your current quota, please check your plan and billing details.",
-          "insufficient_quota", "insufficient_quota");
+      case QUOTA -> {
+        // Real servers may still send Retry-After here; a correct client ignores it for a quota error.
+        req.response().putHeader("Retry-After", "1");
+        error(req, 429, "You exceeded your current quota, please check your plan and billing details.",
+            "insufficient_quota", "insufficient_quota");
+      }
       case SERVER_ERROR -> error(req, 500, "The server had an error while processing your request.", "server_error",
           null);
       case OVERLOADED -> error(req, 503, "The engine is currently overloaded, please try again later.",
@@ -153,6 +165,10 @@ public final class FakeOpenAi implements AutoCloseable {
   }
 
   private void chat(HttpServerRequest req, JsonObject body) {
+    if (Boolean.TRUE.equals(body.getValue("stream"))) {
+      stream(req, body, null);
+      return;
+    }
     headers(req);
     String model = body.getString("model");
     JsonObject resp = new JsonObject().put("id", "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""))
@@ -165,6 +181,59 @@ public final class FakeOpenAi implements AutoCloseable {
         .put("usage", new JsonObject().put("prompt_tokens", 13).put("completion_tokens", 5).put("total_tokens", 18))
         .put("service_tier", "default");
     req.response().end(resp.encode());
+  }
+
+  /** Server-sent events the way OpenAI sends them, with a comment line and an obfuscation field to tolerate. */
+  private void stream(HttpServerRequest req, JsonObject body, Script failure) {
+    headers(req);
+    req.response().putHeader("content-type", "text/event-stream; charset=utf-8").setChunked(true);
+    String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    String model = body.getString("model") + "-2024-08-06";
+    List<String> events = new java.util.ArrayList<>();
+    events.add(": keep-alive\n\n");
+    events.add(chunk(id, model, new JsonObject().put("role", "assistant").put("content", ""), null));
+    for (String word : List.of("Hello", " from", " the", " fake.")) {
+      events.add(chunk(id, model, new JsonObject().put("content", word), null));
+      if (failure != null && word.equals(" from")) {
+        break;
+      }
+    }
+    if (failure == Script.STREAM_ERROR) {
+      events.add("data: " + new JsonObject().put("error", new JsonObject().put("message", "The server had an error")
+          .put("type", "server_error").putNull("code")).encode() + "\n\n");
+    } else if (failure == null) {
+      events.add(chunk(id, model, new JsonObject(), "stop"));
+      if (body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false)) {
+        events.add("data: " + new JsonObject().put("id", id).put("object", "chat.completion.chunk")
+            .put("model", model).put("choices", new JsonArray())
+            .put("usage", new JsonObject().put("prompt_tokens", 13).put("completion_tokens", 4).put("total_tokens", 17))
+            .encode() + "\r\n\r\n");
+      }
+      events.add("data: [DONE]\n\n");
+    }
+    writeSlowly(req, events, 0);
+  }
+
+  private void writeSlowly(HttpServerRequest req, List<String> events, int i) {
+    if (i == events.size()) {
+      req.response().end();
+      return;
+    }
+    String e = events.get(i);
+    // Split each event across two writes so the client sees events cut at arbitrary points.
+    int half = e.length() / 2;
+    req.response().write(e.substring(0, half));
+    req.response().write(e.substring(half));
+    vertx.setTimer(5, t -> writeSlowly(req, events, i + 1));
+  }
+
+  private static String chunk(String id, String model, JsonObject delta, String finish) {
+    JsonObject c = new JsonObject().put("id", id).put("object", "chat.completion.chunk")
+        .put("created", System.currentTimeMillis() / 1000).put("model", model)
+        .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("delta", delta)
+            .put("finish_reason", finish)))
+        .put("obfuscation", "x1y2");
+    return "data: " + c.encode() + "\n\n";
   }
 
   private void image(HttpServerRequest req, JsonObject body) {

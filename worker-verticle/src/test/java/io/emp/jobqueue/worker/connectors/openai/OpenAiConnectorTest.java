@@ -105,6 +105,49 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
   }
 
   @Test
+  void streamedChatIsAssembledFromServerSentEvents() {
+    JsonObject payload = new JsonObject().put("model", "gpt-4o").put("stream", true).put("max_tokens", 8)
+        .put("prompt", "say hello");
+    JobContext ctx = context(job("openai_text", payload), MINUTE, -1);
+    JsonObject result = get(run(connector, ctx));
+
+    assertThat(result.getString("content")).isEqualTo("Hello from the fake.");
+    assertThat(result.getString("finish_reason")).isEqualTo("stop");
+    assertThat(result.getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(4);
+    JsonObject sent = fake.bodies().get(0);
+    assertThat(sent.getBoolean("stream")).isTrue();
+    assertThat(sent.getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
+    assertThat(sent.getJsonArray("messages").getJsonObject(0).getString("content")).isEqualTo("say hello");
+    assertThat(progress).isSortedAccordingTo(Integer::compare).contains(5, 90);
+    assertThat(progress.stream().distinct().count()).isGreaterThan(3);
+    var a = span(Seed.Span.OPENAI_CALL).getAttributes();
+    assertThat(a.get(AttributeKey.booleanKey(Seed.Attr.GEN_AI_REQUEST_STREAM))).isTrue();
+    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_RESPONSE_ID))).startsWith("chatcmpl-");
+    assertThat(a.get(AttributeKey.longKey(Seed.Attr.GEN_AI_USAGE_OUTPUT_TOKENS))).isEqualTo(4L);
+    assertThat(a.get(AttributeKey.longKey(Seed.Attr.OPENAI_TIME_TO_FIRST_CHUNK_MS))).isNotNull();
+    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.OPENAI_REQUEST_ID))).startsWith("req_");
+  }
+
+  @Test
+  void aStreamIsRetriedBeforeItsFirstByteButNotAfter() {
+    JsonObject payload = new JsonObject().put("model", "gpt-4o").put("stream", true).put("prompt", "hi");
+    fake.script(Script.RATE_LIMIT_MS);
+    get(run(connector, context(job("openai_text", payload), MINUTE, -1)));
+    assertThat(fake.requests()).isEqualTo(2);
+
+    fake.script(Script.STREAM_ERROR);
+    Throwable error = failure(run(connector, context(job("openai_text", payload), MINUTE, -1)));
+    assertThat(fake.requests()).isEqualTo(3);
+    assertThat(connector.classify(error).reason()).isEqualTo("stream_error");
+    assertThat(connector.classify(error).kind()).isEqualTo(Failure.Kind.RETRYABLE);
+
+    fake.script(Script.STREAM_TRUNCATED);
+    Throwable cut = failure(run(connector, context(job("openai_text", payload), MINUTE, -1)));
+    assertThat(fake.requests()).isEqualTo(4);
+    assertThat(connector.classify(cut).reason()).isEqualTo("stream_truncated");
+  }
+
+  @Test
   void contentIsRecordedOnlyWhenEnabled() {
     OpenAiConnector capturing = connector(OpenAiConfig.defaults(fake.baseUrl(), KEY).withCaptureContent(true));
     try {
@@ -247,10 +290,11 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
   @Test
   void slowResponseIsCutAtTheJobDeadline() {
     fake.slowMs(30_000).script(Script.SLOW);
-    Throwable t = failure(run(connector, chatJob(1_500)));
+    Throwable t = failure(run(connector, chatJob(3_000)));
     assertThat(connector.classify(t).type()).isEqualTo("timeout");
     assertThat(connector.classify(t).kind()).isEqualTo(Failure.Kind.RETRYABLE);
-    assertThat(fake.requests()).isEqualTo(1);
+    // Not retried after the deadline (on a very slow machine the deadline may even pass before sending).
+    assertThat(fake.requests()).isLessThanOrEqualTo(1);
   }
 
   @Test

@@ -31,6 +31,11 @@ class OpenAiErrorsTest {
         .isEqualTo("auth_error");
     assertThat(OpenAiErrors.classify(404, err("invalid_request_error", "model_not_found"), none).kind())
         .isEqualTo(Failure.Kind.PERMANENT);
+    assertThat(OpenAiErrors.classify(403, err("invalid_request_error", "unsupported_country_region_territory"), none)
+        .type()).isEqualTo("auth_error");
+    assertThat(OpenAiErrors.classify(403, err("x", null), none).kind()).isEqualTo(Failure.Kind.PERMANENT);
+    assertThat(OpenAiErrors.classify(408, err("x", null), none).kind()).isEqualTo(Failure.Kind.RETRYABLE);
+    assertThat(OpenAiErrors.classify(502, new JsonObject(), none).code()).isEqualTo("502");
   }
 
   @Test
