@@ -112,7 +112,7 @@ public final class JobRunner {
   /** Starts the attempt; the future tells how it ended and never fails. */
   public Future<AttemptEnd> run() {
     startedAt = System.currentTimeMillis();
-    Tracer tracer = spans.processingTracer(job.serviceRequired());
+    Tracer tracer = spans.processingTracer(connector.type());
     processing = startProcessingSpan(tracer);
     procCtx = claimCtx.with(processing);
     stageCtx = procCtx;

@@ -42,7 +42,7 @@ public final class WorkerSpans {
     return telemetry.sampler();
   }
 
-  /** Tracer of emp-{service}-worker for the job's service. */
+  /** Tracer of emp-{type}-worker for the connector type (comfyui, openai, simulation). */
   public Tracer processingTracer(String service) {
     return telemetry.tracer(Seed.Service.worker(service));
   }
