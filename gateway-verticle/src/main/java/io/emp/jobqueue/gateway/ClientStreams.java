@@ -92,31 +92,38 @@ final class ClientStreams {
     return false;
   }
 
-  /** Replays the job's stream after {@code lastSent}, then releases the held live events. */
+  /**
+   * Replays the job's stream after {@code lastSent} in pages no larger than half the socket's
+   * outbound bound, waiting for the socket to drain between pages, then releases the held live events.
+   */
   Future<Void> catchUp(WsSession s, Subscription sub) {
     sub.catchingUp = true;
-    return access.queue().events(sub.jobId, sub.lastSent, REPLAY_PAGE, TraceContext.EMPTY).compose(page -> {
-      if (!s.isOpen() || s.subscription(sub.jobId) != sub) {
-        return Future.succeededFuture();
-      }
-      JsonArray evs = page.getJsonArray("events", new JsonArray());
-      for (Object o : evs) {
-        JsonObject ev = (JsonObject) o;
-        long seq = ev.getLong("seq", 0L);
-        if (seq > sub.lastSent && s.send(ev)) {
-          sub.lastSent = seq;
-        }
-      }
-      if (evs.size() == REPLAY_PAGE && s.isOpen()) {
-        return catchUp(s, sub);
-      }
-      release(s, sub);
+    int pageSize = Math.min(REPLAY_PAGE, s.replayBurst());
+    return s.drained()
+        .compose(v -> access.queue().events(sub.jobId, sub.lastSent, pageSize, TraceContext.EMPTY))
+        .compose(page -> replayPage(s, sub, page.getJsonArray("events", new JsonArray()), pageSize), err -> {
+          // Leave the subscription usable: the next live event retries the catch-up.
+          release(s, sub);
+          return Future.failedFuture(err);
+        });
+  }
+
+  private Future<Void> replayPage(WsSession s, Subscription sub, JsonArray evs, int pageSize) {
+    if (!s.isOpen() || s.subscription(sub.jobId) != sub) {
       return Future.succeededFuture();
-    }, err -> {
-      // Leave the subscription usable: the next live event retries the catch-up.
-      release(s, sub);
-      return Future.failedFuture(err);
-    });
+    }
+    for (Object o : evs) {
+      JsonObject ev = (JsonObject) o;
+      long seq = ev.getLong("seq", 0L);
+      if (seq > sub.lastSent && s.send(ev)) {
+        sub.lastSent = seq;
+      }
+    }
+    if (evs.size() == pageSize && s.isOpen()) {
+      return catchUp(s, sub);
+    }
+    release(s, sub);
+    return Future.succeededFuture();
   }
 
   private void release(WsSession s, Subscription sub) {

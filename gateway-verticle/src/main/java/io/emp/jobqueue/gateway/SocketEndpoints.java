@@ -2,7 +2,9 @@ package io.emp.jobqueue.gateway;
 
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobQueueException.Code;
+import io.emp.jobqueue.core.model.Problem;
 import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.model.ValidationException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -10,6 +12,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.opentelemetry.api.trace.Span;
+import java.util.List;
 
 /**
  * The {@code /ws} (client) and {@code /ws/monitor} (admin) endpoints: authentication at upgrade
@@ -114,7 +117,11 @@ final class SocketEndpoints {
       onUnauthenticated(s, type, msg);
       return;
     }
-    String jobId = msg.getValue("job_id") instanceof String j ? j : null;
+    String jobId = msg.getValue("job_id") instanceof String j && !j.isEmpty() ? j : null;
+    if (jobId == null && ("subscribe".equals(type) || "unsubscribe".equals(type))) {
+      error(s, null, new ValidationException(List.of(new Problem("job_id", "required", "is required"))));
+      return;
+    }
     switch (type) {
       case "auth" -> error(s, null, new JobQueueException(Code.CONFLICT, "already authenticated"));
       case "ping" -> s.send(new JsonObject().put("type", "pong").put("timestamp", System.currentTimeMillis()));

@@ -2,7 +2,11 @@ package io.emp.jobqueue.gateway;
 
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -22,6 +26,7 @@ final class WsSession {
   private final int maxQueued;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Runnable onClose;
+  private final List<Promise<Void>> drainWaiters = new ArrayList<>();
   private Principal principal;
   private int queued;
   private long lastPongAt;
@@ -90,8 +95,30 @@ final class WsSession {
       return false;
     }
     queued++;
-    ws.writeTextMessage(text).onComplete(ar -> queued--);
+    ws.writeTextMessage(text).onComplete(ar -> {
+      queued--;
+      if (!drainWaiters.isEmpty() && queued <= maxQueued / 2) {
+        List<Promise<Void>> ready = List.copyOf(drainWaiters);
+        drainWaiters.clear();
+        ready.forEach(Promise::tryComplete);
+      }
+    });
     return true;
+  }
+
+  /** Completes once at most half of the outbound bound is in use, so a replay never floods the socket. */
+  Future<Void> drained() {
+    if (queued <= maxQueued / 2 || closed) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    drainWaiters.add(p);
+    return p.future();
+  }
+
+  /** The largest burst a replay may write at once without risking the slow-consumer cut-off. */
+  int replayBurst() {
+    return Math.max(1, maxQueued / 2);
   }
 
   boolean send(JsonObject message) {
@@ -110,6 +137,9 @@ final class WsSession {
   void markClosed() {
     if (!closed) {
       closed = true;
+      List<Promise<Void>> waiting = List.copyOf(drainWaiters);
+      drainWaiters.clear();
+      waiting.forEach(Promise::tryComplete);
       onClose.run();
     }
   }

@@ -150,6 +150,12 @@ class WebSocketTest extends GatewayTestSupport {
     ws.awaitType("complete_job", messageId);
     assertThat(seqs(ws.received, messageId)).containsExactly(1L, 2L, 3L);
 
+    ws.send(new JsonObject().put("type", "subscribe"));
+    JsonObject noId = ws.awaitType("error", null);
+    assertThat(noId.getJsonObject("error").getJsonArray("details").getJsonObject(0).getString("field"))
+        .isEqualTo("job_id");
+    ws.received.clear();
+
     ws.send(new JsonObject().put("type", "submit_job").put("priority", -5));
     JsonObject err = ws.awaitType("error", null);
     assertThat(err.getJsonObject("error").getString("code")).isEqualTo("validation");
