@@ -2,9 +2,11 @@ package io.emp.jobqueue.gateway;
 
 import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Seed.Event;
 import io.emp.jobqueue.core.telemetry.Seed.Span;
+import io.emp.jobqueue.core.telemetry.TailSampler;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -31,17 +33,22 @@ final class Broadcaster implements Consumer<JobEvent> {
   private final ClientStreams streams;
   private final EventBus bus;
   private final Tracer tracer;
+  private final TailSampler sampler;
 
-  Broadcaster(SessionRegistry registry, ClientStreams streams, EventBus bus, Tracer tracer) {
+  Broadcaster(SessionRegistry registry, ClientStreams streams, EventBus bus, Tracer tracer, TailSampler sampler) {
     this.registry = registry;
     this.streams = streams;
     this.bus = bus;
     this.tracer = tracer;
+    this.sampler = sampler;
   }
 
   @Override
   public void accept(JobEvent e) {
     long startNanos = epochNanos();
+    if (e.isTerminal()) {
+      reportOutcome(e);
+    }
     JsonObject json = e.toJson();
     bus.publish(MONITOR_EVENTS, json);
     var clients = registry.subscribers(e.jobId());
@@ -125,6 +132,23 @@ final class Broadcaster implements Consumer<JobEvent> {
     span.addEvent(Event.WS_CLIENT_NOTIFIED, Attributes.builder().put(Attr.WS_CLIENTS_NOTIFIED,
         (long) clientCount).build(), endNanos, TimeUnit.NANOSECONDS);
     span.end(endNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The job is over: this node's tail sampler may now keep or drop the spans it holds of the job's
+   * trace (the submit path). Same inputs as the worker's report, so both decide alike; decided before
+   * the broadcast span below starts, which then follows the decision.
+   */
+  private void reportOutcome(JobEvent e) {
+    TraceContext tc = TraceContext.of(e.traceparent());
+    Long created = num(e.field("created_at"));
+    Long attempt = num(e.field("attempt"));
+    if (tc.traceId() == null || created == null) {
+      return;
+    }
+    sampler.decide(tc.traceId(), SamplingPolicy.jobOutcome(!JobEvent.COMPLETED.equals(e.type()),
+        attempt == null ? 1 : attempt.intValue(), created, e.timestamp(), e.field("customer_id"),
+        e.field("baggage")));
   }
 
   private static Long num(String v) {

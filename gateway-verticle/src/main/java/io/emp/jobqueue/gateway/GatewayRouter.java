@@ -19,8 +19,8 @@ final class GatewayRouter {
   private GatewayRouter() {
   }
 
-  static Router create(Vertx vertx, GatewayConfig cfg, RequestTracing tracing, HttpApi api, SocketEndpoints ws,
-                       Authenticator auth) {
+  static Router create(Vertx vertx, GatewayConfig cfg, RequestTracing tracing, HttpApi api, TelemetryApi traces,
+                       SocketEndpoints ws, Authenticator auth) {
     Router r = Router.router(vertx);
     r.route("/api/*").handler(tracing);
     r.route("/api/*").handler(api::authenticate);
@@ -32,11 +32,16 @@ final class GatewayRouter {
     r.post("/api/jobs/:id/cancel").handler(BodyHandler.create(false).setBodyLimit(CANCEL_BODY_LIMIT));
     r.post("/api/jobs/:id/cancel").handler(api::cancel);
     r.get("/api/jobs/:id/events").handler(api::events);
+    r.get("/api/traces").handler(traces::tracesOfJob);
+    r.get("/api/traces/:traceId").handler(traces::trace);
+    r.get("/api/workflows/:id").handler(traces::workflow);
+    r.get("/api/telemetry").handler(traces::counters);
     r.route("/api/*").handler(ctx -> api.fail(ctx, JobQueueException.notFound("route " + ctx.request().path())));
 
     r.get("/health").handler(api::health);
     r.get("/ready").handler(api::ready);
     r.get("/version").handler(api::version);
+    r.get("/metrics").handler(traces::metrics);
 
     r.get("/ws").handler(ws::acceptClient);
     r.get("/ws/monitor").handler(ws::acceptMonitor);

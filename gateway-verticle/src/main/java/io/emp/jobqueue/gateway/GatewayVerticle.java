@@ -47,10 +47,11 @@ public final class GatewayVerticle extends VerticleBase {
     registry = new SessionRegistry();
     ClientStreams streams = new ClientStreams(access, registry, cfg.wsMaxSubscriptions());
     relay = new EventRelay(vertx, EventTail.create(vertx, store),
-        new Broadcaster(registry, streams, vertx.eventBus(), tracer), cfg);
+        new Broadcaster(registry, streams, vertx.eventBus(), tracer, telemetry.sampler()), cfg);
     sockets = new SocketEndpoints(vertx, cfg, auth, registry, streams, access);
     HttpApi api = new HttpApi(access, auth, relay::running, cfg);
-    var router = GatewayRouter.create(vertx, cfg, new RequestTracing(tracer, telemetry.config()), api, sockets, auth);
+    var router = GatewayRouter.create(vertx, cfg, new RequestTracing(tracer, telemetry.config()), api,
+        new TelemetryApi(telemetry, access, api), sockets, auth);
     HttpServerOptions opts = new HttpServerOptions().setMaxWebSocketMessageSize(cfg.wsMaxMessageBytes());
     if (cfg.sendBufferBytes() > 0) {
       opts.setSendBufferSize(cfg.sendBufferBytes());
