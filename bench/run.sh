@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark: bench/run.sh store|worker|tracing|buffer
+# Runs a benchmark: bench/run.sh store|worker|gateway|tracing|buffer
 # Builds what it needs first. Starts its own redis-server unless REDIS_URL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,8 @@ cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 case "$which" in
   store) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.StoreBench ;;
   worker) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.WorkerBench ;;
+  gateway) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.GatewayBench ;;
   tracing) exec java -Xmx2g -cp "$cp" org.openjdk.jmh.Main -prof gc "io.emp.jobqueue.bench.TracingBench" ;;
   buffer) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.SamplerMemory ;;
-  *) echo "unknown benchmark '$which' (known: store, worker, tracing, buffer)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$which' (known: store, worker, gateway, tracing, buffer)" >&2; exit 2 ;;
 esac
