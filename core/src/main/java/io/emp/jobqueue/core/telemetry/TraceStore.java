@@ -34,7 +34,7 @@ public final class TraceStore {
 
   private final int maxTraces;
   private final int maxSpansPerTrace;
-  private final LinkedHashMap<String, List<SpanData>> traces = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Kept> traces = new LinkedHashMap<>();
   private final Map<String, Set<String>> byJob = new HashMap<>();
   private final Map<String, Set<String>> byWorkflow = new HashMap<>();
 
@@ -46,33 +46,48 @@ public final class TraceStore {
     this.maxSpansPerTrace = maxSpansPerTrace;
   }
 
+  /** A kept trace and the index keys that point at it, so eviction touches only those. */
+  private static final class Kept {
+    final List<SpanData> spans = new ArrayList<>();
+    final Set<String> jobs = new LinkedHashSet<>(2);
+    final Set<String> workflows = new LinkedHashSet<>(1);
+  }
+
   public synchronized void add(SpanData span) {
     String traceId = span.getTraceId();
-    List<SpanData> spans = traces.computeIfAbsent(traceId, k -> new ArrayList<>());
-    if (spans.size() >= maxSpansPerTrace) {
+    Kept kept = traces.computeIfAbsent(traceId, k -> new Kept());
+    if (kept.spans.size() >= maxSpansPerTrace) {
       return;
     }
-    spans.add(span);
-    index(byJob, span.getAttributes().get(JOB_ID), traceId);
-    index(byWorkflow, span.getAttributes().get(WORKFLOW_ID), traceId);
+    kept.spans.add(span);
+    index(byJob, kept.jobs, span.getAttributes().get(JOB_ID), traceId);
+    index(byWorkflow, kept.workflows, span.getAttributes().get(WORKFLOW_ID), traceId);
     while (traces.size() > maxTraces) {
-      String eldest = traces.keySet().iterator().next();
-      traces.remove(eldest);
-      byJob.values().forEach(s -> s.remove(eldest));
-      byWorkflow.values().forEach(s -> s.remove(eldest));
-      byJob.values().removeIf(Set::isEmpty);
-      byWorkflow.values().removeIf(Set::isEmpty);
+      Map.Entry<String, Kept> eldest = traces.entrySet().iterator().next();
+      traces.remove(eldest.getKey());
+      unindex(byJob, eldest.getValue().jobs, eldest.getKey());
+      unindex(byWorkflow, eldest.getValue().workflows, eldest.getKey());
     }
   }
 
-  private static void index(Map<String, Set<String>> idx, String key, String traceId) {
-    if (key != null) {
+  private static void index(Map<String, Set<String>> idx, Set<String> keys, String key, String traceId) {
+    if (key != null && keys.add(key)) {
       idx.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(traceId);
     }
   }
 
+  private static void unindex(Map<String, Set<String>> idx, Set<String> keys, String traceId) {
+    for (String key : keys) {
+      Set<String> ids = idx.get(key);
+      if (ids != null && ids.remove(traceId) && ids.isEmpty()) {
+        idx.remove(key);
+      }
+    }
+  }
+
   public synchronized List<SpanData> spans(String traceId) {
-    return List.copyOf(traces.getOrDefault(traceId, List.of()));
+    Kept kept = traces.get(traceId);
+    return kept == null ? List.of() : List.copyOf(kept.spans);
   }
 
   public synchronized List<String> tracesForJob(String jobId) {
