@@ -64,6 +64,7 @@ end
 
 local best, bestScore, bestSvc, bestId, bestH = nil, nil, nil, nil, nil
 local evaluated, pendingTotal = 0, 0
+local decoded = {}
 for i = 7, #ARGV do
   local svc = ARGV[i]
   local pk = K.pending(svc)
@@ -95,7 +96,14 @@ for i = 7, #ARGV do
         local ok = not avoid
         if ok and (caps ~= nil or h[2]) then
           local req = nil
-          if h[2] then req = cjson.decode(h[2]) end
+          if h[2] then
+            -- jobs of one kind share their requirements: decode each distinct JSON once per claim
+            req = decoded[h[2]]
+            if req == nil then
+              req = cjson.decode(h[2])
+              decoded[h[2]] = req
+            end
+          end
           ok = matches(req, h[3], h[4], caps or {}, svc)
         end
         if ok then
