@@ -30,8 +30,10 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>Timeout: a trace buffered longer than the decision timeout is kept. Its job has then run
  *       longer than the timeout, i.e. more than 5 s, so every node keeps it too.</li>
- *   <li>Overflow: past the span bound, the oldest trace is evicted and decided with the < 1 s rule
- *       (10% by trace id), or kept if it holds an error span; counted as overflow.</li>
+ *   <li>Overflow: past the span bound, the oldest trace is evicted. If it has waited longer than
+ *       the slow threshold it is kept (its job can only end slower, so every node keeps it);
+ *       otherwise it gets the < 1 s rule (10% by trace id), or is kept if it holds an error span.
+ *       Counted as overflow. A queue backlog thus stays consistent across nodes.</li>
  *   <li>Late spans, ended after their trace was decided, follow the cached decision.</li>
  * </ul>
  */
@@ -187,7 +189,8 @@ public final class TailSampler {
         keep = true;
       } else {
         overflowTraces.incrementAndGet();
-        keep = p.error || policy.keep(e.getKey(), Outcome.of(false, 0));
+        long ageMs = TimeUnit.NANOSECONDS.toMillis(now - p.firstNanos);
+        keep = p.error || ageMs > policy.slowMs() || policy.keep(e.getKey(), Outcome.of(false, 0));
       }
       record(e.getKey(), keep);
       (keep ? toKeep : toDrop).add(p.spans);

@@ -132,10 +132,17 @@ class TailSamplerTest {
     assertThat(node.sampler.counters().get("overflow_traces")).isEqualTo(1);
     assertThat(node.exported.getFinishedSpanItems()).as("fast ratio 0: evicted and dropped").isEmpty();
 
+    // an old trace evicted by overflow is kept: its job can only end slower than 5 s
+    node.clock.addAndGet(6_000_000_000L);
+    Span young = node.tracer.spanBuilder(Seed.Span.REDIS_CLAIM).startSpan();
+    young.end();
+    assertThat(node.sampler.counters().get("overflow_traces")).isEqualTo(2);
+    assertThat(node.exported.getFinishedSpanItems()).as("evicted after 6 s: kept").hasSize(1);
+
     node.clock.addAndGet(61_000_000_000L);
     node.tracer.spanBuilder(Seed.Span.REDIS_CLAIM).startSpan().end();
     assertThat(node.sampler.counters().get("timed_out_traces")).isEqualTo(3);
-    assertThat(node.exported.getFinishedSpanItems()).as("timed out traces are kept").hasSize(3);
+    assertThat(node.exported.getFinishedSpanItems()).as("timed out traces are kept").hasSize(4);
   }
 
   @Test
