@@ -42,6 +42,9 @@ final class GatewayRouter {
     r.get("/ready").handler(api::ready);
     r.get("/version").handler(api::version);
     r.get("/metrics").handler(traces::metrics);
+    // The monitor page holds no data: it asks for an admin key and talks to /ws/monitor and /api/traces.
+    r.get("/monitor").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
+        .sendFile("webroot/monitor.html"));
 
     r.get("/ws").handler(ws::acceptClient);
     r.get("/ws/monitor").handler(ws::acceptMonitor);

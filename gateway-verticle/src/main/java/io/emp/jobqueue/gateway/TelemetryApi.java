@@ -85,11 +85,11 @@ final class TelemetryApi {
     if (!adminOrFail(ctx)) {
       return;
     }
-    JsonObject sampler = new JsonObject(Map.copyOf(telemetry.sampler().counters()))
+    JsonObject sampler = new JsonObject(new java.util.LinkedHashMap<String, Object>(telemetry.sampler().counters()))
         .put("buffered_spans", telemetry.sampler().bufferedSpans())
         .put("buffered_traces", telemetry.sampler().bufferedTraces());
     HttpApi.json(ctx, 200, new JsonObject().put("sampler", sampler)
-        .put("export", new JsonObject(Map.copyOf(telemetry.exportStats().counters())))
+        .put("export", new JsonObject(new java.util.LinkedHashMap<String, Object>(telemetry.exportStats().counters())))
         .put("trace_store", new JsonObject().put("traces", telemetry.traces().size())));
   }
 
