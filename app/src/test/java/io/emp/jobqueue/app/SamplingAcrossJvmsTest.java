@@ -166,6 +166,7 @@ class SamplingAcrossJvmsTest {
         .<java.util.Optional<Job>>list().stream().map(java.util.Optional::orElseThrow).toList();
 
     Map<Band, int[]> perBand = new EnumMap<>(Band.class); // [jobs, kept at the collector]
+    Map<Band, long[]> durations = new EnumMap<>(Band.class); // [min, max] creation -> end, ms
     Map<Kind, Map<Band, Integer>> landed = new EnumMap<>(Kind.class);
     List<String> wrong = new ArrayList<>();
     for (int i = 0; i < jobs.size(); i++) {
@@ -184,6 +185,9 @@ class SamplingAcrossJvmsTest {
       List<OtlpTraceSink.Received> trace = sink.trace(s.traceId());
       boolean kept = !trace.isEmpty();
       int[] counts = perBand.computeIfAbsent(band, b -> new int[2]);
+      long[] range = durations.computeIfAbsent(band, b -> new long[] {Long.MAX_VALUE, 0});
+      range[0] = Math.min(range[0], outcome.durationMs());
+      range[1] = Math.max(range[1], outcome.durationMs());
       counts[0]++;
       counts[1] += kept ? 1 : 0;
       if (expected) {
@@ -199,7 +203,8 @@ class SamplingAcrossJvmsTest {
     }
     String summary = "bands [jobs, kept] " + perBand.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()[0] + "/" + e.getValue()[1]).collect(Collectors.joining(" "))
-        + "; landed " + landed;
+        + "; landed " + landed + "; durations ms " + durations.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()[0] + ".." + e.getValue()[1]).collect(Collectors.joining(" "));
     System.out.println("SamplingAcrossJvmsTest: " + summary + "; spans received " + sink.totalSpans());
     assertThat(wrong).as(summary).isEmpty();
 
