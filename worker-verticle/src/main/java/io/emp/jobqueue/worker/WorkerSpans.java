@@ -28,13 +28,11 @@ public final class WorkerSpans {
   private final Telemetry telemetry;
   private final WorkerConfig cfg;
   private final Tracer claimTracer;
-  private final Tracer errorTracer;
 
   public WorkerSpans(Telemetry telemetry, WorkerConfig cfg) {
     this.telemetry = telemetry;
     this.cfg = cfg;
     this.claimTracer = telemetry.tracer(Seed.Service.WORKER);
-    this.errorTracer = telemetry.tracer(Seed.Service.component(COMPONENT));
   }
 
   /** The node's tail sampler, told how each attempt ended. */
@@ -94,6 +92,8 @@ public final class WorkerSpans {
    * does next ({@code strategy} retry or fail).
    */
   public void errorSpan(Context failing, String component, Failure failure, Throwable error, boolean retry) {
+    // seed §7: the span's {component} also names its service, emp-{component} (emp-simulation, emp-worker)
+    Tracer errorTracer = telemetry.tracer(Seed.Service.component(component));
     Span s = errorTracer.spanBuilder(Seed.Span.error(component, failure.type())).setParent(failing)
         .setAttribute(Attr.ERROR_TYPE, failure.type())
         .setAttribute(Attr.ERROR_MESSAGE, failure.message())

@@ -40,9 +40,13 @@ public final class TraceContexts {
     return inject(Context.current());
   }
 
-  /** A context whose parent is the carried span (remote); the root context when nothing is carried. */
+  /**
+   * A context whose parent is the carried span (remote), with the carried baggage; the root context
+   * when nothing is carried.
+   */
   public static Context extract(TraceContext tc) {
-    if (tc == null || !tc.isPresent()) {
+    // baggage may come without a traceparent (a client that only declares customer.tier): keep it
+    if (tc == null || (!tc.isPresent() && tc.baggage() == null)) {
       return Context.root();
     }
     return PROPAGATOR.extract(Context.root(), tc.toMap(), GET);
