@@ -88,7 +88,8 @@ final class Broadcaster implements Consumer<JobEvent> {
                       long startNanos, long serializedNanos, long endNanos) {
     long nowMs = endNanos / 1_000_000;
     SpanBuilder b = tracer.spanBuilder(Span.WS_BROADCAST)
-        .setParent(TraceContexts.extract(TraceContext.of(e.traceparent())))
+        // terminal events carry the job's baggage: the broadcast span then gets its correlation keys too
+        .setParent(TraceContexts.extract(new TraceContext(e.traceparent(), null, e.field("baggage"))))
         .setSpanKind(SpanKind.PRODUCER)
         .setStartTimestamp(startNanos, TimeUnit.NANOSECONDS)
         .setAttribute(Attr.WS_EVENT_TYPE, e.type())

@@ -9,6 +9,8 @@ import io.emp.jobqueue.core.telemetry.Seed.Span;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.SubmitResult;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.baggage.BaggageBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -61,7 +63,9 @@ public final class QueueService {
     putIf(span, Attr.WORKFLOW_ID, spec.workflowId());
     putIf(span, Attr.CORRELATION_ID, spec.correlationId());
     putIf(span, Attr.REQUEST_ID, spec.requestId());
-    TraceContext stored = TraceContexts.inject(parentCtx.with(span));
+    // The business keys ride as baggage with the job, so every span of it on every node carries them
+    // (CorrelationProcessor); the caller's own baggage (e.g. customer.tier) is kept.
+    TraceContext stored = TraceContexts.inject(correlated(parentCtx, spec).with(span));
     span.setAttribute(Attr.TRACE_CONTEXT_STORED, stored.isPresent());
     if (parent != null && parent.traceId() != null) {
       span.setAttribute(Attr.TRACE_PARENT_ID, parent.traceId());
@@ -81,6 +85,23 @@ public final class QueueService {
           span.setStatus(StatusCode.ERROR, err.getMessage());
           span.end();
         });
+  }
+
+  private static Context correlated(Context ctx, JobSpec spec) {
+    if (spec.workflowId() == null && spec.correlationId() == null && spec.requestId() == null) {
+      return ctx;
+    }
+    BaggageBuilder b = Baggage.fromContext(ctx).toBuilder();
+    if (spec.workflowId() != null) {
+      b.put(Attr.WORKFLOW_ID, spec.workflowId());
+    }
+    if (spec.correlationId() != null) {
+      b.put(Attr.CORRELATION_ID, spec.correlationId());
+    }
+    if (spec.requestId() != null) {
+      b.put(Attr.REQUEST_ID, spec.requestId());
+    }
+    return b.build().storeInContext(ctx);
   }
 
   private static void putIf(io.opentelemetry.api.trace.Span span, String key, String value) {

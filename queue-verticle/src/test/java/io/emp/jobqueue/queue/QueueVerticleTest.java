@@ -94,6 +94,27 @@ class QueueVerticleTest {
   }
 
   @Test
+  void correlationKeysTravelWithTheJobOntoEverySpanStartedUnderIt() {
+    SubmitResult r = get(client.submit(new JsonObject().put("service_required", "corr").put("workflow_id", "wf-7")
+        .put("correlation_id", "txn-9").put("request_id", "req-3"), null));
+    Job job = get(store.get(r.jobId())).orElseThrow();
+    assertThat(job.trace().baggage()).contains("workflow.id=wf-7").contains("correlation_id=txn-9")
+        .contains("request.id=req-3");
+    // a span another node starts under the job's context (a worker's claim) gets the keys by itself
+    io.opentelemetry.api.trace.Span s = telemetry.tracer(Seed.Service.WORKER).spanBuilder("some.worker.span")
+        .setParent(io.emp.jobqueue.core.telemetry.TraceContexts.extract(job.trace())).startSpan();
+    s.end();
+    SpanData data = spans.getFinishedSpanItems().stream().filter(d -> d.getName().equals("some.worker.span"))
+        .findFirst().orElseThrow();
+    assertThat(data.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Seed.Attr.WORKFLOW_ID)))
+        .isEqualTo("wf-7");
+    assertThat(data.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Seed.Attr.CORRELATION_ID)))
+        .isEqualTo("txn-9");
+    assertThat(data.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Seed.Attr.REQUEST_ID)))
+        .isEqualTo("req-3");
+  }
+
+  @Test
   void typedErrorsCrossTheEventBus() {
     assertThatThrownBy(() -> get(client.submit(new JsonObject().put("priority", -1), null)))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems())

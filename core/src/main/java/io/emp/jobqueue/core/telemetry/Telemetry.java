@@ -112,6 +112,7 @@ public final class Telemetry implements AutoCloseable {
         // the exporters' batch processors only see what the tail sampler keeps
         .addSpanProcessorCustomizer((processor, props) -> new TailSamplingProcessor(sampler, processor))
         .addTracerProviderCustomizer((builder, props) -> {
+          builder.addSpanProcessor(new CorrelationProcessor());
           builder.addSpanProcessor(new Shared(new TailSamplingProcessor(sampler, traces.asProcessor())));
           // extra processors are raw taps (tests, debugging): they see every span, before sampling
           for (SpanProcessor p : extraProcessors) {
