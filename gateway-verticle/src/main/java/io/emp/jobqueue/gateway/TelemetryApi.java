@@ -66,18 +66,26 @@ final class TelemetryApi {
     HttpApi.json(ctx, 200, tree);
   }
 
-  /** GET /api/workflows/{id}: the trace ids of the workflow's steps (seed "Business Transaction Tracking"). */
+  /**
+   * GET /api/workflows/{id}: the trace ids of the workflow's steps (seed "Business Transaction
+   * Tracking"), from Redis, so any API node can answer for any workflow.
+   */
   void workflow(RoutingContext ctx) {
     if (!adminOrFail(ctx)) {
       return;
     }
     String id = ctx.pathParam("id");
-    List<String> traces = telemetry.traces().tracesForWorkflow(id);
-    if (traces.isEmpty()) {
-      api.fail(ctx, JobQueueException.notFound("workflow " + id + " (no kept step traces on this node)"));
-      return;
-    }
-    HttpApi.json(ctx, 200, new JsonObject().put("workflow_id", id).put("trace_sessions", new JsonArray(traces)));
+    access.queue().workflow(id, RequestTracing.traceContext(ctx)).onSuccess(w -> {
+      JsonArray steps = w.getJsonArray("steps", new JsonArray());
+      if (steps.isEmpty()) {
+        api.fail(ctx, JobQueueException.notFound("workflow " + id));
+        return;
+      }
+      JsonArray sessions = new JsonArray();
+      steps.forEach(o -> sessions.add(((JsonObject) o).getString("trace_id")));
+      HttpApi.json(ctx, 200, new JsonObject().put("workflow_id", id).put("trace_sessions", sessions)
+          .put("steps", steps));
+    }).onFailure(err -> api.fail(ctx, err));
   }
 
   /** GET /api/telemetry: sampler and exporter counters (admin). */

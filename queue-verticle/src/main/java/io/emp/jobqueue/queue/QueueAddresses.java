@@ -8,6 +8,7 @@ public final class QueueAddresses {
   public static final String LIST = "emp.queue.list";
   public static final String STATS = "emp.queue.stats";
   public static final String EVENTS = "emp.queue.events";
+  public static final String WORKFLOW = "emp.queue.workflow";
 
   private QueueAddresses() {
   }

@@ -50,6 +50,11 @@ public final class QueueClient {
         .put("limit", limit), trace);
   }
 
+  /** {workflow_id, steps: [{job_id, traceparent, trace_id}]} for the steps submitted so far. */
+  public Future<JsonObject> workflow(String workflowId, TraceContext trace) {
+    return request(QueueAddresses.WORKFLOW, new JsonObject().put("workflow_id", workflowId), trace);
+  }
+
   private Future<JsonObject> request(String address, JsonObject body, TraceContext trace) {
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(timeoutMs);
     if (trace != null) {

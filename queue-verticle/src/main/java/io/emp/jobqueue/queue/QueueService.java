@@ -11,6 +11,7 @@ import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.SubmitResult;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.baggage.BaggageBuilder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -78,6 +79,14 @@ public final class QueueService {
           span.setAttribute(Attr.JOB_ID, r.jobId());
           span.setAttribute(Attr.QUEUE_PRIORITY_SCORE, r.priorityScore());
           span.setAttribute(Attr.QUEUE_ESTIMATED_POSITION, r.estimatedPosition());
+          // each workflow step links to the earlier steps' submit spans (their own traces)
+          r.earlierSteps().values().forEach(tp -> {
+            SpanContext earlier = io.opentelemetry.api.trace.Span.fromContext(
+                TraceContexts.extract(TraceContext.of(tp))).getSpanContext();
+            if (earlier.isValid()) {
+              span.addLink(earlier);
+            }
+          });
           span.end();
         })
         .onFailure(err -> {

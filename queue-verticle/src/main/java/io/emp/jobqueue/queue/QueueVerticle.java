@@ -68,6 +68,13 @@ public final class QueueVerticle extends VerticleBase {
     consumers.add(bus.<JsonObject>consumer(QueueAddresses.STATS, msg -> respond(msg, m -> store.stats()
         .map(list -> new JsonObject().put("services",
             new JsonArray(list.stream().map(ServiceStats::toJson).toList()))))));
+    consumers.add(bus.<JsonObject>consumer(QueueAddresses.WORKFLOW, msg -> respond(msg, m -> store
+        .workflowSteps(m.body().getString("workflow_id")).map(steps -> {
+          JsonArray arr = new JsonArray();
+          steps.forEach((job, tp) -> arr.add(new JsonObject().put("job_id", job).put("traceparent", tp)
+              .put("trace_id", TraceContext.of(tp).traceId())));
+          return new JsonObject().put("workflow_id", m.body().getString("workflow_id")).put("steps", arr);
+        }))));
     consumers.add(bus.<JsonObject>consumer(QueueAddresses.EVENTS, msg -> respond(msg, m -> store
         .events(m.body().getString("job_id"), m.body().getLong("after_seq", 0L), m.body().getInteger("limit", 1000))
         .map(evs -> new JsonObject().put("events", new JsonArray(evs.stream().map(e -> e.toJson()).toList()))))));

@@ -115,6 +115,30 @@ class QueueVerticleTest {
   }
 
   @Test
+  void workflowStepsLinkToEarlierStepsAndAreListedFromRedis() {
+    List<String> traceIds = new java.util.ArrayList<>();
+    List<String> jobIds = new java.util.ArrayList<>();
+    for (int step = 1; step <= 3; step++) {
+      String tp = "00-" + String.format("%032x", 0xabc0L + step) + "-00f067aa0ba902b7-01";
+      SubmitResult r = get(client.submit(new JsonObject().put("service_required", "wf").put("workflow_id", "wf-links")
+          .put("current_step", step).put("total_steps", 3), TraceContext.of(tp)));
+      jobIds.add(r.jobId());
+      traceIds.add(TraceContext.of(tp).traceId());
+    }
+    SpanData third = spans.getFinishedSpanItems().stream()
+        .filter(d -> d.getName().equals(Seed.Span.REDIS_SUBMIT) && d.getTraceId().equals(traceIds.get(2)))
+        .findFirst().orElseThrow();
+    assertThat(third.getLinks()).extracting(l -> l.getSpanContext().getTraceId())
+        .containsExactlyInAnyOrder(traceIds.get(0), traceIds.get(1));
+
+    JsonObject wf = get(client.workflow("wf-links", null));
+    assertThat(wf.getJsonArray("steps").stream().map(o -> ((JsonObject) o).getString("trace_id")))
+        .containsExactlyInAnyOrderElementsOf(traceIds);
+    assertThat(wf.getJsonArray("steps").stream().map(o -> ((JsonObject) o).getString("job_id")))
+        .containsExactlyInAnyOrderElementsOf(jobIds);
+  }
+
+  @Test
   void typedErrorsCrossTheEventBus() {
     assertThatThrownBy(() -> get(client.submit(new JsonObject().put("priority", -1), null)))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems())

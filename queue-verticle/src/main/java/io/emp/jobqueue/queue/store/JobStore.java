@@ -105,16 +105,17 @@ public final class JobStore {
     args.add(Integer.toString(valid.effectivePriority()));
     args.add(valid.workflowDatetime() == null ? "" : Long.toString(valid.workflowDatetime()));
     args.add(Integer.toString(cfg.maxPendingPerService()));
+    args.add(nz(valid.workflowId()));
     hashFields(valid.withId(id), args);
     return call(Name.SUBMIT, args).map(r -> {
       String kind = r.get(0).toString();
       switch (kind) {
         case "OK":
           return new SubmitResult(id, true, JobStatus.PENDING, r.get(3).toLong(), r.get(4).toLong(),
-              r.get(6).toLong());
+              r.get(6).toLong(), toMap(r.get(7)));
         case "EXISTS":
           return new SubmitResult(r.get(1).toString(), false, JobStatus.fromWire(r.get(2).toString()),
-              r.get(3).toLong(), r.get(4).toLong(), 0);
+              r.get(3).toLong(), r.get(4).toLong(), 0, Map.of());
         case "FULL":
           throw new JobQueueException(Code.QUEUE_FULL, "queue for service '" + valid.serviceRequired()
               + "' holds its maximum of " + r.get(1) + " pending jobs; retry later");
@@ -264,6 +265,11 @@ public final class JobStore {
       Map<String, String> h = toMap(r);
       return h.isEmpty() ? Optional.<Job>empty() : Optional.of(Job.fromHash(h));
     });
+  }
+
+  /** The steps of a workflow submitted so far: job id -> traceparent of its submit span. */
+  public Future<Map<String, String>> workflowSteps(String workflowId) {
+    return send(Request.cmd(Command.HGETALL).arg(keys.workflow(workflowId))).map(JobStore::toMap);
   }
 
   /** Lists jobs by status and/or service (null = any), newest first for final states, queue order for pending. */

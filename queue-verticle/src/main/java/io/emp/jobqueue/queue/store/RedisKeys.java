@@ -30,6 +30,7 @@ public final class RedisKeys {
     SHAPES.put("worker", "worker:$1");          // hash: a worker's registration
     SHAPES.put("machines", "machines");         // zset: machine id -> last heartbeat (ms)
     SHAPES.put("machine", "machine:$1");        // hash: a machine's registration
+    SHAPES.put("workflow", "wf:$1");            // hash: a workflow's step job ids -> submit traceparent
   }
 
   private final String prefix;
@@ -111,6 +112,10 @@ public final class RedisKeys {
 
   public String machines() {
     return key("machines");
+  }
+
+  public String workflow(String id) {
+    return key("workflow", id);
   }
 
   public String machine(String id) {

@@ -1,6 +1,6 @@
 -- ARGV: 1 traceparent, 2 job id, 3 id chosen by the client ('1'/'0'), 4 idempotency key, 5 service,
 --       6 effective priority, 7 workflow datetime ('' = now), 8 max pending per service (0 = unbounded),
---       9.. field/value pairs
+--       9 workflow id ('' = none), 10.. field/value pairs
 local id, idem, svc = ARGV[2], ARGV[4], ARGV[5]
 local jk = K.job(id)
 
@@ -39,10 +39,19 @@ local score = num((C.max_priority - tonumber(ARGV[6])) * C.band + t)
 local member = string.format('%012d:', redis.call('INCR', K.seq())) .. id
 
 redis.call('HSET', jk, 'status', 'pending', 'attempt', 0, 'created_at', NOWS, 'updated_at', NOWS,
-  'score', score, 'qmember', member, 'seq', 1, unpack(ARGV, 9))
+  'score', score, 'qmember', member, 'seq', 1, unpack(ARGV, 10))
 redis.call('ZADD', pk, score, member)
 if idem ~= '' then redis.call('SET', K.idem(idem), id, 'PX', C.idempotency_ttl_ms) end
 local pos = redis.call('ZRANK', pk, member)
+-- A workflow remembers each step's submit context: the new step links to the earlier ones, and the
+-- workflow's traces can be listed from any node.
+local prev = {}
+if ARGV[9] ~= '' then
+  local wk = K.workflow(ARGV[9])
+  prev = redis.call('HGETALL', wk)
+  redis.call('HSET', wk, id, TP)
+  redis.call('PEXPIRE', wk, C.retention_failed)
+end
 emit(id, 1, 'job_submitted', 'pending', {'service', svc, 'priority', ARGV[6]})
 wake(svc, id)
-return {'OK', id, 'pending', score, pos, 1, NOWS}
+return {'OK', id, 'pending', score, pos, 1, NOWS, prev}
