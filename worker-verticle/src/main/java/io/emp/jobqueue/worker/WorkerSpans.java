@@ -28,13 +28,11 @@ public final class WorkerSpans {
   private final Telemetry telemetry;
   private final WorkerConfig cfg;
   private final Tracer claimTracer;
-  private final Tracer errorTracer;
 
   public WorkerSpans(Telemetry telemetry, WorkerConfig cfg) {
     this.telemetry = telemetry;
     this.cfg = cfg;
     this.claimTracer = telemetry.tracer(Seed.Service.WORKER);
-    this.errorTracer = telemetry.tracer(Seed.Service.component(COMPONENT));
   }
 
   /** The node's tail sampler, told how each attempt ended. */
@@ -90,11 +88,11 @@ public final class WorkerSpans {
   }
 
   /**
-   * A {component}.error.{type} span under {@code failing}: the failure's facts plus what the queue
-   * does next ({@code strategy} retry or fail).
+   * A {component}.error.{type} span under {@code failing}, service emp-{component} (seed §7): the
+   * failure's facts plus what the queue does next ({@code strategy} retry or fail).
    */
   public void errorSpan(Context failing, String component, Failure failure, Throwable error, boolean retry) {
-    Span s = errorTracer.spanBuilder(Seed.Span.error(component, failure.type())).setParent(failing)
+    Span s = telemetry.tracer(Seed.Service.component(component)).spanBuilder(Seed.Span.error(component, failure.type())).setParent(failing)
         .setAttribute(Attr.ERROR_TYPE, failure.type())
         .setAttribute(Attr.ERROR_MESSAGE, failure.message())
         .setAttribute(Attr.RECOVERY_ATTEMPTED, retry)

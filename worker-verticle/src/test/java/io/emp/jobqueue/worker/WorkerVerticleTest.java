@@ -58,7 +58,7 @@ class WorkerVerticleTest extends WorkerTestSupport {
 
     assertThat(processing.getParentSpanId()).isEqualTo(claim.getSpanId());
     assertThat(processing.getResource().getAttribute(AttributeKey.stringKey("service.name")))
-        .isEqualTo("emp-sim-worker");
+        .isEqualTo("emp-simulation-worker");
     assertThat(processing.getAttributes().get(AttributeKey.stringKey(Attr.PROCESSING_STATUS))).isEqualTo("completed");
     assertThat(processing.getAttributes().get(AttributeKey.longKey(Attr.PROCESSING_ESTIMATED_DURATION_MS)))
         .isEqualTo(60L);

@@ -135,12 +135,12 @@ class CrossProcessTraceTest {
     assertThat(processing.parentSpanId()).isEqualTo(claim.spanId());
     for (String child : List.of(Seed.Span.JOB_PREPROCESSING, Seed.Span.EXTERNAL_CALL, Seed.Span.JOB_POSTPROCESSING)) {
       assertThat(one(trace, child).parentSpanId()).as(child).isEqualTo(processing.spanId());
-      assertThat(one(trace, child).service()).isEqualTo("emp-sim-worker");
+      assertThat(one(trace, child).service()).isEqualTo("emp-simulation-worker");
     }
     assertThat(root.service()).isEqualTo(CLIENT_SERVICE);
     assertThat(submit.service()).isEqualTo(Seed.Service.API);
     assertThat(claim.service()).isEqualTo(Seed.Service.WORKER);
-    assertThat(processing.service()).isEqualTo("emp-sim-worker");
+    assertThat(processing.service()).isEqualTo("emp-simulation-worker");
 
     assertThat(claim.kind()).isEqualTo(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CONSUMER);
     assertThat(claim.attr(Attr.WORKER_ID)).isEqualTo("worker-a");
