@@ -112,9 +112,13 @@ class DocumentedTraceTest {
     assertThat(traceId).hasSize(32);
 
     await().atMost(WAIT).until(() -> "failed".equals(getJson("/api/jobs/" + jobId).getString("status")));
-    // the worker's error span is the last span of the attempt; once it is served, the tree is complete
-    await().atMost(WAIT).until(() -> spansOf(jobTrace(jobId, traceId)).stream()
-        .anyMatch(s -> s.getString("name").startsWith("simulation.error.")));
+    // spans reach the store as they end (or when the trace is decided): wait for the whole attempt
+    List<String> expected = List.of(Seed.Span.HTTP_REQUEST, Seed.Span.REDIS_SUBMIT, Seed.Span.REDIS_CLAIM,
+        Seed.Span.JOB_PROCESSING, Seed.Span.EXTERNAL_CALL, "simulation.error.");
+    await().atMost(WAIT).until(() -> {
+      List<String> names = spansOf(jobTrace(jobId, traceId)).stream().map(s -> s.getString("name")).toList();
+      return expected.stream().allMatch(e -> names.stream().anyMatch(n -> n.startsWith(e)));
+    });
 
     List<JsonObject> spans = spansOf(jobTrace(jobId, traceId));
     JsonObject request = one(spans, Seed.Span.HTTP_REQUEST);
