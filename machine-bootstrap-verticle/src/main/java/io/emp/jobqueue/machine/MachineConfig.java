@@ -47,9 +47,15 @@ public record MachineConfig(String machineId, MachineProfile profile, Path workD
     return workDir.resolve("logs");
   }
 
-  /** Reads the "machine" section of the node config; the profile is loaded by the caller. */
+  /**
+   * Reads the "machine" section of the node config; the profile is loaded by the caller. A
+   * {@code workers} spec in the section replaces the profile's.
+   */
   public static MachineConfig from(JsonObject j, MachineProfile profile) {
     String cache = j.getString("cache_dir");
+    if (j.getString("workers") != null && !j.getString("workers").isBlank()) {
+      profile = profile.withWorkers(j.getString("workers").trim());
+    }
     return new MachineConfig(j.getString("machine_id"), profile, Path.of(j.getString("work_dir", "/workspace")),
         cache == null ? null : Path.of(cache), j.getString("health_host", DEFAULT_HEALTH_HOST),
         j.getInteger("health_port", DEFAULT_HEALTH_PORT),

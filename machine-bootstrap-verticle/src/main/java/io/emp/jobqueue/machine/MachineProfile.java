@@ -94,6 +94,12 @@ public record MachineProfile(String name, String machineType, String workers, Wo
         env.strings("secrets"), env.strings("directories"), installation, components, services, telemetry);
   }
 
+  /** This profile with another worker spec (the node's {@code machine.workers}, env EMP_WORKERS). */
+  public MachineProfile withWorkers(String spec) {
+    return new MachineProfile(name, machineType, spec, WorkerSpec.parse(spec, gpuBoundTypes), gpuBoundTypes,
+        variables, secrets, directories, installation, components, services, telemetry);
+  }
+
   private static void unique(List<String> names, String field, List<Problem> problems) {
     Set<String> seen = new HashSet<>();
     for (String n : names) {

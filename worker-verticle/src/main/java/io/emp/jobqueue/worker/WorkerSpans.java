@@ -88,8 +88,8 @@ public final class WorkerSpans {
   }
 
   /**
-   * A {component}.error.{type} span under {@code failing}: the failure's facts plus what the queue
-   * does next ({@code strategy} retry or fail).
+   * A {component}.error.{type} span under {@code failing}, service emp-{component} (seed §7): the
+   * failure's facts plus what the queue does next ({@code strategy} retry or fail).
    */
   public void errorSpan(Context failing, String component, Failure failure, Throwable error, boolean retry) {
     // seed §7: the span's {component} also names its service, emp-{component} (emp-simulation, emp-worker)

@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  *
  * <p>When is the outcome known?
  * <ul>
- *   <li>Job traces (holding a {@code redis.job.submit} or {@code redis.job.claim} span) wait for
+ *   <li>Job traces (holding a {@code redis.job.submit}, {@code redis.job.claim} or
+ *       {@code websocket.event.broadcast} span) wait for
  *       {@link #decide}: the worker calls it when it finishes an attempt, the gateway when it relays
  *       the job's terminal event. Both compute the outcome from the job (Redis clock: creation to
  *       finish; failed or retried = error), so both decide the same.</li>
@@ -103,7 +104,10 @@ public final class TailSampler {
         p.spans.add(new Buffered(span, sink));
         bufferedSpans++;
         String name = span.getName();
-        if (Seed.Span.REDIS_SUBMIT.equals(name) || Seed.Span.REDIS_CLAIM.equals(name)) {
+        // A broadcast belongs to a job trace too: a gateway that did not take the submit (or whose
+        // broadcast outran the submit span) must still wait for the job's outcome.
+        if (Seed.Span.REDIS_SUBMIT.equals(name) || Seed.Span.REDIS_CLAIM.equals(name)
+            || Seed.Span.WS_BROADCAST.equals(name)) {
           p.jobTrace = true;
         }
         if (span.toSpanData().getStatus().getStatusCode() == StatusCode.ERROR) {

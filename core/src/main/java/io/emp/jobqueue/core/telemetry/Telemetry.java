@@ -92,7 +92,10 @@ public final class Telemetry implements AutoCloseable {
         || System.getProperty("otel.traces.exporter") != null;
     boolean endpointGiven = System.getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != null
         || System.getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != null
-        || System.getProperty("otel.exporter.otlp.endpoint") != null;
+        || System.getProperty("otel.exporter.otlp.endpoint") != null
+        // an endpoint in the node config (telemetry.otel) asks for export just as the variable does
+        || cfg.otelOverrides().containsKey("otel.exporter.otlp.endpoint")
+        || cfg.otelOverrides().containsKey("otel.exporter.otlp.traces.endpoint");
     // With no collector configured the embedded default exports nothing (and never retries a dead endpoint).
     defaults.put("otel.traces.exporter", exporterChosen || endpointGiven ? "otlp" : "none");
     defaults.putAll(cfg.otelOverrides());
