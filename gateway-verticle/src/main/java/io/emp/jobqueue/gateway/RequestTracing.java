@@ -4,6 +4,7 @@ import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Seed.Span;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
+import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.SpanKind;
@@ -101,7 +102,17 @@ final class RequestTracing implements Handler<RoutingContext> {
   /** What the queue should continue from: this request's span plus the caller's baggage. */
   static TraceContext traceContext(RoutingContext ctx) {
     Context c = ctx.get(CONTEXT);
-    return c == null ? TraceContext.EMPTY : TraceContexts.inject(c);
+    if (c == null) {
+      return TraceContext.EMPTY;
+    }
+    // A client key cannot make its own jobs VIP: the tier baggage counts only from admins (or from
+    // the configured customer tiers, which the queue adds).
+    Principal who = ctx.get(HttpApi.PRINCIPAL);
+    Baggage baggage = Baggage.fromContext(c);
+    if (who != null && !who.admin() && baggage.getEntryValue(SamplingPolicy.TIER_BAGGAGE_KEY) != null) {
+      c = baggage.toBuilder().remove(SamplingPolicy.TIER_BAGGAGE_KEY).build().storeInContext(c);
+    }
+    return TraceContexts.inject(c);
   }
 
   static String requestId(RoutingContext ctx) {

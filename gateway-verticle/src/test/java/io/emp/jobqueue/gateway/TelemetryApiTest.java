@@ -67,6 +67,23 @@ class TelemetryApiTest extends GatewayTestSupport {
   }
 
   @Test
+  void onlyAdminsMayDeclareACustomerTierInBaggage() {
+    String service = newService();
+    var asClient = get(http.post(port(), "127.0.0.1", "/api/jobs").bearerTokenAuthentication(KEY_A)
+        .putHeader("baggage", "customer.tier=vip,team=render")
+        .sendJsonObject(new JsonObject().put("service_required", service)));
+    var asAdmin = get(http.post(port(), "127.0.0.1", "/api/jobs").bearerTokenAuthentication(KEY_ADMIN)
+        .putHeader("baggage", "customer.tier=vip")
+        .sendJsonObject(new JsonObject().put("service_required", service)));
+    String clientBaggage = get(store.get(asClient.bodyAsJsonObject().getString("job_id"))).orElseThrow()
+        .trace().baggage();
+    String adminBaggage = get(store.get(asAdmin.bodyAsJsonObject().getString("job_id"))).orElseThrow()
+        .trace().baggage();
+    assertThat(clientBaggage).contains("team=render").doesNotContain("customer.tier");
+    assertThat(adminBaggage).contains("customer.tier=vip");
+  }
+
+  @Test
   void monitorPageIsServed() {
     var page = get(http.get(port(), "127.0.0.1", "/monitor").send());
     assertThat(page.statusCode()).isEqualTo(200);

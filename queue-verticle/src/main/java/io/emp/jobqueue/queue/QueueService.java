@@ -3,6 +3,7 @@ package io.emp.jobqueue.queue;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Seed.Event;
 import io.emp.jobqueue.core.telemetry.Seed.Span;
@@ -23,10 +24,17 @@ import io.vertx.core.json.JsonObject;
 public final class QueueService {
   private final JobStore store;
   private final Tracer tracer;
+  private final java.util.function.Function<String, String> tierOf;
 
-  public QueueService(JobStore store, Tracer tracer) {
+  /** @param tierOf customer id -> configured tier (carried with the job as baggage customer.tier), or null */
+  public QueueService(JobStore store, Tracer tracer, java.util.function.Function<String, String> tierOf) {
     this.store = store;
     this.tracer = tracer;
+    this.tierOf = tierOf;
+  }
+
+  public QueueService(JobStore store, Tracer tracer) {
+    this(store, tracer, c -> null);
   }
 
   public JobStore store() {
@@ -96,11 +104,15 @@ public final class QueueService {
         });
   }
 
-  private static Context correlated(Context ctx, JobSpec spec) {
-    if (spec.workflowId() == null && spec.correlationId() == null && spec.requestId() == null) {
+  private Context correlated(Context ctx, JobSpec spec) {
+    String tier = tierOf.apply(spec.customerId());
+    if (spec.workflowId() == null && spec.correlationId() == null && spec.requestId() == null && tier == null) {
       return ctx;
     }
     BaggageBuilder b = Baggage.fromContext(ctx).toBuilder();
+    if (tier != null) {
+      b.put(SamplingPolicy.TIER_BAGGAGE_KEY, tier);
+    }
     if (spec.workflowId() != null) {
       b.put(Attr.WORKFLOW_ID, spec.workflowId());
     }

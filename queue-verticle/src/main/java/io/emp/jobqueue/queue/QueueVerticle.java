@@ -41,7 +41,7 @@ public final class QueueVerticle extends VerticleBase {
   public Future<?> start() {
     return JobStore.connect(vertx, cfg.store()).compose(s -> {
       store = s;
-      service = new QueueService(s, telemetry.tracer(Seed.Service.API));
+      service = new QueueService(s, telemetry.tracer(Seed.Service.API), telemetry.sampler().policy()::tierOf);
       housekeeper = new Housekeeper(vertx, s, cfg);
       registerConsumers();
       housekeeper.start();

@@ -10,14 +10,15 @@ import java.util.List;
 
 /**
  * Puts the business correlation keys (seed "Trace Correlation Patterns": {@code workflow.id},
- * {@code correlation_id}, {@code request.id}) on every span of a job. The submit path stores them
+ * {@code correlation_id}, {@code request.id}) and the customer's tier ({@code customer.tier}, which
+ * the collector's VIP sampling rule reads) on every span of a job. The submit path stores them
  * as baggage in the job's trace context, which travels with the job to every node, so each span
  * started under that context gets them without its code knowing.
  */
 public final class CorrelationProcessor implements SpanProcessor {
   /** Baggage keys copied onto spans; the same strings are the span attribute keys. */
   public static final List<String> KEYS = List.of(Seed.Attr.WORKFLOW_ID, Seed.Attr.CORRELATION_ID,
-      Seed.Attr.REQUEST_ID);
+      Seed.Attr.REQUEST_ID, SamplingPolicy.TIER_BAGGAGE_KEY);
 
   @Override
   public void onStart(Context parentContext, ReadWriteSpan span) {

@@ -80,6 +80,11 @@ public record SamplingPolicy(boolean enabled, long slowMs, long mediumMs, double
     return null;
   }
 
+  /** The configured tier of a customer, or null. */
+  public String tierOf(String customerId) {
+    return customerId == null ? null : customerTiers.get(customerId);
+  }
+
   public boolean isVip(Outcome o) {
     String tier = o.tier() != null ? o.tier() : o.customerId() == null ? null : customerTiers.get(o.customerId());
     return tier != null && alwaysKeepTiers.contains(tier);

@@ -159,6 +159,23 @@ public final class TailSampler {
     return keep;
   }
 
+  /**
+   * Applies the timeout and overflow rules now. Telemetry calls this every few seconds, so a quiet
+   * node does not hold spans past the timeout just because no new span arrives.
+   */
+  public void sweep() {
+    if (!policy.enabled()) {
+      return;
+    }
+    List<List<Buffered>> toKeep = new ArrayList<>();
+    List<List<Buffered>> toDrop = new ArrayList<>();
+    synchronized (this) {
+      expire(toKeep, toDrop);
+    }
+    toKeep.forEach(l -> forward(l, true));
+    toDrop.forEach(l -> forward(l, false));
+  }
+
   private void settle(String traceId, Pending p, boolean keep, List<List<Buffered>> toKeep,
                       List<List<Buffered>> toDrop) {
     buffer.remove(traceId);

@@ -35,6 +35,7 @@ public final class Telemetry implements AutoCloseable {
   private final TailSampler sampler;
   private final TraceStore traces;
   private final ExportStats exportStats = new ExportStats();
+  private final java.util.concurrent.ScheduledExecutorService sweeper;
 
   private Telemetry(TelemetryConfig cfg, List<SpanProcessor> extra, boolean enabled) {
     this.cfg = cfg;
@@ -42,6 +43,17 @@ public final class Telemetry implements AutoCloseable {
     this.enabled = enabled;
     this.sampler = new TailSampler(cfg.sampling());
     this.traces = new TraceStore(cfg.traceStoreMaxTraces(), TraceStore.DEFAULT_MAX_SPANS_PER_TRACE);
+    this.sweeper = enabled && cfg.sampling().enabled() ? startSweeper(sampler) : null;
+  }
+
+  private static java.util.concurrent.ScheduledExecutorService startSweeper(TailSampler sampler) {
+    var exec = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "emp-tail-sampler-sweep");
+      t.setDaemon(true);
+      return t;
+    });
+    exec.scheduleWithFixedDelay(sampler::sweep, 5, 5, TimeUnit.SECONDS);
+    return exec;
   }
 
   /** The node's tail sampler: workers and the gateway report job outcomes to it. */
@@ -137,6 +149,9 @@ public final class Telemetry implements AutoCloseable {
 
   @Override
   public void close() {
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+    }
     List<CompletableResultCode> codes = new ArrayList<>();
     sdks.values().forEach(s -> codes.add(s.shutdown()));
     CompletableResultCode.ofAll(codes).join(10, TimeUnit.SECONDS);

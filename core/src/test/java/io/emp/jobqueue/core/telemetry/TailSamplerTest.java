@@ -146,6 +146,18 @@ class TailSamplerTest {
   }
 
   @Test
+  void sweepAppliesTheTimeoutWithoutNewSpans() {
+    Node node = new Node(POLICY);
+    node.tracer.spanBuilder(Seed.Span.REDIS_CLAIM).startSpan().end();
+    node.sampler.sweep();
+    assertThat(node.exported.getFinishedSpanItems()).isEmpty();
+    node.clock.addAndGet(POLICY.decisionTimeoutMs() * 1_000_000L + 1);
+    node.sampler.sweep();
+    assertThat(node.exported.getFinishedSpanItems()).hasSize(1);
+    assertThat(node.sampler.bufferedSpans()).isZero();
+  }
+
+  @Test
   void disabledPolicyForwardsEverythingAtOnce() {
     Node node = new Node(SamplingPolicy.KEEP_ALL);
     node.tracer.spanBuilder(Seed.Span.REDIS_CLAIM).startSpan().end();

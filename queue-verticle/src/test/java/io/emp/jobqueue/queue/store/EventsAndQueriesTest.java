@@ -53,6 +53,16 @@ class EventsAndQueriesTest extends StoreTestSupport {
   }
 
   @Test
+  void cancelEventsBelongToTheJobsTrace() {
+    String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withTrace(TraceContext.of(SUBMIT_TP))))
+        .jobId();
+    get(store.cancel(id, "changed my mind", WORK_TP));
+    JobEvent cancelled = get(store.events(id, 0, 10)).get(1);
+    assertThat(cancelled.type()).isEqualTo(JobEvent.CANCELLED);
+    assertThat(cancelled.traceparent()).as("the job's trace, not the cancel request's").isEqualTo(SUBMIT_TP);
+  }
+
+  @Test
   void retryAndFailureEventsKeepTheSequenceGapless() {
     String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withMaxRetries(1))).jobId();
     ClaimedJob c1 = get(store.claim(W, 10, 60_000)).job().orElseThrow();
