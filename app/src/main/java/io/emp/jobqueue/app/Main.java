@@ -71,6 +71,20 @@ public final class Main {
       }
       System.out.println("Stopped.");
     }, "emp-shutdown"));
+    exitZeroOnTerm();
     Banner.print(cfg, node);
+  }
+
+  /**
+   * SIGTERM is how supervisors (systemd, Kubernetes, Process.destroy) ask a service to stop: after the
+   * graceful stop in the shutdown hook the node exits 0, not the JVM's default 128+15, so a clean
+   * stop is not reported as a failure.
+   */
+  private static void exitZeroOnTerm() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> System.exit(0));
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      // no SIGTERM here, or the JVM keeps it (-Xrs): the default handling stays
+    }
   }
 }
