@@ -6,6 +6,7 @@ import static io.emp.jobqueue.app.E2e.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
@@ -69,6 +70,7 @@ class EndToEndConnectorsTest {
   static GatewayVerticle gateway;
   static WebClient http;
   static WebSocketClient wsClient;
+  static WebSocket monitor;
   @TempDir
   static Path results;
 
@@ -96,6 +98,10 @@ class EndToEndConnectorsTest {
 
     http = WebClient.create(vertx);
     wsClient = vertx.createWebSocketClient();
+    // A monitor socket receives every job event live from the first one on, so each job's events are
+    // broadcast (and traced as websocket.event.broadcast) however fast the job runs.
+    monitor = get(wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.actualPort())
+        .setURI("/ws/monitor").addHeader("Authorization", "Bearer " + ADMIN_KEY)));
   }
 
   private static void deployWorker(String id, List<String> services, Connector connector, StoreConfig store) {
@@ -107,6 +113,9 @@ class EndToEndConnectorsTest {
 
   @AfterAll
   static void stopProduct() {
+    if (monitor != null) {
+      monitor.close();
+    }
     if (vertx != null) {
       get(vertx.close());
     }
@@ -240,7 +249,8 @@ class EndToEndConnectorsTest {
         holder[0] = r.bodyAsJsonObject();
         JsonArray traces = holder[0].getJsonArray("traces");
         return traces.size() == 1 && E2e.hasDescendant(traces.getJsonObject(0), Seed.Span.EXTERNAL_CALL)
-            && E2e.hasDescendant(traces.getJsonObject(0), Seed.Span.JOB_PROCESSING);
+            && E2e.hasDescendant(traces.getJsonObject(0), Seed.Span.JOB_PROCESSING)
+            && completeBroadcast(traces.getJsonObject(0)) != null;
       });
     } catch (ConditionTimeoutException e) {
       throw new AssertionError("no single complete trace for " + jobId + "; last answer: "
@@ -264,8 +274,22 @@ class EndToEndConnectorsTest {
     assertThat(processing.getJsonObject("attributes").getString(Seed.Attr.JOB_ID)).isEqualTo(jobId);
     JsonObject external = child(processing, Seed.Span.EXTERNAL_CALL);
     assertThat(external.getString("service")).isEqualTo(workerService);
+    // the trace ends with the WebSocket message that tells the client the job is done
+    JsonObject broadcast = completeBroadcast(tree);
+    assertThat(broadcast.getString("service")).isEqualTo(Seed.Service.API);
+    assertThat(broadcast.getString("kind")).isEqualTo("PRODUCER");
+    assertThat(broadcast.getJsonObject("attributes").getString(Seed.Attr.EVENT_JOB_ID)).isEqualTo(jobId);
+    // a child of the span that emitted the event: the worker completes the job inside job.processing
+    assertThat(broadcast.getString("parent_span_id")).isEqualTo(processing.getString("span_id"));
     assertThat(E2e.flatten(tree)).allSatisfy(s -> assertThat(s.getString("status")).isNotEqualTo("ERROR"));
     return external;
+  }
+
+  /** The websocket.event.broadcast span of the job's complete_job event, or null. */
+  private static JsonObject completeBroadcast(JsonObject tree) {
+    return E2e.flatten(tree).stream().filter(s -> Seed.Span.WS_BROADCAST.equals(s.getString("name"))
+        && JobEvent.COMPLETED.equals(s.getJsonObject("attributes").getString(Seed.Attr.WS_EVENT_TYPE)))
+        .findFirst().orElse(null);
   }
 
   /** Span names per trace, for failure messages. */
