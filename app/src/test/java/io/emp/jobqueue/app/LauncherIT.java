@@ -4,7 +4,13 @@ import static io.emp.jobqueue.app.E2e.ADMIN_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.model.JobEvent;
+import io.emp.jobqueue.core.model.JobStatus;
+import io.emp.jobqueue.queue.store.JobStore;
+import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.testing.TestRedis;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -19,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -43,8 +50,11 @@ class LauncherIT {
   @AfterEach
   void killLeftovers() throws InterruptedException {
     if (node != null && node.isAlive()) {
+      // a failed test: the node's own children (its redis-server) would outlive a killed JVM
+      List<ProcessHandle> children = node.toHandle().descendants().toList();
       node.destroyForcibly();
       node.waitFor(30, TimeUnit.SECONDS);
+      children.forEach(ProcessHandle::destroyForcibly);
     }
   }
 
@@ -96,9 +106,45 @@ class LauncherIT {
     }
   }
 
+  @Test
+  void sigtermHandsARunningJobBackToTheQueue() throws Exception {
+    try (TestRedis redis = TestRedis.start()) {
+      int port = TestRedis.freePort();
+      // a short drain grace: the long job cannot finish in it and must be handed back, not lost
+      start(Map.of("REDIS_URL", redis.url(), "EMP_HTTP_PORT", Integer.toString(port),
+          "EMP_API_KEYS", ADMIN_KEY + ":*:admin", "EMP_DATA_DIR", tmp.resolve("data").toString()),
+          cfg -> cfg.getJsonObject("worker").put("drain_grace_ms", 200));
+      awaitReady(port);
+      String jobId = submitSimulationJob(port, 600, 100);
+      await().atMost(WAIT).until(() -> {
+        JsonObject j = job(port, jobId);
+        return "in_progress".equals(j.getString("status")) && j.getInteger("progress", 0) > 0;
+      });
+
+      stopAndAssertCleanExit();
+
+      Vertx vertx = Vertx.vertx();
+      try {
+        JobStore store = E2e.get(JobStore.connect(vertx, StoreConfig.defaults(redis.url())));
+        Job job = E2e.get(store.get(jobId)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.PENDING);
+        List<JobEvent> events = E2e.get(store.events(jobId, 0, 100));
+        assertThat(events.get(events.size() - 1).type()).isEqualTo(JobEvent.REQUEUED);
+        assertThat(events).noneMatch(e -> JobEvent.COMPLETED.equals(e.type()) || JobEvent.FAILED.equals(e.type()));
+        E2e.get(store.close());
+      } finally {
+        E2e.get(vertx.close());
+      }
+    }
+  }
+
   // ---- the child node -------------------------------------------------------------------------
 
   private void start(Map<String, String> env) throws IOException {
+    start(env, cfg -> { });
+  }
+
+  private void start(Map<String, String> env, Consumer<JsonObject> tweak) throws IOException {
     Path jar = Path.of(System.getProperty("emp.fatJar", "target/emp-job-queue-fat.jar")).toAbsolutePath();
     assertThat(jar).as("the fat jar (run by failsafe after package)").isRegularFile();
     Path repo = jar.getParent().getParent().getParent();
@@ -107,6 +153,7 @@ class LauncherIT {
     cfg.getJsonObject("machine").put("health_port", 0).put("work_dir", tmp.resolve("machine").toString())
         .put("profiles_dir", repo.resolve("conf/machines").toString());
     cfg.getJsonObject("worker").put("results_dir", tmp.resolve("results").toString());
+    tweak.accept(cfg);
     Path cfgFile = tmp.resolve("emp.json");
     Files.writeString(cfgFile, cfg.encodePrettily());
 
@@ -150,10 +197,14 @@ class LauncherIT {
   }
 
   private String submitSimulationJob(int port) throws Exception {
+    return submitSimulationJob(port, 2, 50);
+  }
+
+  private String submitSimulationJob(int port, int steps, int stepMs) throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs"))
         .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("service_required", "simulation")
-            .put("payload", new JsonObject().put("steps", 2).put("step_ms", 50)).encode()))
+            .put("payload", new JsonObject().put("steps", steps).put("step_ms", stepMs)).encode()))
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return new JsonObject(r.body()).getString("job_id");
