@@ -23,7 +23,8 @@ public final class Main {
       return;
     }
     boolean api = cfg.roles().contains(NodeConfig.Role.API);
-    if (api && !cfg.hasApiKeys(env)) {
+    boolean devKey = api && !cfg.hasApiKeys(env);
+    if (devKey) {
       env.put("EMP_API_KEYS", DevKey.loadOrCreate(cfg.dataDir()) + ":*:admin");
       System.out.println("No API keys configured: using the local admin key in " + DevKey.file(cfg.dataDir())
           + " (set EMP_API_KEYS=key:customer:client|admin,... for real keys)");
@@ -48,7 +49,7 @@ public final class Main {
     }
     Node node;
     try {
-      node = Node.start(cfg, env).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      node = Node.start(cfg, env, devKey).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("emp-job-queue: startup failed: " + cause.getMessage());

@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ class LauncherIT {
   Path tmp;
   Process node;
   Path log;
+  String apiKey = ADMIN_KEY;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @AfterEach
@@ -71,18 +73,25 @@ class LauncherIT {
       assertThat(job(port, jobId).getJsonObject("result").getBoolean("simulated")).isTrue();
 
       stopAndAssertCleanExit();
-      // an explicit REDIS_URL means the node started no Redis of its own
-      assertThat(output()).doesNotContain("Started redis-server");
+      // an explicit REDIS_URL means the node started no Redis of its own; configured keys, no dev key file
+      assertThat(output()).doesNotContain("Started redis-server").doesNotContain("dev-api-key")
+          .contains("Authorization: Bearer <your API key>");
     }
   }
 
   @Test
-  void withoutRedisUrlRunsItsOwnRedisUnderTheDataDirAndStopsIt() throws Exception {
+  void theEmbeddedDefaultRunsItsOwnRedisUnderTheDataDirAndStopsIt() throws Exception {
     int port = TestRedis.freePort();
     Path data = tmp.resolve("data");
-    start(Map.of("EMP_HTTP_PORT", Integer.toString(port), "EMP_API_KEYS", ADMIN_KEY + ":*:admin",
-        "EMP_DATA_DIR", data.toString()));
+    // neither REDIS_URL nor API keys: what ./start.sh on a fresh machine does
+    start(Map.of("EMP_HTTP_PORT", Integer.toString(port), "EMP_DATA_DIR", data.toString()));
     awaitReady(port);
+
+    // the generated admin key: in a file only its owner can read, used by the banner's curl, never printed
+    Path keyFile = data.resolve("dev-api-key");
+    assertThat(Files.getPosixFilePermissions(keyFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    apiKey = Files.readString(keyFile).trim();
+    assertThat(output()).contains("Authorization: Bearer $(cat " + keyFile + ")").doesNotContain(apiKey);
 
     Matcher m = REDIS_BANNER.matcher(output());
     assertThat(m.find()).as(output()).isTrue();
@@ -202,7 +211,7 @@ class LauncherIT {
 
   private String submitSimulationJob(int port, int steps, int stepMs) throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs"))
-        .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("service_required", "simulation")
             .put("payload", new JsonObject().put("steps", steps).put("step_ms", stepMs)).encode()))
         .build(), HttpResponse.BodyHandlers.ofString());
@@ -218,7 +227,7 @@ class LauncherIT {
 
   private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .header("Authorization", "Bearer " + ADMIN_KEY).timeout(Duration.ofSeconds(10)).GET().build(),
+        .header("Authorization", "Bearer " + apiKey).timeout(Duration.ofSeconds(10)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
