@@ -182,6 +182,10 @@ class LauncherIT {
       if (!node.isAlive()) {
         throw new AssertionError("node exited with " + node.exitValue() + ":\n" + output());
       }
+      // /ready answers once the API is up; the banner is printed after every role has started
+      if (!output().contains("Press Ctrl-C to stop.")) {
+        return false;
+      }
       try {
         return get(port, "/ready").statusCode() == 200;
       } catch (IOException e) {
