@@ -7,28 +7,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.core.model.JobEvent;
-import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.gateway.GatewayConfig;
 import io.emp.jobqueue.gateway.GatewayVerticle;
+import io.emp.jobqueue.machine.Binding;
+import io.emp.jobqueue.machine.HardwareInfo;
+import io.emp.jobqueue.machine.MachineInfo;
+import io.emp.jobqueue.machine.WorkerSlot;
 import io.emp.jobqueue.queue.QueueConfig;
 import io.emp.jobqueue.queue.QueueVerticle;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.testing.TestRedis;
-import io.emp.jobqueue.worker.FileResultStore;
-import io.emp.jobqueue.worker.WorkerConfig;
-import io.emp.jobqueue.worker.WorkerVerticle;
-import io.emp.jobqueue.worker.connectors.comfyui.ComfyUiConfig;
-import io.emp.jobqueue.worker.connectors.comfyui.ComfyUiConnector;
 import io.emp.jobqueue.worker.connectors.comfyui.FakeComfyUi;
 import io.emp.jobqueue.worker.connectors.openai.FakeOpenAi;
-import io.emp.jobqueue.worker.connectors.openai.OpenAiConfig;
-import io.emp.jobqueue.worker.connectors.openai.OpenAiConnector;
-import io.emp.jobqueue.worker.simulation.SimulationConfig;
-import io.emp.jobqueue.worker.simulation.SimulationConnector;
-import io.emp.jobqueue.worker.spi.Connector;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -54,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The assembled product in one Vert.x: a real redis-server, the queue, the gateway and one worker
- * per connector (simulation; ComfyUI and OpenAI against fakes that speak the real protocols on real
- * sockets). Each job goes in over HTTP with a real API key, is followed on the /ws WebSocket until
+ * per connector built by the launcher's SlotWorkers (simulation; ComfyUI and OpenAI against fakes
+ * that speak the real protocols on real sockets). Each job goes in over HTTP with a real API key, is followed on the /ws WebSocket until
  * complete_job, is read back over HTTP, and its one trace is read from /api/traces.
  */
 class EndToEndConnectorsTest {
@@ -88,13 +81,20 @@ class EndToEndConnectorsTest {
 
     comfy = new FakeComfyUi(vertx).start();
     openai = new FakeOpenAi(vertx, OPENAI_KEY).start();
-    // the key reaches the connector through the worker's config, as conf/emp.json's connectors.openai would give it
-    OpenAiConfig openAiCfg = OpenAiConfig.from(new JsonObject().put("base_url", openai.baseUrl())
-        .put("api_key", OPENAI_KEY), Map.of());
-    deployWorker("w-sim", List.of("simulation"), new SimulationConnector(SimulationConfig.DEFAULTS), store);
-    deployWorker("w-comfy", List.of("comfyui"), new ComfyUiConnector(ComfyUiConfig.from(new JsonObject()
-        .put("base_port", comfy.port()).put("port_per_gpu", false))), store);
-    deployWorker("w-openai", List.of("openai", "openai_image"), new OpenAiConnector(openAiCfg), store);
+    // Workers are built by the launcher's own wiring (SlotWorkers) from a "worker" config section shaped
+    // like conf/emp.json's: the OpenAI key reaches the connector from config (no OPENAI_API_KEY in env).
+    JsonObject workerSection = new JsonObject().put("concurrency", 2).put("results_dir", results.toString())
+        .put("connectors", new JsonObject()
+            .put("simulation", new JsonObject().put("steps", 3).put("step_ms", 20))
+            .put("comfyui", new JsonObject().put("host", "127.0.0.1"))
+            .put("openai", new JsonObject().put("base_url", openai.baseUrl()).put("api_key", OPENAI_KEY)));
+    SlotWorkers slots = new SlotWorkers(vertx, workerSection, telemetry, store, Map.of());
+    MachineInfo machine = new MachineInfo("e2e-machine", "e2e", new HardwareInfo(List.of(), 4, 16.0, 100.0));
+    get(vertx.deployVerticle(slots.create(new WorkerSlot("w-sim", "simulation", 0, Binding.CPU, null, null), machine)));
+    // the machine binds a ComfyUI slot to its service instance's port
+    get(vertx.deployVerticle(slots.create(new WorkerSlot("w-comfy", "comfyui", 1, Binding.CPU, null, comfy.port()),
+        machine)));
+    get(vertx.deployVerticle(slots.create(new WorkerSlot("w-openai", "openai", 2, Binding.CPU, null, null), machine)));
 
     http = WebClient.create(vertx);
     wsClient = vertx.createWebSocketClient();
@@ -102,13 +102,6 @@ class EndToEndConnectorsTest {
     // broadcast (and traced as websocket.event.broadcast) however fast the job runs.
     monitor = get(wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.actualPort())
         .setURI("/ws/monitor").addHeader("Authorization", "Bearer " + ADMIN_KEY)));
-  }
-
-  private static void deployWorker(String id, List<String> services, Connector connector, StoreConfig store) {
-    WorkerConfig cfg = WorkerConfig.defaults(WorkerCapabilities.fromJson(new JsonObject().put("worker_id", id)
-        .put("machine_id", "e2e-machine").put("services", new JsonArray(services))));
-    get(vertx.deployVerticle(new WorkerVerticle(cfg, connector, new FileResultStore(vertx, results), telemetry,
-        store)));
   }
 
   @AfterAll
@@ -143,6 +136,8 @@ class EndToEndConnectorsTest {
     Done done = runJob("comfyui", new JsonObject().put("workflow", txt2img(4)));
     JsonObject result = done.job.getJsonObject("result");
     assertThat(comfy.accepted()).contains(result.getString("prompt_id"));
+    // the worker talked to the ComfyUI instance its slot is bound to
+    assertThat(result.getString("endpoint")).isEqualTo("http://127.0.0.1:" + comfy.port());
     JsonArray outputs = result.getJsonArray("outputs");
     assertThat(outputs).hasSize(1);
     Path file = Path.of(URI.create(outputs.getJsonObject(0).getString("uri")));
