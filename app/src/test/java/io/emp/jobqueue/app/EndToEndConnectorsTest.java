@@ -100,8 +100,14 @@ class EndToEndConnectorsTest {
     wsClient = vertx.createWebSocketClient();
     // A monitor socket receives every job event live from the first one on, so each job's events are
     // broadcast (and traced as websocket.event.broadcast) however fast the job runs.
+    List<JsonObject> monitorMessages = new CopyOnWriteArrayList<>();
+    // the handler is set on the event loop as the connection completes, before any message is read
     monitor = get(wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.actualPort())
-        .setURI("/ws/monitor").addHeader("Authorization", "Bearer " + ADMIN_KEY)));
+        .setURI("/ws/monitor").addHeader("Authorization", "Bearer " + ADMIN_KEY))
+        .onSuccess(ws -> ws.textMessageHandler(t -> monitorMessages.add(new JsonObject(t)))));
+    // the snapshot comes once the gateway has registered the monitor
+    await().atMost(WAIT).until(() -> monitorMessages.stream()
+        .anyMatch(m -> "full_state_snapshot".equals(m.getString("type"))));
   }
 
   @AfterAll
