@@ -23,7 +23,8 @@ public final class Main {
       return;
     }
     boolean api = cfg.roles().contains(NodeConfig.Role.API);
-    if (api && !cfg.hasApiKeys(env)) {
+    boolean devKey = api && !cfg.hasApiKeys(env);
+    if (devKey) {
       env.put("EMP_API_KEYS", DevKey.loadOrCreate(cfg.dataDir()) + ":*:admin");
       System.out.println("No API keys configured: using the local admin key in " + DevKey.file(cfg.dataDir())
           + " (set EMP_API_KEYS=key:customer:client|admin,... for real keys)");
@@ -48,7 +49,7 @@ public final class Main {
     }
     Node node;
     try {
-      node = Node.start(cfg, env).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      node = Node.start(cfg, env, devKey).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("emp-job-queue: startup failed: " + cause.getMessage());
@@ -71,6 +72,20 @@ public final class Main {
       }
       System.out.println("Stopped.");
     }, "emp-shutdown"));
+    exitZeroOnTerm();
     Banner.print(cfg, node);
+  }
+
+  /**
+   * SIGTERM is how supervisors (systemd, Kubernetes, Process.destroy) ask a service to stop: after the
+   * graceful stop in the shutdown hook the node exits 0, not the JVM's default 128+15, so a clean
+   * stop is not reported as a failure.
+   */
+  private static void exitZeroOnTerm() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> System.exit(0));
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      // no SIGTERM here, or the JVM keeps it (-Xrs): the default handling stays
+    }
   }
 }

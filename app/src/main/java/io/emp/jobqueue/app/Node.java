@@ -24,22 +24,25 @@ final class Node {
   private final Vertx vertx;
   private final Telemetry telemetry;
   private final Map<String, String> env;
+  private final boolean devKey;
   private final List<String> lines = new ArrayList<>();
   private GatewayVerticle gateway;
   private MachineBootstrapVerticle machine;
 
-  private Node(Vertx vertx, Telemetry telemetry, Map<String, String> env) {
+  private Node(Vertx vertx, Telemetry telemetry, Map<String, String> env, boolean devKey) {
     this.vertx = vertx;
     this.telemetry = telemetry;
     this.env = env;
+    this.devKey = devKey;
   }
 
-  static Future<Node> start(NodeConfig cfg, Map<String, String> env) {
+  /** {@code devKey}: the gateway's only key is the generated one in data/dev-api-key (the banner's curl reads it). */
+  static Future<Node> start(NodeConfig cfg, Map<String, String> env, boolean devKey) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     TelemetryConfig tc = TelemetryConfig.from(cfg.section("telemetry"));
     String machineId = cfg.section("machine").getString("machine_id");
     Telemetry telemetry = Telemetry.create(machineId == null ? tc : tc.withMachineId(machineId), List.of());
-    Node node = new Node(vertx, telemetry, env);
+    Node node = new Node(vertx, telemetry, env, devKey);
     return node.deployRoles(cfg).map(node).recover(err -> node.stop().transform(x -> Future.failedFuture(err)));
   }
 
@@ -74,7 +77,9 @@ final class Node {
           lines.add("");
           lines.add("Submit a job:");
           lines.add("  curl -s -X POST " + base + "/api/jobs -H 'Content-Type: application/json' \\");
-          lines.add("    -H \"Authorization: Bearer $(cat " + DevKey.file(cfg.dataDir()) + ")\" \\");
+          // with configured keys there is no key file to read: the user pastes one of theirs
+          lines.add("    -H \"Authorization: Bearer " + (devKey ? "$(cat " + DevKey.file(cfg.dataDir()) + ")"
+              : "<your API key>") + "\" \\");
           lines.add("    -d '{\"service_required\":\"simulation\",\"priority\":50,\"payload\":{\"steps\":5}}'");
         })
         .mapEmpty();

@@ -5,6 +5,7 @@ import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.Problem;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.ValidationException;
+import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TraceStore;
 import io.vertx.core.json.JsonArray;
@@ -41,7 +42,15 @@ final class TelemetryApi {
       return;
     }
     access.owned(principal(ctx), jobId, RequestTracing.traceContext(ctx)).onSuccess(job -> {
-      Set<String> ids = new LinkedHashSet<>(telemetry.traces().tracesForJob(jobId));
+      Set<String> ids = new LinkedHashSet<>();
+      // Reads and cancels of the job (GET /api/jobs/{id}) carry job.id too, but are traces of their own
+      // requests, not of the job: only traces with the job's submit or claim spans are the job's.
+      for (String id : telemetry.traces().tracesForJob(jobId)) {
+        if (telemetry.traces().spans(id).stream().anyMatch(s -> Seed.Span.REDIS_SUBMIT.equals(s.getName())
+            || Seed.Span.REDIS_CLAIM.equals(s.getName()))) {
+          ids.add(id);
+        }
+      }
       String own = TraceContext.of(job.getString("traceparent")).traceId();
       if (own != null) {
         ids.add(own);

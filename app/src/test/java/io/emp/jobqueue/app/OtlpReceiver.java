@@ -1,0 +1,84 @@
+package io.emp.jobqueue.app;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * An OTLP/HTTP trace receiver on a real socket: POST /v1/traces with protobuf bodies (gzip or not),
+ * decoded with opentelemetry-proto; spans kept in memory with their resource's service.name.
+ */
+final class OtlpReceiver {
+  /** One received span, ids in lowercase hex (parent "" for a root). */
+  record ReceivedSpan(String traceId, String spanId, String parentSpanId, String name, String service) {
+  }
+
+  private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
+  private HttpServer server;
+
+  Future<Integer> start(Vertx vertx) {
+    server = vertx.createHttpServer().requestHandler(req -> {
+      if (!"/v1/traces".equals(req.path())) {
+        req.response().setStatusCode(404).end();
+        return;
+      }
+      req.body().onSuccess(body -> {
+        try {
+          byte[] bytes = "gzip".equalsIgnoreCase(req.getHeader("Content-Encoding")) ? gunzip(body) : body.getBytes();
+          accept(ExportTraceServiceRequest.parseFrom(bytes));
+          req.response().putHeader("Content-Type", "application/x-protobuf")
+              .end(Buffer.buffer(ExportTraceServiceResponse.getDefaultInstance().toByteArray()));
+        } catch (IOException e) {
+          req.response().setStatusCode(400).end();
+        }
+      });
+    });
+    return server.listen(0, "127.0.0.1").map(HttpServer::actualPort);
+  }
+
+  private static byte[] gunzip(Buffer b) throws IOException {
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(b.getBytes()))) {
+      return in.readAllBytes();
+    }
+  }
+
+  private void accept(ExportTraceServiceRequest req) {
+    HexFormat hex = HexFormat.of();
+    for (ResourceSpans rs : req.getResourceSpansList()) {
+      String service = rs.getResource().getAttributesList().stream().filter(kv -> kv.getKey().equals("service.name"))
+          .map(KeyValue::getValue).map(v -> v.getStringValue()).findFirst().orElse("");
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span s : ss.getSpansList()) {
+          spans.add(new ReceivedSpan(hex.formatHex(s.getTraceId().toByteArray()),
+              hex.formatHex(s.getSpanId().toByteArray()), hex.formatHex(s.getParentSpanId().toByteArray()),
+              s.getName(), service));
+        }
+      }
+    }
+  }
+
+  List<ReceivedSpan> trace(String traceId) {
+    return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
+  }
+
+  int received() {
+    return spans.size();
+  }
+
+  Future<Void> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}
