@@ -73,7 +73,8 @@ final class Node {
           lines.add("WebSocket      " + base.replace("http", "ws") + "/ws   (monitor: /ws/monitor)");
           lines.add("Health         " + base + "/health  " + base + "/ready");
           lines.add("Traces         " + base + "/api/traces?job_id=<id>");
-          lines.add("Monitor page   " + base + "/monitor   (admin key: " + DevKey.file(cfg.dataDir()) + " or yours)");
+          lines.add("Monitor page   " + base + "/monitor   (admin key" + (devKey ? ": " + DevKey.file(cfg.dataDir()) : "")
+              + ")");
           lines.add("");
           lines.add("Submit a job:");
           lines.add("  curl -s -X POST " + base + "/api/jobs -H 'Content-Type: application/json' \\");

@@ -73,7 +73,7 @@ class DocumentedTraceTest {
             .put("connectors", new JsonObject().put("simulation", new JsonObject().put("steps", 1)
                 .put("step_ms", 1))));
     NodeConfig cfg = new NodeConfig(Set.of(NodeConfig.Role.API, NodeConfig.Role.MACHINE), json, dir);
-    node = get(Node.start(cfg, Map.of("EMP_API_KEYS", ADMIN_KEY + ":*:admin")));
+    node = get(Node.start(cfg, Map.of("EMP_API_KEYS", ADMIN_KEY + ":*:admin"), false));
     String api = node.lines().stream().filter(l -> l.startsWith("HTTP API")).findFirst().orElseThrow();
     port = Integer.parseInt(api.replaceAll(".*:(\\d+)/api/jobs.*", "$1"));
     clientVertx = Vertx.vertx();

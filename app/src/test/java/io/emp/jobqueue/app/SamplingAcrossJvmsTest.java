@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * Tail sampling across two JVMs. This JVM runs the queue and the gateway, a child JVM runs the
  * simulation worker; both sample with the same policy and export over OTLP to one collector here.
  * 1,000 jobs go in over HTTP: mostly fast, some 1–5 s, a few over 5 s, some failing, some of VIP
- * customers (by API key and by baggage). Each job's decision is recomputed with
+ * customers (by API key, and by baggage sent with an admin key). Each job's decision is recomputed with
  * {@link SamplingPolicy#keep} from its stored facts: a kept trace must have arrived whole from both
  * processes, a dropped one not at all, and the kept fraction of each class must fit the policy.
  */
@@ -55,6 +55,8 @@ class SamplingAcrossJvmsTest {
   static final Duration WAIT = Duration.ofSeconds(90);
   static final String KEY_REGULAR = "key-sampling-regular-0123456789";
   static final String KEY_VIP = "key-sampling-vip-0123456789abc";
+  /** Only admin keys may declare a tier in baggage (a client's own customer.tier is stripped). */
+  static final String KEY_ADMIN = "key-sampling-admin-0123456789";
   static final String VIP_CUSTOMER = "custVip";
   static final JsonObject SAMPLING = new JsonObject().put("customer_tiers", new JsonObject().put(VIP_CUSTOMER, "vip"));
   static final SamplingPolicy POLICY = SamplingPolicy.from(SAMPLING);
@@ -119,7 +121,8 @@ class SamplingAcrossJvmsTest {
     get(vertx.deployVerticle(new QueueVerticle(QueueConfig.defaults(storeCfg), telemetry)));
     store = get(JobStore.connect(vertx, storeCfg));
     gateway = new GatewayVerticle(GatewayConfig.from(new JsonObject().put("port", 0), Map.of(GatewayConfig.ENV_API_KEYS,
-        KEY_REGULAR + ":custRegular:client," + KEY_VIP + ":" + VIP_CUSTOMER + ":client")), telemetry, storeCfg);
+        KEY_REGULAR + ":custRegular:client," + KEY_VIP + ":" + VIP_CUSTOMER + ":client," + KEY_ADMIN
+            + ":*:admin")), telemetry, storeCfg);
     get(vertx.deployVerticle(gateway));
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
     worker = startWorker(sinkPort);
@@ -294,12 +297,15 @@ class SamplingAcrossJvmsTest {
 
   private static Future<Submitted> submit(Kind kind) {
     HttpRequest<?> req = http.post(gateway.actualPort(), "127.0.0.1", "/api/jobs")
-        .bearerTokenAuthentication(kind == Kind.VIP_BY_KEY ? KEY_VIP : KEY_REGULAR);
-    if (kind == Kind.VIP_BY_BAGGAGE) {
-      req.putHeader("baggage", SamplingPolicy.TIER_BAGGAGE_KEY + "=vip");
-    }
+        .bearerTokenAuthentication(kind == Kind.VIP_BY_KEY ? KEY_VIP
+            : kind == Kind.VIP_BY_BAGGAGE ? KEY_ADMIN : KEY_REGULAR);
     JsonObject body = new JsonObject().put("service_required", SERVICE).put("max_retries", 0)
         .put("payload", kind.payload());
+    if (kind == Kind.VIP_BY_BAGGAGE) {
+      // an admin (e.g. a backend acting for a customer) declares the tier in baggage
+      req.putHeader("baggage", SamplingPolicy.TIER_BAGGAGE_KEY + "=vip");
+      body.put("customer_id", "custRegular");
+    }
     return req.sendJsonObject(body).compose(res -> {
       if (res.statusCode() != 201) {
         return Future.failedFuture("submit " + kind + ": " + res.statusCode() + " " + res.bodyAsString());
