@@ -6,7 +6,10 @@ set -euo pipefail
 
 need_redis="${1:-yes}"   # "no" when REDIS_URL points at an existing Redis and tests are not run
 missing=()
-command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
+if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; then
+  missing+=(openjdk-17-jdk-headless)
+fi
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if [ "$need_redis" = yes ] && ! command -v redis-server >/dev/null 2>&1; then
   missing+=(redis-server)
