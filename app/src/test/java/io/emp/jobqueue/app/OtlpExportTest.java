@@ -4,7 +4,8 @@ import static io.emp.jobqueue.app.E2e.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.emp.jobqueue.app.OtlpReceiver.ReceivedSpan;
+import io.emp.jobqueue.testing.OtlpReceiver;
+import io.emp.jobqueue.testing.OtlpReceiver.ReceivedSpan;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;

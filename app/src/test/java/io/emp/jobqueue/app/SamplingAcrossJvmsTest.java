@@ -1,5 +1,8 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.testing.OtlpReceiver;
+import io.emp.jobqueue.testing.OtlpReceiver.ReceivedSpan;
+
 import static io.emp.jobqueue.app.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -98,7 +101,7 @@ class SamplingAcrossJvmsTest {
 
   static TestRedis redis;
   static Vertx vertx;
-  static OtlpTraceSink sink;
+  static OtlpReceiver sink;
   static Telemetry telemetry;
   static StoreConfig storeCfg;
   static JobStore store;
@@ -111,7 +114,7 @@ class SamplingAcrossJvmsTest {
   static void start() throws Exception {
     redis = TestRedis.start();
     vertx = Vertx.vertx();
-    sink = new OtlpTraceSink();
+    sink = new OtlpReceiver();
     int sinkPort = get(sink.start(vertx));
     telemetry = Telemetry.create(TelemetryConfig.DEFAULTS.withSampling(POLICY).withOverrides(Map.of(
         "otel.traces.exporter", "otlp", "otel.exporter.otlp.protocol", "http/protobuf",
@@ -185,7 +188,7 @@ class SamplingAcrossJvmsTest {
       Band band = band(outcome);
       landed.computeIfAbsent(s.kind(), k -> new EnumMap<>(Band.class)).merge(band, 1, Integer::sum);
 
-      List<OtlpTraceSink.Received> trace = sink.trace(s.traceId());
+      List<ReceivedSpan> trace = sink.trace(s.traceId());
       boolean kept = !trace.isEmpty();
       int[] counts = perBand.computeIfAbsent(band, b -> new int[2]);
       long[] range = durations.computeIfAbsent(band, b -> new long[] {Long.MAX_VALUE, 0});
@@ -201,14 +204,14 @@ class SamplingAcrossJvmsTest {
         }
       } else if (kept) {
         wrong.add(s.kind() + " " + s.jobId() + " (" + band + ", " + outcome.durationMs() + " ms) dropped but left "
-            + trace.stream().map(OtlpTraceSink.Received::name).toList());
+            + trace.stream().map(ReceivedSpan::name).toList());
       }
     }
     String summary = "bands [jobs, kept] " + perBand.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()[0] + "/" + e.getValue()[1]).collect(Collectors.joining(" "))
         + "; landed " + landed + "; durations ms " + durations.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()[0] + ".." + e.getValue()[1]).collect(Collectors.joining(" "));
-    System.out.println("SamplingAcrossJvmsTest: " + summary + "; spans received " + sink.totalSpans());
+    System.out.println("SamplingAcrossJvmsTest: " + summary + "; spans received " + sink.received());
     assertThat(wrong).as(summary).isEmpty();
 
     // every job ended up in the class it was built for (fast and medium allow a few load-induced strays)
@@ -247,7 +250,7 @@ class SamplingAcrossJvmsTest {
   }
 
   /** The spans a kept trace must hold: the API JVM's and the worker JVM's, under their seed service names. */
-  private static Set<String> missing(List<OtlpTraceSink.Received> trace, boolean failing) {
+  private static Set<String> missing(List<ReceivedSpan> trace, boolean failing) {
     Set<String> have = trace.stream().map(r -> r.name() + "@" + r.service()).collect(Collectors.toSet());
     List<String> need = new ArrayList<>(List.of(Seed.Span.HTTP_REQUEST + "@" + Seed.Service.API,
         Seed.Span.REDIS_SUBMIT + "@" + Seed.Service.API, Seed.Span.REDIS_CLAIM + "@" + Seed.Service.WORKER,

@@ -1,5 +1,8 @@
 package io.emp.jobqueue.worker.it;
 
+import io.emp.jobqueue.testing.OtlpReceiver;
+import io.emp.jobqueue.testing.OtlpReceiver.ReceivedSpan;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,7 +22,6 @@ import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.RetryPolicy;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.testing.TestRedis;
-import io.emp.jobqueue.worker.it.OtlpReceiver.ReceivedSpan;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;

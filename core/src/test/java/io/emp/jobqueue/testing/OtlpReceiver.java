@@ -1,7 +1,9 @@
-package io.emp.jobqueue.app;
+package io.emp.jobqueue.testing;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -11,28 +13,31 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 
 /**
- * An OTLP/HTTP trace endpoint (POST /v1/traces, protobuf, optionally gzipped) that any number of
- * processes export to; received spans are indexed by trace id.
+ * A minimal OTLP/HTTP trace receiver for tests: POST /v1/traces with protobuf bodies (gzip or not),
+ * spans kept in memory. Shared by every test that checks what the exporters really send.
  */
-final class OtlpTraceSink {
-  /** One received span: its name and the service.name of the resource that sent it. */
-  record Received(String spanId, String name, String service) {
+public final class OtlpReceiver {
+  /** One received span, ids in lowercase hex (parent "" for a root). */
+  public record ReceivedSpan(String traceId, String spanId, String parentSpanId, String name, String service,
+                             Span.SpanKind kind, Map<String, Object> attributes, boolean error) {
+    public Object attr(String key) {
+      return attributes.get(key);
+    }
   }
 
-  private final Map<String, List<Received>> byTrace = new ConcurrentHashMap<>();
-  private final AtomicLong total = new AtomicLong();
+  private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
   private HttpServer server;
 
-  Future<Integer> start(Vertx vertx) {
+  /** Listens on a free loopback port; the future gives the port. */
+  public Future<Integer> start(Vertx vertx) {
     server = vertx.createHttpServer().requestHandler(req -> {
       if (!"/v1/traces".equals(req.path())) {
         req.response().setStatusCode(404).end();
@@ -65,23 +70,39 @@ final class OtlpTraceSink {
           .map(kv -> kv.getValue().getStringValue()).findFirst().orElse("");
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span s : ss.getSpansList()) {
-          byTrace.computeIfAbsent(hex.formatHex(s.getTraceId().toByteArray()), k -> new CopyOnWriteArrayList<>())
-              .add(new Received(hex.formatHex(s.getSpanId().toByteArray()), s.getName(), service));
-          total.incrementAndGet();
+          Map<String, Object> attrs = new HashMap<>();
+          for (KeyValue kv : s.getAttributesList()) {
+            attrs.put(kv.getKey(), value(kv.getValue()));
+          }
+          spans.add(new ReceivedSpan(hex.formatHex(s.getTraceId().toByteArray()),
+              hex.formatHex(s.getSpanId().toByteArray()), hex.formatHex(s.getParentSpanId().toByteArray()),
+              s.getName(), service, s.getKind(), attrs,
+              s.getStatus().getCode() == io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR));
         }
       }
     }
   }
 
-  List<Received> trace(String traceId) {
-    return byTrace.getOrDefault(traceId, List.of());
+  private static Object value(AnyValue v) {
+    return switch (v.getValueCase()) {
+      case STRING_VALUE -> v.getStringValue();
+      case BOOL_VALUE -> v.getBoolValue();
+      case INT_VALUE -> v.getIntValue();
+      case DOUBLE_VALUE -> v.getDoubleValue();
+      default -> v.toString();
+    };
   }
 
-  long totalSpans() {
-    return total.get();
+  public List<ReceivedSpan> trace(String traceId) {
+    return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
   }
 
-  Future<Void> stop() {
+  /** Spans received so far, all traces. */
+  public int received() {
+    return spans.size();
+  }
+
+  public Future<Void> stop() {
     return server == null ? Future.succeededFuture() : server.close();
   }
 }
