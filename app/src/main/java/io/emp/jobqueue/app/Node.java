@@ -38,12 +38,33 @@ final class Node {
 
   /** {@code devKey}: the gateway's only key is the generated one in data/dev-api-key (the banner's curl reads it). */
   static Future<Node> start(NodeConfig cfg, Map<String, String> env, boolean devKey) {
+    TelemetryConfig tc = telemetryConfig(cfg);
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    TelemetryConfig tc = TelemetryConfig.from(cfg.section("telemetry"));
-    String machineId = cfg.section("machine").getString("machine_id");
-    Telemetry telemetry = Telemetry.create(machineId == null ? tc : tc.withMachineId(machineId), List.of());
+    Telemetry telemetry = Telemetry.create(tc, List.of());
     Node node = new Node(vertx, telemetry, env, devKey);
     return node.deployRoles(cfg).map(node).recover(err -> node.stop().transform(x -> Future.failedFuture(err)));
+  }
+
+  /**
+   * The node's telemetry settings: the "telemetry" section, plus, on a machine node, its machine id
+   * and its profile's telemetry section (exporter, otel.* overrides), which must be known before the
+   * SDK is built. Reads the profile file on the calling (main) thread, before Vert.x starts.
+   */
+  static TelemetryConfig telemetryConfig(NodeConfig cfg) {
+    TelemetryConfig tc = TelemetryConfig.from(cfg.section("telemetry"));
+    JsonObject m = cfg.section("machine");
+    if (!cfg.roles().contains(NodeConfig.Role.MACHINE)) {
+      String id = m.getString("machine_id");
+      return id == null ? tc : tc.withMachineId(id);
+    }
+    JsonObject section = m.copy();
+    if (section.getString("machine_id") == null) {
+      section.put("machine_id", defaultMachineId());
+    }
+    var profile = io.emp.jobqueue.machine.MachineProfiles.load(
+        Path.of(section.getString("profiles_dir", "conf/machines")),
+        section.getString("profile", MachineConfig.DEFAULT_PROFILE));
+    return MachineConfig.from(section, profile).telemetryConfig(tc);
   }
 
   private Future<Void> deployRoles(NodeConfig cfg) {
