@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
  * With no REDIS_URL it starts a local redis-server under ./data/ (the embedded default).
  */
 public final class Main {
+  private static Thread startupHook;
+
   private Main() {
   }
 
@@ -44,6 +46,10 @@ public final class Main {
         return;
       }
       cfg = cfg.withRedisUrl(redis.url());
+      // Until the node is up, a stop signal must still take the Redis child down with the JVM.
+      EmbeddedRedis starting = redis;
+      startupHook = new Thread(starting::close, "emp-startup-stop");
+      Runtime.getRuntime().addShutdownHook(startupHook);
       System.out.println("Started redis-server at " + redis.url() + " (data in " + cfg.dataDir().resolve("redis")
           + "; set REDIS_URL to use your own)");
     }
@@ -60,6 +66,9 @@ public final class Main {
       return;
     }
     EmbeddedRedis ownedRedis = redis;
+    if (startupHook != null) {
+      Runtime.getRuntime().removeShutdownHook(startupHook);
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("Stopping: draining workers and flushing telemetry...");
       try {
