@@ -1,5 +1,8 @@
 package io.emp.jobqueue.app;
 
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,11 +17,7 @@ import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.testing.TestRedis;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -35,7 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -159,24 +157,25 @@ class DocumentedTraceTest {
     SamplingPolicy dropFast = new SamplingPolicy(true, 5_000, 1_000, 0, 0, Map.of(), Set.of("vip"), 1_000,
         60_000, 1_000);
     TailSampler sampler = new TailSampler(dropFast);
-    List<String> forwarded = new CopyOnWriteArrayList<>();
+    InMemorySpanExporter forwarded = InMemorySpanExporter.create();
     Tracer tracer = SdkTracerProvider.builder()
-        .addSpanProcessor(new TailSamplingProcessor(sampler, collector(forwarded))).build().get("docs");
+        .addSpanProcessor(new TailSamplingProcessor(sampler, SimpleSpanProcessor.create(forwarded))).build()
+        .get("docs");
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     Context submitSpanElsewhere = TraceContexts.extract(
         TraceContext.of("00-" + traceId + "-00f067aa0ba902b7-01"));
 
     tracer.spanBuilder(Seed.Span.WS_BROADCAST).setParent(submitSpanElsewhere).startSpan().end();
-    assertThat(forwarded).as("held until the job's outcome is known").isEmpty();
+    assertThat(names(forwarded)).as("held until the job's outcome is known").isEmpty();
     assertThat(sampler.bufferedSpans()).isEqualTo(1);
 
     // the job failed: the gateway relays job_failed and reports it (Broadcaster.reportOutcome)
     boolean kept = sampler.decide(traceId, SamplingPolicy.jobOutcome(true, 1, 0, 200, null, null));
     assertThat(kept).isTrue();
-    assertThat(forwarded).containsExactly(Seed.Span.WS_BROADCAST);
+    assertThat(names(forwarded)).containsExactly(Seed.Span.WS_BROADCAST);
 
     tracer.spanBuilder(Seed.Span.WS_BROADCAST).setParent(submitSpanElsewhere).startSpan().end();
-    assertThat(forwarded).as("a later broadcast follows the decision").hasSize(2);
+    assertThat(names(forwarded)).as("a later broadcast follows the decision").hasSize(2);
   }
 
   @Test
@@ -232,35 +231,11 @@ class DocumentedTraceTest {
     return Optional.ofNullable(res.bodyAsJsonObject()).orElseThrow();
   }
 
-  static SpanProcessor collector(List<String> names) {
-    return new SpanProcessor() {
-      @Override
-      public void onStart(Context parentContext, ReadWriteSpan span) {
-      }
-
-      @Override
-      public boolean isStartRequired() {
-        return false;
-      }
-
-      @Override
-      public void onEnd(ReadableSpan span) {
-        names.add(span.getName());
-      }
-
-      @Override
-      public boolean isEndRequired() {
-        return true;
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
-  }
-
   static <T> T get(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  static List<String> names(InMemorySpanExporter exporter) {
+    return exporter.getFinishedSpanItems().stream().map(io.opentelemetry.sdk.trace.data.SpanData::getName).toList();
   }
 }

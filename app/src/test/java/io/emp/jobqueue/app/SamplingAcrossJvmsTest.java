@@ -1,5 +1,8 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.worker.WorkerConfig;
+import io.emp.jobqueue.worker.it.WorkerMain;
+
 import io.emp.jobqueue.testing.OtlpReceiver;
 import io.emp.jobqueue.testing.OtlpReceiver.ReceivedSpan;
 
@@ -321,13 +324,15 @@ class SamplingAcrossJvmsTest {
   private static Process startWorker(int sinkPort) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-Dvertx.disableDnsResolver=true",
-        "-cp", System.getProperty("java.class.path"), SampledWorkerMain.class.getName());
+        "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName());
     Map<String, String> env = pb.environment();
     env.put("EMP_REDIS_URL", redis.url());
     env.put("EMP_NAMESPACE", storeCfg.namespace());
     env.put("EMP_WORKER_ID", "worker-sampled");
     env.put("EMP_MACHINE_ID", "machine-sampled");
-    env.put("EMP_SERVICE", SERVICE);
+    env.put("EMP_SERVICES", SERVICE);
+    env.put("EMP_LEASE_MS", String.valueOf(WorkerConfig.DEFAULT_LEASE_MS));
+    env.put("EMP_RENEW_MS", String.valueOf(WorkerConfig.DEFAULT_RENEW_INTERVAL_MS));
     env.put("EMP_CONCURRENCY", String.valueOf(WORKER_CONCURRENCY));
     env.put("EMP_SAMPLING", SAMPLING.encode());
     env.put("OTEL_TRACES_EXPORTER", "otlp");
@@ -340,7 +345,7 @@ class SamplingAcrossJvmsTest {
         .toFile();
     Process p = pb.redirectErrorStream(true).redirectOutput(workerLog).start();
     await().atMost(WAIT).until(() -> !p.isAlive() || Files.readString(workerLog.toPath())
-        .contains(SampledWorkerMain.READY));
+        .contains(WorkerMain.READY));
     assertThat(p.isAlive()).as("worker JVM started; log " + workerLog).isTrue();
     return p;
   }

@@ -1,6 +1,7 @@
 package io.emp.jobqueue.worker.it;
 
 import io.emp.jobqueue.core.model.WorkerCapabilities;
+import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.queue.store.StoreConfig;
@@ -10,6 +11,7 @@ import io.emp.jobqueue.worker.WorkerVerticle;
 import io.emp.jobqueue.worker.simulation.SimulationConfig;
 import io.emp.jobqueue.worker.simulation.SimulationConnector;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
@@ -18,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A worker process for cross-process tests: one WorkerVerticle with the simulation connector,
  * configured from the environment (EMP_REDIS_URL, EMP_NAMESPACE, EMP_WORKER_ID, EMP_MACHINE_ID,
- * EMP_SERVICES, EMP_LEASE_MS, EMP_RENEW_MS). Telemetry follows the standard OTEL_* variables.
- * Prints {@value #READY} once it claims.
+ * EMP_SERVICES, EMP_CONCURRENCY, EMP_LEASE_MS, EMP_RENEW_MS, and EMP_SAMPLING: the telemetry.sampling
+ * JSON of conf/emp.json, which turns tail sampling on). Telemetry follows the standard OTEL_*
+ * variables; SIGTERM drains and flushes every exporter. Prints {@value #READY} once deployed.
  */
 public final class WorkerMain {
   public static final String READY = "WORKER READY";
@@ -34,10 +37,16 @@ public final class WorkerMain {
         null, null, null, null, null, null);
     long lease = Long.parseLong(env("EMP_LEASE_MS", "2000"));
     WorkerConfig cfg = WorkerConfig.defaults(caps).withLease(lease, Long.parseLong(env("EMP_RENEW_MS", "600")))
+        .withConcurrency(Integer.parseInt(env("EMP_CONCURRENCY", "1")))
         .withIdlePoll(500).withProgressThrottle(100).withDrainGrace(2_000);
     StoreConfig store = StoreConfig.defaults(env("EMP_REDIS_URL", StoreConfig.DEFAULT_REDIS_URL))
         .withNamespace(env("EMP_NAMESPACE", StoreConfig.DEFAULT_NAMESPACE));
-    Telemetry telemetry = Telemetry.create(TelemetryConfig.DEFAULTS.withMachineId(machine), List.of());
+    String sampling = System.getenv("EMP_SAMPLING");
+    TelemetryConfig tc = TelemetryConfig.DEFAULTS.withMachineId(machine);
+    if (sampling != null && !sampling.isBlank()) {
+      tc = tc.withSampling(SamplingPolicy.from(new JsonObject(sampling)));
+    }
+    Telemetry telemetry = Telemetry.create(tc, List.of());
     Vertx vertx = Vertx.vertx();
     WorkerVerticle verticle = new WorkerVerticle(cfg, new SimulationConnector(SimulationConfig.DEFAULTS),
         new FileResultStore(vertx, Files.createTempDirectory("emp-worker-results-")), telemetry, store);
@@ -48,6 +57,7 @@ public final class WorkerMain {
       } catch (Exception e) {
         System.err.println("drain failed: " + e);
       }
+      // closing flushes every exporter: what the sampler kept reaches the collector before exit
       telemetry.close();
       vertx.close();
     }));
