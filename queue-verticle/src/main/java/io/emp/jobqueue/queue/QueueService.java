@@ -33,9 +33,6 @@ public final class QueueService {
     this.tierOf = tierOf;
   }
 
-  public QueueService(JobStore store, Tracer tracer) {
-    this(store, tracer, c -> null);
-  }
 
   public JobStore store() {
     return store;

@@ -36,10 +36,6 @@ public final class TraceContexts {
     return TraceContext.from(m::get);
   }
 
-  public static TraceContext current() {
-    return inject(Context.current());
-  }
-
   /**
    * A context whose parent is the carried span (remote), with the carried baggage; the root context
    * when nothing is carried.
