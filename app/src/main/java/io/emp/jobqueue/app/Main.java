@@ -1,5 +1,7 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.model.ValidationException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -7,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Entry point of the fat jar: {@code java -jar emp-job-queue-fat.jar --roles all|api|machine}.
  * With no REDIS_URL it starts a local redis-server under ./data/ (the embedded default).
+ * Exit codes: 0 stopped cleanly (or --help/--version), 1 start-up failed, 2 bad flags or config,
+ * 3 the embedded Redis could not start.
  */
 public final class Main {
   private static Thread startupHook;
@@ -18,9 +22,16 @@ public final class Main {
     NodeConfig cfg;
     Map<String, String> env = new HashMap<>(System.getenv());
     try {
-      cfg = NodeConfig.load(args, env);
-    } catch (IllegalArgumentException e) {
-      System.err.println("emp-job-queue: " + e.getMessage());
+      Flags flags = Flags.parse(args);
+      if (flags.helpRequested() || flags.versionRequested()) {
+        System.out.print(flags.helpRequested() ? flags.usage() : flags.version() + "\n");
+        System.out.flush();
+        return;
+      }
+      cfg = NodeConfig.load(flags, env, Path.of(""));
+    } catch (IllegalArgumentException | ValidationException e) {
+      // a config error is the user's to fix: one line that names it, no stack trace
+      System.err.println("emp-job-queue: " + oneLine(e.getMessage()));
       System.exit(2);
       return;
     }
@@ -58,7 +69,7 @@ public final class Main {
       node = Node.start(cfg, env, devKey).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println("emp-job-queue: startup failed: " + cause.getMessage());
+      System.err.println("emp-job-queue: startup failed: " + oneLine(String.valueOf(cause.getMessage())));
       if (redis != null) {
         redis.close();
       }
@@ -83,6 +94,10 @@ public final class Main {
     }, "emp-shutdown"));
     exitZeroOnTerm();
     Banner.print(cfg, node);
+  }
+
+  static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
   }
 
   /**

@@ -87,7 +87,9 @@ final class Node {
     GatewayConfig gw = GatewayConfig.from(cfg.section("gateway"), env);
     gateway = new GatewayVerticle(gw, telemetry, queue.store());
     return vertx.deployVerticle(new QueueVerticle(queue, telemetry))
-        .compose(id -> vertx.deployVerticle(gateway))
+        .compose(id -> vertx.deployVerticle(gateway)
+            .recover(err -> Future.failedFuture(listenError(err, "the HTTP API", gw.host(), gw.port(),
+                "choose another with --port or EMP_HTTP_PORT"))))
         .onSuccess(id -> {
           String base = "http://" + displayHost(gw.host()) + ":" + gateway.actualPort();
           lines.add("HTTP API       " + base + "/api/jobs");
@@ -118,9 +120,24 @@ final class Node {
     SlotWorkers workers = new SlotWorkers(vertx, cfg.section("worker"), telemetry, store, env);
     return MachineConfig.load(vertx, section, profiles).compose(mc -> {
       machine = new MachineBootstrapVerticle(mc, telemetry, new VerticleWorkerDeployer(vertx, workers::create));
-      return vertx.deployVerticle(machine).onSuccess(id -> lines.add(0, "Machine        " + mc.machineId()
+      return vertx.deployVerticle(machine).recover(err -> Future.failedFuture(listenError(err,
+          "the machine health server", mc.healthHost(), mc.healthPort(), "choose another with machine.health_port")))
+          .onSuccess(id -> lines.add(0, "Machine        " + mc.machineId()
           + " (profile " + mc.profile().name() + ", workers " + mc.profile().workers() + ")"));
     }).mapEmpty();
+  }
+
+  /**
+   * "Address already in use" (java.net.BindException, or Netty's native bind error) says neither
+   * which server nor which port: the user gets both, and what to change.
+   */
+  static Throwable listenError(Throwable err, String server, String host, int port, String fix) {
+    String msg = String.valueOf(err.getMessage());
+    if (err instanceof java.net.BindException || msg.contains("Address already in use")) {
+      return new IllegalStateException(server + " cannot listen on " + host + ":" + port
+          + ": address already in use (" + fix + ")", err);
+    }
+    return err;
   }
 
   /** The host name, made safe for ids; a machine is the same machine across restarts. */

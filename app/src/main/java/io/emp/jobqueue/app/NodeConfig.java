@@ -1,20 +1,38 @@
 package io.emp.jobqueue.app;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.emp.jobqueue.core.config.ConfigException;
+import io.emp.jobqueue.core.config.ConfigSection;
+import io.emp.jobqueue.core.telemetry.TelemetryConfig;
+import io.emp.jobqueue.gateway.GatewayConfig;
+import io.emp.jobqueue.machine.MachineConfig;
+import io.emp.jobqueue.machine.MachineProfile;
+import io.emp.jobqueue.queue.QueueConfig;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The whole node configuration as one JSON tree: built-in defaults, then the config file
- * (conf/emp.json unless --config says otherwise), then environment variables, then command-line
- * flags. Each section is validated by its own record (StoreConfig, GatewayConfig, ...).
+ * The whole node configuration as one JSON tree, in layers, each laid over the one before (a key
+ * a layer omits keeps the value below): the records' built-in DEFAULT_* values, conf/emp.json
+ * (when present), the --config / EMP_CONFIG file, environment variables, command-line flags.
+ * {@link #load} then reads the tree once with every section's own reader (StoreConfig,
+ * GatewayConfig, ...): a key no reader knows, a value of the wrong type or out of range stops the
+ * launch with one line that names it.
  */
 record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
 
   enum Role { API, MACHINE }
+
+  /** The default config file, relative to the working directory. */
+  static final String DEFAULT_FILE = "conf/emp.json";
 
   /** env var -> JSON pointer it overrides. */
   static final Map<String, String> ENV = Map.ofEntries(
@@ -28,39 +46,167 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
       Map.entry("EMP_ENVIRONMENT", "/telemetry/environment"),
       Map.entry("EMP_REGION", "/telemetry/region"));
 
-  static NodeConfig load(String[] args, Map<String, String> env) throws IOException {
-    Map<String, String> flags = Flags.parse(args);
-    Path file = Path.of(flags.getOrDefault("config", env.getOrDefault("EMP_CONFIG", "conf/emp.json")));
+  static final String SAMPLING_ENABLED = "/telemetry/sampling/enabled";
+
+  /** For tests: flags from {@code args}, files relative to the working directory. */
+  static NodeConfig load(String[] args, Map<String, String> env) {
+    return load(Flags.parse(args), env, Path.of(""));
+  }
+
+  static NodeConfig load(Flags flags, Map<String, String> env, Path workDir) {
     JsonObject json = new JsonObject();
-    if (Files.exists(file)) {
-      json = new JsonObject(Files.readString(file));
-    } else if (flags.containsKey("config")) {
-      throw new IllegalArgumentException("config file not found: " + file);
+    Path defaults = workDir.resolve(DEFAULT_FILE);
+    if (Files.exists(defaults)) {
+      json.mergeIn(readFile(defaults), true);
+    }
+    String named = flags.config != null ? flags.config : nonBlank(env.get("EMP_CONFIG"));
+    if (named != null) {
+      Path file = workDir.resolve(named);
+      if (!Files.exists(file)) {
+        throw new ConfigException("config file not found: " + named + " (from "
+            + (flags.config != null ? "--config" : "EMP_CONFIG") + ")");
+      }
+      if (!isSameFile(file, defaults)) {
+        json.mergeIn(readFile(file), true);
+      }
     }
     for (Map.Entry<String, String> e : ENV.entrySet()) {
-      String v = env.get(e.getKey());
-      if (v != null && !v.isBlank()) {
+      String v = nonBlank(env.get(e.getKey()));
+      if (v != null) {
         put(json, e.getValue(), v);
       }
     }
-    if (flags.containsKey("redis-url")) {
-      put(json, "/queue/store/redis_url", flags.get("redis-url"));
+    if (flags.redisUrl != null) {
+      put(json, "/queue/store/redis_url", flags.redisUrl);
     }
-    if (flags.containsKey("port")) {
-      put(json, "/gateway/port", flags.get("port"));
+    if (flags.port != null) {
+      put(json, "/gateway/port", flags.port);
     }
-    String roles = flags.getOrDefault("roles", env.getOrDefault("EMP_ROLES", "all"));
-    Path data = Path.of(flags.getOrDefault("data-dir", env.getOrDefault("EMP_DATA_DIR", "data")));
-    return new NodeConfig(parseRoles(roles), json, data);
+    applySampling(json, flags, env);
+    Set<Role> roles = flags.roles != null ? parseRoles(flags.roles, "--roles")
+        : parseRoles(env.getOrDefault("EMP_ROLES", "all"), "EMP_ROLES");
+    String data = flags.dataDir != null ? flags.dataDir : env.getOrDefault("EMP_DATA_DIR", "data");
+    NodeConfig cfg = new NodeConfig(roles, json, workDir.resolve(data));
+    cfg.check(env);
+    return cfg;
   }
 
-  static Set<Role> parseRoles(String s) {
+  /**
+   * --sampling, else EMP_SAMPLING, else the config's {@code telemetry.sampling.enabled}, else: off
+   * (every trace kept, so the monitor always finds a job's trace) for the embedded local default,
+   * and the seed policy for anything deployed (a shared Redis, or an environment not named local*).
+   */
+  private static void applySampling(JsonObject json, Flags flags, Map<String, String> env) {
+    String envValue = nonBlank(env.get("EMP_SAMPLING"));
+    Boolean enabled;
+    if (flags.sampling != null) {
+      enabled = flags.sampling == Flags.OnOff.on;
+    } else if (envValue != null) {
+      enabled = switch (envValue.trim().toLowerCase()) {
+        case "on", "true" -> true;
+        case "off", "false" -> false;
+        default -> throw new ConfigException("EMP_SAMPLING must be on or off, got '" + envValue + "'");
+      };
+    } else if (get(json, SAMPLING_ENABLED) != null) {
+      return;
+    } else {
+      enabled = !isEmbeddedLocal(json);
+    }
+    put(json, SAMPLING_ENABLED, enabled);
+  }
+
+  /** No Redis configured anywhere (the launcher starts its own) and a local environment. */
+  static boolean isEmbeddedLocal(JsonObject json) {
+    Object env = get(json, "/telemetry/environment");
+    String environment = env instanceof String s ? s : TelemetryConfig.DEFAULT_ENVIRONMENT;
+    return get(json, "/queue/store/redis_url") == null && environment.startsWith("local");
+  }
+
+  static Set<Role> parseRoles(String s, String source) {
     return switch (s.trim().toLowerCase()) {
       case "all" -> Set.of(Role.API, Role.MACHINE);
       case "api" -> Set.of(Role.API);
       case "machine" -> Set.of(Role.MACHINE);
-      default -> throw new IllegalArgumentException("--roles must be all, api or machine (got '" + s + "')");
+      default -> throw new ConfigException(source + " must be all, api or machine, got '" + s + "'");
     };
+  }
+
+  /**
+   * Reads every section with the readers the node uses, as the node will (same launcher-supplied
+   * values), then names every key none of them read. Readers throw for wrong types and values.
+   * A machine node's profile is loaded last, so a typo is reported before a missing profile.
+   */
+  void check(Map<String, String> env) {
+    ConfigSection root = ConfigSection.of(json);
+    QueueConfig.from(root.section("queue"));
+    GatewayConfig.from(root.section("gateway"), env);
+    TelemetryConfig.from(root.section("telemetry"));
+    ConfigSection machine = root.section("machine");
+    MachineConfig.profilesDir(machine);
+    MachineConfig.profileName(machine);
+    machineConfig(machine, PLACEHOLDER_PROFILE);
+    SlotWorkers.check(root.section("worker"), env);
+    root.rejectUnknownKeys();
+    if (roles.contains(Role.MACHINE)) {
+      machineConfig(machine, MachineConfig.profile(machine));
+    }
+  }
+
+  /** Stands in for the profile while the machine section's keys are checked. */
+  private static final MachineProfile PLACEHOLDER_PROFILE = MachineProfile.fromJson(new JsonObject()
+      .put("name", "none").put("machine_type", "none").put("workers", "simulation:1"));
+
+  /** The machine section as Node reads it: with a default machine id and the queue's store. */
+  private MachineConfig machineConfig(ConfigSection machine, MachineProfile profile) {
+    String machineId = machine.getString("machine_id");
+    return MachineConfig.from(machine.with("machine_id", machineId != null ? machineId : Node.defaultMachineId())
+        .with("store", json.getJsonObject("queue", new JsonObject()).getJsonObject("store", new JsonObject())),
+        profile);
+  }
+
+  /** A JSON object from {@code file}; bad JSON is one line naming the file, line and column. */
+  static JsonObject readFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file not found: " + file);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    // Jackson (under Vert.x's JSON) knows where the text went wrong; Vert.x's message does not say
+    JsonFactory factory = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature
+        .STRICT_DUPLICATE_DETECTION).build();
+    try (JsonParser p = factory.createParser(text)) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        throw new ConfigException(file + ": expected a JSON object ({...}) at the top level");
+      }
+      p.skipChildren();
+      if (p.nextToken() != null) {
+        throw new ConfigException(file + ":" + p.currentLocation().getLineNr() + ":"
+            + p.currentLocation().getColumnNr() + ": invalid JSON: text after the closing }");
+      }
+    } catch (JsonProcessingException e) {
+      String why = e.getOriginalMessage().replaceAll("\\s*\\R\\s*", " ");
+      int at = why.indexOf(" (start marker at");
+      throw new ConfigException(file + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr()
+          + ": invalid JSON: " + (at > 0 ? why.substring(0, at) : why));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    return new JsonObject(text);
+  }
+
+  private static boolean isSameFile(Path a, Path b) {
+    try {
+      return Files.exists(b) && Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String nonBlank(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   JsonObject section(String name) {
@@ -77,7 +223,13 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
 
   /** True when no Redis was configured anywhere: the embedded default starts its own. */
   boolean wantsEmbeddedRedis() {
-    return section("queue").getJsonObject("store", new JsonObject()).getString("redis_url") == null;
+    return get(json, "/queue/store/redis_url") == null;
+  }
+
+  /** Whether in-process tail sampling is on (false: every trace is kept). */
+  boolean samplingEnabled() {
+    return !Boolean.FALSE.equals(ConfigSection.of(json).section("telemetry").section("sampling")
+        .getBoolean("enabled"));
   }
 
   NodeConfig withRedisUrl(String url) {
@@ -86,19 +238,36 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
     return new NodeConfig(roles, copy, dataDir);
   }
 
-  /** Numbers from the environment arrive as strings; store them as numbers where they look like one. */
-  private static void put(JsonObject root, String pointer, String value) {
+  private static Object get(JsonObject root, String pointer) {
+    String[] parts = pointer.substring(1).split("/");
+    Object o = root;
+    for (String p : parts) {
+      if (!(o instanceof JsonObject j)) {
+        return null;
+      }
+      o = j.getValue(p);
+    }
+    return o;
+  }
+
+  /**
+   * Sets a value, creating the sections on the way. Values from the environment stay strings: the
+   * section readers accept "8080" where a number is expected and name the key when it is not one.
+   */
+  private static void put(JsonObject root, String pointer, Object value) {
     String[] parts = pointer.substring(1).split("/");
     JsonObject o = root;
     for (int i = 0; i < parts.length - 1; i++) {
-      JsonObject next = o.getJsonObject(parts[i]);
+      Object next = o.getValue(parts[i]);
       if (next == null) {
         next = new JsonObject();
         o.put(parts[i], next);
+      } else if (!(next instanceof JsonObject)) {
+        throw new ConfigException(String.join(".", java.util.Arrays.copyOf(parts, i + 1))
+            + ": expected an object, got " + io.vertx.core.json.Json.encode(next));
       }
-      o = next;
+      o = (JsonObject) next;
     }
-    Object v = value.matches("-?\\d{1,9}") ? (Object) Integer.parseInt(value) : value;
-    o.put(parts[parts.length - 1], v);
+    o.put(parts[parts.length - 1], value);
   }
 }

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.machine.MachineInfo;
@@ -34,7 +35,6 @@ final class SlotWorkers {
 
   private final Vertx vertx;
   private final JsonObject workerSection;
-  private final JsonObject connectors;
   private final Telemetry telemetry;
   private final StoreConfig store;
   private final Map<String, String> env;
@@ -42,7 +42,6 @@ final class SlotWorkers {
   SlotWorkers(Vertx vertx, JsonObject workerSection, Telemetry telemetry, StoreConfig store, Map<String, String> env) {
     this.vertx = vertx;
     this.workerSection = workerSection;
-    this.connectors = workerSection.getJsonObject("connectors", new JsonObject());
     this.telemetry = telemetry;
     this.store = store;
     this.env = env;
@@ -54,37 +53,54 @@ final class SlotWorkers {
       throw new IllegalArgumentException("no connector for worker type '" + slot.type() + "'; known: "
           + SERVICES.keySet());
     }
-    JsonObject section = workerSection.copy();
-    section.remove("connectors");
-    section.remove("results_dir");
-    section.put("worker_id", slot.workerId()).put("machine_id", machine.machineId())
-        .put("services", new JsonArray(services));
-    WorkerConfig base = WorkerConfig.from(section);
+    ConfigSection section = ConfigSection.of(workerSection, "worker");
+    WorkerConfig base = workerConfig(section, slot.workerId(), machine.machineId(), services);
     WorkerCapabilities caps = base.capabilities().withHardware(machine.workerHardware(slot));
     WorkerConfig cfg = new WorkerConfig(caps, base.concurrency(), base.leaseMs(), base.renewIntervalMs(),
         base.scanLimit(), base.idlePollMs(), base.defaultJobTimeoutMs(), base.progressThrottleMs(),
         base.drainGraceMs());
-    FileResultStore results = new FileResultStore(vertx,
-        java.nio.file.Path.of(workerSection.getString("results_dir", "data/results")));
-    return new WorkerVerticle(cfg, connector(slot), results, telemetry, store);
+    FileResultStore results = new FileResultStore(vertx, resultsDir(section));
+    return new WorkerVerticle(cfg, connector(slot.type(), slot.gpu(), slot.servicePort(),
+        section.section("connectors").section(slot.type()), env), results, telemetry, store);
   }
 
-  private Connector connector(WorkerSlot slot) {
-    JsonObject c = connectors.getJsonObject(slot.type(), new JsonObject());
-    return switch (slot.type()) {
+  /**
+   * Reads the "worker" section exactly as {@link #create} does, for every worker type, so that a
+   * bad key or value in it stops the launch before anything starts.
+   */
+  static void check(ConfigSection worker, Map<String, String> env) {
+    resultsDir(worker);
+    workerConfig(worker, "config-check", "config-check", SERVICES.get("simulation"));
+    ConfigSection connectors = worker.section("connectors");
+    SERVICES.keySet().forEach(type -> connector(type, null, null, connectors.section(type), env));
+  }
+
+  private static java.nio.file.Path resultsDir(ConfigSection worker) {
+    return java.nio.file.Path.of(worker.getString("results_dir", "data/results"));
+  }
+
+  /** The section's settings with the slot's identity, which the launcher supplies. */
+  private static WorkerConfig workerConfig(ConfigSection worker, String workerId, String machineId,
+                                           List<String> services) {
+    return WorkerConfig.from(worker.with("worker_id", workerId).with("machine_id", machineId)
+        .with("services", new JsonArray(services)));
+  }
+
+  private static Connector connector(String type, Integer gpu, Integer servicePort, ConfigSection c,
+                                     Map<String, String> env) {
+    return switch (type) {
       case "simulation" -> new SimulationConnector(SimulationConfig.from(c));
       case "comfyui" -> {
         // the machine binds each slot to its own ComfyUI instance (base port + GPU index)
         ComfyUiConfig cu = ComfyUiConfig.from(c);
-        Integer port = slot.servicePort() != null ? slot.servicePort()
-            : slot.gpu() != null ? Integer.valueOf(cu.port(slot.gpu())) : null;
+        Integer port = servicePort != null ? servicePort : gpu != null ? Integer.valueOf(cu.port(gpu)) : null;
         if (port != null) {
-          cu = ComfyUiConfig.from(c.copy().put("base_port", port).put("port_per_gpu", false));
+          cu = ComfyUiConfig.from(c.with("base_port", port).with("port_per_gpu", false));
         }
         yield new ComfyUiConnector(cu);
       }
       case "openai" -> new OpenAiConnector(OpenAiConfig.from(c, env));
-      default -> throw new IllegalArgumentException("unknown worker type " + slot.type());
+      default -> throw new IllegalArgumentException("unknown worker type " + type);
     };
   }
 }

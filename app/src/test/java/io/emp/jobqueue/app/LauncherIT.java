@@ -76,6 +76,8 @@ class LauncherIT {
       // an explicit REDIS_URL means the node started no Redis of its own; configured keys, no dev key file
       assertThat(output()).doesNotContain("Started redis-server").doesNotContain("dev-api-key")
           .contains("Authorization: Bearer <your API key>");
+      // a shared Redis means a deployed node: the production sampling policy applies
+      assertThat(output()).contains("Tail sampling on");
     }
   }
 
@@ -105,6 +107,17 @@ class LauncherIT {
 
     String jobId = submitSimulationJob(port);
     await().atMost(WAIT).until(() -> "completed".equals(job(port, jobId).getString("status")));
+
+    // the embedded local default keeps every trace: each fast job (kept at 10% when sampling) has one
+    assertThat(output()).contains("Tail sampling off: every trace is kept");
+    List<String> jobs = new java.util.ArrayList<>(List.of(jobId));
+    for (int i = 0; i < 4; i++) {
+      jobs.add(submitSimulationJob(port));
+    }
+    for (String id : jobs) {
+      await().atMost(WAIT).until(() -> "completed".equals(job(port, id).getString("status")));
+      await().atMost(WAIT).until(() -> !traces(port, id).isEmpty());
+    }
 
     stopAndAssertCleanExit();
     await().atMost(WAIT).until(() -> !redis.get(0).isAlive());
@@ -227,6 +240,12 @@ class LauncherIT {
     HttpResponse<String> r = get(port, "/api/jobs/" + jobId);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return new JsonObject(r.body());
+  }
+
+  private io.vertx.core.json.JsonArray traces(int port, String jobId) throws Exception {
+    HttpResponse<String> r = get(port, "/api/traces?job_id=" + jobId);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new JsonObject(r.body()).getJsonArray("traces");
   }
 
   private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {

@@ -53,7 +53,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The product contract (shared/seed/tracing-architecture.md §1, §2, §3, §5, §7) checked against
+ * The product tracing contract ("the seed", §1, §2, §3, §5, §7; docs/telemetry.md) checked against
  * the spans of a real in-JVM deployment: queue, gateway and a simulation worker on one real
  * redis-server, jobs submitted over HTTP, a WebSocket client subscribed to them. One job succeeds,
  * one fails permanently; every attribute and event the seed lists must be on the spans with a value
@@ -80,7 +80,7 @@ class SeedContractTest {
   /** §3 child spans of job.processing. */
   static final List<String> SEED_PROCESSING_CHILDREN = List.of("job.preprocessing", "external_service.call",
       "job.postprocessing", "job.result_upload");
-  /** Current semantic-convention keys that must sit beside the seed's old HTTP keys (protocols.md §3.2). */
+  /** Current semantic-convention keys that must sit beside the seed's old HTTP keys (OpenTelemetry HTTP semantic conventions). */
   static final List<String> SEMCONV_HTTP = List.of("http.request.method", "url.path", "user_agent.original",
       "client.address", "http.response.status_code", "http.request.body.size");
 

@@ -16,8 +16,8 @@ class WorkersEnvTest {
   @Test
   void empWorkersReplacesTheProfilesWorkerSpec() throws Exception {
     Path file = Files.createTempFile("emp-workers-", ".json");
-    Files.writeString(file, new JsonObject().put("machine", new JsonObject().put("profile", "sim-test-local-dev"))
-        .encode());
+    Files.writeString(file, new JsonObject().put("machine", new JsonObject().put("profile", "sim-test-local-dev")
+        .put("profiles_dir", DocumentedTraceTest.conf("machines").toString())).encode());
     NodeConfig cfg = NodeConfig.load(new String[] {"--config", file.toString()}, Map.of("EMP_WORKERS", "simulation:1"));
 
     MachineConfig machine = MachineConfig.from(cfg.section("machine").copy().put("machine_id", "m-env"),

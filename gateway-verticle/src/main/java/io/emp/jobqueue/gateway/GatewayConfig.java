@@ -1,5 +1,6 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.emp.jobqueue.core.model.JobLimits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +12,7 @@ import java.util.Map;
  * Settings of the gateway, validated once. Every default is a named constant.
  *
  * @param apiKeys the keys that may call the API; empty and {@code authDisabled} false means every
- *     protected call is refused (fail closed, see docs/decisions-helper-gateway.md)
+ *     protected call is refused (fail closed, see docs/decisions.md)
  * @param authDisabled local development only: every caller is an admin. Must be set explicitly.
  * @param wsMaxQueuedMessages messages written to one socket but not yet flushed; past it the client is cut off
  * @param heartbeatIntervalMs how often each socket is pinged
@@ -80,13 +81,18 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
    * API keys come from {@code api_keys} (array of {key, customer_id, role}) plus {@link #ENV_API_KEYS}.
    */
   public static GatewayConfig from(JsonObject j, Map<String, String> env) {
+    return from(ConfigSection.of(j, "gateway"), env);
+  }
+
+  /** Reads the "gateway" section (see {@link #from(JsonObject, Map)}). */
+  public static GatewayConfig from(ConfigSection j, Map<String, String> env) {
     List<ApiKey> keys = new ArrayList<>();
     for (Object o : j.getJsonArray("api_keys", new JsonArray())) {
       JsonObject k = (JsonObject) o;
       keys.add(ApiKey.of(k.getString("key"), k.getString("customer_id", "*"), k.getString("role", "client")));
     }
     keys.addAll(ApiKey.parseList(env.get(ENV_API_KEYS)));
-    JsonObject auth = j.getJsonObject("auth", new JsonObject());
+    ConfigSection auth = j.section("auth");
     return new GatewayConfig(j.getString("host", DEFAULT_HOST), j.getInteger("port", DEFAULT_PORT),
         j.getLong("body_limit_bytes", DEFAULT_BODY_LIMIT_BYTES), keys, auth.getBoolean("disabled", false),
         j.getInteger("ws_max_queued_messages", DEFAULT_WS_MAX_QUEUED_MESSAGES),

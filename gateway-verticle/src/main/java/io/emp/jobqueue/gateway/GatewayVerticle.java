@@ -57,7 +57,9 @@ public final class GatewayVerticle extends VerticleBase {
       opts.setSendBufferSize(cfg.sendBufferBytes());
     }
     return relay.start()
-        .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen(cfg.port(), cfg.host()))
+        .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen(cfg.port(), cfg.host())
+            // a failed start is not followed by stop(): the relay would outlive the gateway (and warn)
+            .recover(err -> relay.stop().transform(x -> Future.failedFuture(err))))
         .onSuccess(s -> {
           server = s;
           sockets.startHeartbeats();

@@ -90,7 +90,7 @@ final class HttpApi {
   void list(RoutingContext ctx) {
     Principal who = principal(ctx);
     List<Problem> problems = new ArrayList<>();
-    String status = ctx.request().getParam("status");
+    String status = param(ctx, "status");
     if (status != null) {
       try {
         JobStatus.fromWire(status);
@@ -103,7 +103,7 @@ final class HttpApi {
       fail(ctx, new ValidationException(problems));
       return;
     }
-    access.queue().list(status, ctx.request().getParam("service"), limit, ctx.request().getParam("cursor"),
+    access.queue().list(status, param(ctx, "service"), limit, param(ctx, "cursor"),
             RequestTracing.traceContext(ctx))
         .onSuccess(page -> {
           // The store pages over every customer; a client sees its own jobs of the page only.
@@ -199,8 +199,14 @@ final class HttpApi {
     return ctx.get(PRINCIPAL);
   }
 
-  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max, List<Problem> problems) {
+  /** A query parameter; sent empty ({@code ?status=}, an unset form field) it counts as not sent. */
+  private static String param(RoutingContext ctx, String name) {
     String v = ctx.request().getParam(name);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max, List<Problem> problems) {
+    String v = param(ctx, name);
     if (v == null) {
       return dflt;
     }

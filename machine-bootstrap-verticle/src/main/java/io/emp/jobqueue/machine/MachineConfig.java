@@ -1,5 +1,6 @@
 package io.emp.jobqueue.machine;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,7 @@ public record MachineConfig(String machineId, MachineProfile profile, Path workD
                             int healthPort, long heartbeatIntervalMs, long registrationTtlMs, long statusIntervalMs,
                             String nvidiaSmi, int downloadMaxAttempts, long downloadBackoffMs, StoreConfig store) {
   public static final String DEFAULT_PROFILE = "base";
+  public static final String DEFAULT_PROFILES_DIR = "conf/machines";
   public static final String DEFAULT_HEALTH_HOST = "0.0.0.0";
   public static final int DEFAULT_HEALTH_PORT = 9090;
   public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
@@ -52,6 +54,11 @@ public record MachineConfig(String machineId, MachineProfile profile, Path workD
    * {@code workers} spec in the section replaces the profile's.
    */
   public static MachineConfig from(JsonObject j, MachineProfile profile) {
+    return from(ConfigSection.of(j, "machine"), profile);
+  }
+
+  /** Reads the "machine" section (see {@link #from(JsonObject, MachineProfile)}). */
+  public static MachineConfig from(ConfigSection j, MachineProfile profile) {
     String cache = j.getString("cache_dir");
     if (j.getString("workers") != null && !j.getString("workers").isBlank()) {
       profile = profile.withWorkers(j.getString("workers").trim());
@@ -65,7 +72,7 @@ public record MachineConfig(String machineId, MachineProfile profile, Path workD
         j.getString("nvidia_smi", HardwareDetector.DEFAULT_NVIDIA_SMI),
         j.getInteger("download_max_attempts", Downloader.DEFAULT_MAX_ATTEMPTS),
         j.getLong("download_backoff_ms", Downloader.DEFAULT_RETRY_BACKOFF_MS),
-        StoreConfig.from(j.getJsonObject("store", new JsonObject())));
+        StoreConfig.from(j.section("store")));
   }
 
   /**
@@ -74,8 +81,24 @@ public record MachineConfig(String machineId, MachineProfile profile, Path workD
    */
   public static io.vertx.core.Future<MachineConfig> load(io.vertx.core.Vertx vertx, JsonObject section,
                                                          Path profilesDir) {
-    String name = section.getString("profile", DEFAULT_PROFILE);
-    return vertx.executeBlocking(() -> from(section, MachineProfiles.load(profilesDir, name)), false);
+    ConfigSection c = ConfigSection.of(section, "machine");
+    return vertx.executeBlocking(() -> from(c, MachineProfiles.load(profilesDir, profileName(c))), false);
+  }
+
+  /**
+   * Loads the profile the section names: {@code profile} (default {@value #DEFAULT_PROFILE}) from
+   * {@code profiles_dir} (default {@value #DEFAULT_PROFILES_DIR}). Blocking: reads files.
+   */
+  public static MachineProfile profile(ConfigSection j) {
+    return MachineProfiles.load(profilesDir(j), profileName(j));
+  }
+
+  public static String profileName(ConfigSection j) {
+    return j.getString("profile", DEFAULT_PROFILE);
+  }
+
+  public static Path profilesDir(ConfigSection j) {
+    return Path.of(j.getString("profiles_dir", DEFAULT_PROFILES_DIR));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.emp.jobqueue.queue;
 
 import io.emp.jobqueue.queue.store.StoreConfig;
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -21,7 +22,12 @@ public record QueueConfig(StoreConfig store, long housekeepingIntervalMs, long t
   }
 
   public static QueueConfig from(JsonObject j) {
-    return new QueueConfig(StoreConfig.from(j.getJsonObject("store", new JsonObject())),
+    return from(ConfigSection.of(j, "queue"));
+  }
+
+  /** Reads the "queue" section of the node config, its "store" section included. */
+  public static QueueConfig from(ConfigSection j) {
+    return new QueueConfig(StoreConfig.from(j.section("store")),
         j.getLong("housekeeping_interval_ms", DEFAULT_HOUSEKEEPING_INTERVAL_MS),
         j.getLong("trim_interval_ms", DEFAULT_TRIM_INTERVAL_MS),
         j.getInteger("housekeeping_batch", DEFAULT_HOUSEKEEPING_BATCH));

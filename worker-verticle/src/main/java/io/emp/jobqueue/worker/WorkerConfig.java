@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.vertx.core.json.JsonObject;
 import java.util.UUID;
@@ -68,6 +69,11 @@ public record WorkerConfig(WorkerCapabilities capabilities, int concurrency, lon
    * sit at the top level, the same shape the claim matcher receives; a missing worker_id gets a random one.
    */
   public static WorkerConfig from(JsonObject j) {
+    return from(ConfigSection.of(j, "worker"));
+  }
+
+  /** Reads the "worker" section (see {@link #from(JsonObject)}). */
+  public static WorkerConfig from(ConfigSection j) {
     JsonObject caps = new JsonObject();
     for (String k : new String[] {"worker_id", "machine_id", "services", "hardware", "models", "customer_isolation",
         "allowed_customers", "denied_customers", "workflow_id", "attributes"}) {

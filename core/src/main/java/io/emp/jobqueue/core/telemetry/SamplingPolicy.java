@@ -1,5 +1,6 @@
 package io.emp.jobqueue.core.telemetry;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
@@ -109,9 +110,11 @@ public record SamplingPolicy(boolean enabled, long slowMs, long mediumMs, double
   }
 
   public static SamplingPolicy from(JsonObject j) {
-    if (j == null) {
-      return DEFAULTS;
-    }
+    return j == null ? DEFAULTS : from(ConfigSection.of(j, "telemetry.sampling"));
+  }
+
+  /** Reads the "telemetry.sampling" section; {@code enabled} defaults to true (the seed policy). */
+  public static SamplingPolicy from(ConfigSection j) {
     Map<String, String> tiers = new java.util.HashMap<>();
     j.getJsonObject("customer_tiers", new JsonObject()).forEach(e -> tiers.put(e.getKey(), String.valueOf(e.getValue())));
     java.util.Set<String> keep = new java.util.HashSet<>();

@@ -1,8 +1,8 @@
 package io.emp.jobqueue.core.telemetry;
 
 /**
- * Every span name, service name, attribute key and event name of the product contract
- * ({@code shared/seed/tracing-architecture.md}), in one place. Where the seed uses an old
+ * Every span name, service name, attribute key and event name of the product's tracing contract
+ * ("the seed"; docs/telemetry.md lists them with their sections §1-§7), in one place. Where the seed uses an old
  * OpenTelemetry key, the current semantic-convention key sits beside it and both are emitted.
  */
 public final class Seed {
@@ -241,7 +241,7 @@ public final class Seed {
     /** Not in the seed: streamed chat, time from sending to the first chunk. */
     public static final String OPENAI_TIME_TO_FIRST_CHUNK_MS = "openai.time_to_first_chunk_ms";
 
-    // OpenTelemetry GenAI / HTTP client semantic conventions (protocols.md §3)
+    // OpenTelemetry GenAI / HTTP client semantic conventions
     public static final String GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
     public static final String GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
     public static final String GEN_AI_REQUEST_MODEL = "gen_ai.request.model";

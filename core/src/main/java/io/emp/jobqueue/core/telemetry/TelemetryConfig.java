@@ -2,6 +2,7 @@ package io.emp.jobqueue.core.telemetry;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
@@ -51,10 +52,15 @@ public record TelemetryConfig(String environment, String region, String version,
   }
 
   public static TelemetryConfig from(JsonObject j) {
+    return from(ConfigSection.of(j, "telemetry"));
+  }
+
+  /** Reads the "telemetry" section of the node config. */
+  public static TelemetryConfig from(ConfigSection j) {
     Map<String, String> o = new HashMap<>();
     j.getJsonObject("otel", new JsonObject()).forEach(e -> o.put(e.getKey(), String.valueOf(e.getValue())));
     return new TelemetryConfig(j.getString("environment"), j.getString("region"), j.getString("version"),
-        j.getString("machine_id"), o, SamplingPolicy.from(j.getJsonObject("sampling", new JsonObject())),
+        j.getString("machine_id"), o, SamplingPolicy.from(j.section("sampling")),
         j.getInteger("trace_store_max_traces", TraceStore.DEFAULT_MAX_TRACES));
   }
 

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.queue.store;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -26,9 +27,11 @@ public record RetryPolicy(long baseMs, long capMs, double jitter, long avoidWind
   }
 
   public static RetryPolicy from(JsonObject j) {
-    if (j == null) {
-      return DEFAULT;
-    }
+    return j == null ? DEFAULT : from(ConfigSection.of(j, "queue.store.retry"));
+  }
+
+  /** Reads the "retry" section of the store config; absent keys take {@link #DEFAULT}'s values. */
+  public static RetryPolicy from(ConfigSection j) {
     return new RetryPolicy(j.getLong("base_ms", DEFAULT.baseMs), j.getLong("cap_ms", DEFAULT.capMs),
         j.getDouble("jitter", DEFAULT.jitter), j.getLong("avoid_window_ms", DEFAULT.avoidWindowMs));
   }

@@ -1,6 +1,7 @@
 package io.emp.jobqueue.queue.store;
 
 import io.emp.jobqueue.core.model.JobLimits;
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -78,7 +79,12 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
 
   /** Reads the "store" section of the node config (keys in snake_case; absent keys take the defaults). */
   public static StoreConfig from(JsonObject j) {
-    JsonObject l = j.getJsonObject("limits", new JsonObject());
+    return from(ConfigSection.of(j, "queue.store"));
+  }
+
+  /** Reads the "store" section (see {@link #from(JsonObject)}). */
+  public static StoreConfig from(ConfigSection j) {
+    ConfigSection l = j.section("limits");
     JobLimits d = JobLimits.DEFAULTS;
     JobLimits limits = new JobLimits(l.getInteger("max_payload_bytes", d.maxPayloadBytes()),
         l.getInteger("max_priority", d.maxPriority()), l.getInteger("default_priority", d.defaultPriority()),
@@ -92,7 +98,7 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
         j.getLong("events_max_len", DEFAULT_EVENTS_MAXLEN), j.getInteger("job_events_max", DEFAULT_JOB_EVENTS_MAX),
         j.getLong("idempotency_ttl_ms", DEFAULT_IDEMPOTENCY_TTL_MS),
         j.getInteger("max_pending_per_service", DEFAULT_MAX_PENDING_PER_SERVICE),
-        RetryPolicy.from(j.getJsonObject("retry")), j.getInteger("error_chain_max", 10),
+        RetryPolicy.from(j.section("retry")), j.getInteger("error_chain_max", 10),
         j.getInteger("event_result_max_bytes", 64 * 1024), j.getInteger("list_scan_max", 10_000), limits);
   }
 }

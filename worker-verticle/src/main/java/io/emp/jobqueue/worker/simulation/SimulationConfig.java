@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker.simulation;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -43,6 +44,11 @@ public record SimulationConfig(int steps, long stepMs, double failureProbability
   }
 
   public static SimulationConfig from(JsonObject j) {
+    return from(ConfigSection.of(j, "worker.connectors.simulation"));
+  }
+
+  /** Reads the "worker.connectors.simulation" section. */
+  public static SimulationConfig from(ConfigSection j) {
     return new SimulationConfig(j.getInteger("steps", DEFAULT_STEPS), j.getLong("step_ms", DEFAULT_STEP_MS),
         j.getDouble("failure_probability", DEFAULT_FAILURE_PROBABILITY),
         FailureKind.fromWire(j.getString("failure_kind", DEFAULT_FAILURE_KIND.name().toLowerCase())),

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A worker process for cross-process tests: one WorkerVerticle with the simulation connector,
  * configured from the environment (EMP_REDIS_URL, EMP_NAMESPACE, EMP_WORKER_ID, EMP_MACHINE_ID,
- * EMP_SERVICES, EMP_CONCURRENCY, EMP_LEASE_MS, EMP_RENEW_MS, and EMP_SAMPLING: the telemetry.sampling
- * JSON of conf/emp.json, which turns tail sampling on). Telemetry follows the standard OTEL_*
+ * EMP_SERVICES, EMP_CONCURRENCY, EMP_LEASE_MS, EMP_RENEW_MS, and EMP_SAMPLING: a telemetry.sampling
+ * JSON section, which turns tail sampling on; unlike the launcher's EMP_SAMPLING=on|off). Telemetry follows the standard OTEL_*
  * variables; SIGTERM drains and flushes every exporter. Prints {@value #READY} once deployed.
  */
 public final class WorkerMain {

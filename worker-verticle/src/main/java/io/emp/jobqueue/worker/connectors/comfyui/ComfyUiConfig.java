@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker.connectors.comfyui;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -39,6 +40,11 @@ public record ComfyUiConfig(String host, int basePort, boolean portPerGpu, long 
 
   /** Reads the {@code comfyui} config object. */
   public static ComfyUiConfig from(JsonObject j) {
+    return from(ConfigSection.of(j, "worker.connectors.comfyui"));
+  }
+
+  /** Reads the "worker.connectors.comfyui" section. */
+  public static ComfyUiConfig from(ConfigSection j) {
     return new ComfyUiConfig(j.getString("host", DEFAULT_HOST), j.getInteger("base_port", DEFAULT_BASE_PORT),
         j.getBoolean("port_per_gpu", true), j.getLong("history_poll_ms", DEFAULT_HISTORY_POLL_MS),
         j.getLong("reconnect_initial_ms", DEFAULT_RECONNECT_INITIAL_MS),

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker.connectors.openai;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.Map;
@@ -48,6 +49,11 @@ public record OpenAiConfig(String baseUrl, String apiKey, String organization, S
 
   /** Reads the {@code openai} config object; the key and base URL fall back to the environment. */
   public static OpenAiConfig from(JsonObject j, Map<String, String> env) {
+    return from(ConfigSection.of(j, "worker.connectors.openai"), env);
+  }
+
+  /** Reads the "worker.connectors.openai" section. */
+  public static OpenAiConfig from(ConfigSection j, Map<String, String> env) {
     String key = j.getString("api_key", env.get(ENV_API_KEY));
     return new OpenAiConfig(j.getString("base_url", env.get(ENV_BASE_URL)), key, j.getString("organization"),
         j.getString("project"), j.getInteger("max_retries", DEFAULT_MAX_RETRIES),

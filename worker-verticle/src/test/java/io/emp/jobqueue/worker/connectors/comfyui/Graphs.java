@@ -3,7 +3,7 @@ package io.emp.jobqueue.worker.connectors.comfyui;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** API-format graphs for tests (the minimal txt2img of protocols.md §1.5). */
+/** API-format graphs for tests (ComfyUI's minimal txt2img graph; docs/connectors.md has the format). */
 final class Graphs {
   private Graphs() {
   }
