@@ -243,7 +243,7 @@ public final class MachineBootstrap {
     span.setAttribute(MachineAttr.COMPONENTS_STRATEGY, p.installation().strategy());
     span.setAttribute(MachineAttr.COMPONENTS_MAX_CONCURRENT, p.installation().effectiveConcurrency());
     ComponentInstaller installer = new ComponentInstaller(vertx,
-        new Downloader(vertx, http, cfg.downloadMaxAttempts(), cfg.downloadBackoffMs()), tracer,
+        new Downloader(vertx, cfg.downloadMaxAttempts(), cfg.downloadBackoffMs()), tracer,
         new ComponentInstaller.Settings(cfg.workDir(), cfg.cacheDir(), cfg.machineId(),
             telemetry.config().environment()));
     return installer.install(p.components(), p.installation(), Context.root().with(span)).compose(report -> {
