@@ -166,6 +166,7 @@ final class Scripts {
         + "  backoff_cap_ms = " + c.retry().capMs() + ",\n"
         + "  backoff_jitter = " + c.retry().jitter() + ",\n"
         + "  avoid_window_ms = " + c.retry().avoidWindowMs() + ",\n"
+        + "  max_lost_leases = " + c.retry().maxLostLeases() + ",\n"
         + "  error_chain_max = " + c.errorChainMax() + ",\n"
         + "  event_result_max = " + c.eventResultMaxBytes() + ",\n"
         + "  list_scan_max = " + c.listScanMax() + ",\n"
