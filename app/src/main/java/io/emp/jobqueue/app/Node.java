@@ -78,7 +78,7 @@ final class Node {
     return chain;
   }
 
-  private static StoreConfig store(NodeConfig cfg) {
+  static StoreConfig store(NodeConfig cfg) {
     return StoreConfig.from(cfg.section("queue").getJsonObject("store", new JsonObject()));
   }
 

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.machine;
 
+import io.emp.jobqueue.core.telemetry.RateLimitedLog;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
 import io.emp.jobqueue.core.telemetry.Telemetry;
@@ -39,6 +40,7 @@ public final class MachineBootstrap {
   public static final int PHASE_COUNT = 7;
   public static final long TELEMETRY_FLUSH_TIMEOUT_MS = 5_000;
   private static final System.Logger LOG = System.getLogger(MachineBootstrap.class.getName());
+  private static final RateLimitedLog HEARTBEAT_WARNINGS = new RateLimitedLog(LOG, "machine heartbeat");
 
   /** Update types of status events, as the reference's aggregator names them. */
   public enum Update { INITIAL, PERIODIC, EVENT_DRIVEN, MACHINE_READY, SHUTDOWN;
@@ -371,7 +373,8 @@ public final class MachineBootstrap {
         .compose(alive -> alive ? Future.succeededFuture() : registry.register(cfg.machineId(),
             machineFields(ready() ? "ready" : phase), workerFields(), cfg.registrationTtlMs(),
             System.currentTimeMillis()))
-        .onFailure(err -> LOG.log(System.Logger.Level.WARNING, "heartbeat failed: " + err.getMessage()));
+        .onSuccess(v -> HEARTBEAT_WARNINGS.recovered("heartbeats succeed again"))
+        .onFailure(err -> HEARTBEAT_WARNINGS.warn("heartbeat failed; the next one retries", err));
   }
 
   private Map<String, String> machineFields(String status) {

@@ -4,6 +4,7 @@ import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.LeaseLostException;
 import io.emp.jobqueue.core.model.SecretRedactor;
+import io.emp.jobqueue.core.telemetry.RateLimitedLog;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
@@ -35,6 +36,7 @@ import java.util.function.Supplier;
  */
 public final class JobRunner {
   private static final System.Logger LOG = System.getLogger(JobRunner.class.getName());
+  private static final RateLimitedLog STORE_WARNINGS = new RateLimitedLog(LOG, "job runner");
 
   private sealed interface Outcome {
   }
@@ -319,8 +321,7 @@ public final class JobRunner {
       if (err instanceof LeaseLostException) {
         return Future.succeededFuture(AttemptEnd.LEASE_LOST);
       }
-      LOG.log(System.Logger.Level.WARNING, "ending attempt " + job.attempt() + " of job " + job.id()
-          + " failed; its lease will run out and the reaper retries it: " + err);
+      STORE_WARNINGS.warn("ending an attempt failed; its lease will run out and the reaper retries it", err);
       return Future.succeededFuture(AttemptEnd.STORE_ERROR);
     });
   }

@@ -44,8 +44,15 @@ public final class JobStore {
     this.cfg = cfg;
   }
 
-  /** Connects, loads the scripts and checks that Redis answers. */
+  /**
+   * Connects, loads the scripts and checks that Redis answers; while Redis is unreachable, tries again
+   * with backoff for {@code cfg.connectTimeoutMs()} ({@link ConnectRetry}).
+   */
   public static Future<JobStore> connect(Vertx vertx, StoreConfig cfg) {
+    return ConnectRetry.retry(vertx, cfg, "job store", () -> connectOnce(vertx, cfg));
+  }
+
+  private static Future<JobStore> connectOnce(Vertx vertx, StoreConfig cfg) {
     RedisKeys keys = new RedisKeys(cfg.namespace());
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.redisUrl())
         .setMaxPoolSize(cfg.poolSize()).setMaxPoolWaiting(cfg.maxPoolWaiting())
