@@ -352,6 +352,11 @@ public final class JobStore {
 
   // ---------------------------------------------------------------- plumbing
 
+  /** Runs one of the store's scripts (for the machine registry, which shares them). */
+  Future<Response> script(Name name, List<String> args) {
+    return call(name, args);
+  }
+
   private Future<Response> call(Name name, List<String> args) {
     return scripts.call(redis, name, args).recover(err -> Future.failedFuture(mapError(err)));
   }

@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
 final class Scripts {
 
   enum Name {
-    SUBMIT, CLAIM, RENEW, PROGRESS, COMPLETE, FAIL, RELEASE, CANCEL, REAP, PROMOTE, TRIM, LIST, STATS;
+    SUBMIT, CLAIM, RENEW, PROGRESS, COMPLETE, FAIL, RELEASE, CANCEL, REAP, PROMOTE, TRIM, LIST, STATS,
+    MACHINE_REGISTER, MACHINE_HEARTBEAT, MACHINE_UNREGISTER;
 
     String resource() {
       return "lua/" + name().toLowerCase(Locale.ROOT) + ".lua";
