@@ -66,7 +66,9 @@ public final class Main {
     }
     Node node;
     try {
-      node = Node.start(cfg, env, devKey).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      // the start may wait for Redis first (queue.store.connect_timeout_ms)
+      long limitMs = 120_000 + Node.store(cfg).connectTimeoutMs();
+      node = Node.start(cfg, env, devKey).toCompletionStage().toCompletableFuture().get(limitMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("emp-job-queue: startup failed: " + oneLine(String.valueOf(cause.getMessage())));

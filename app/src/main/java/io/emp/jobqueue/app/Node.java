@@ -57,10 +57,7 @@ final class Node {
       String id = m.getString("machine_id");
       return id == null ? tc : tc.withMachineId(id);
     }
-    JsonObject section = m.copy();
-    if (section.getString("machine_id") == null) {
-      section.put("machine_id", defaultMachineId());
-    }
+    JsonObject section = machineSection(cfg);
     var profile = io.emp.jobqueue.machine.MachineProfiles.load(
         Path.of(section.getString("profiles_dir", "conf/machines")),
         section.getString("profile", MachineConfig.DEFAULT_PROFILE));
@@ -78,7 +75,7 @@ final class Node {
     return chain;
   }
 
-  private static StoreConfig store(NodeConfig cfg) {
+  static StoreConfig store(NodeConfig cfg) {
     return StoreConfig.from(cfg.section("queue").getJsonObject("store", new JsonObject()));
   }
 
@@ -109,11 +106,24 @@ final class Node {
         .mapEmpty();
   }
 
-  private Future<Void> deployMachine(NodeConfig cfg) {
+  /**
+   * The "machine" section as the launcher completes it: the host name as the default machine id, and
+   * the health server on the node's one host setting ({@code gateway.host}, {@code EMP_HTTP_HOST})
+   * unless {@code machine.health_host} names its own.
+   */
+  static JsonObject machineSection(NodeConfig cfg) {
     JsonObject section = cfg.section("machine").copy();
     if (section.getString("machine_id") == null) {
       section.put("machine_id", defaultMachineId());
     }
+    if (section.getString("health_host") == null) {
+      section.put("health_host", cfg.section("gateway").getString("host", GatewayConfig.DEFAULT_HOST));
+    }
+    return section;
+  }
+
+  private Future<Void> deployMachine(NodeConfig cfg) {
+    JsonObject section = machineSection(cfg);
     StoreConfig store = store(cfg);
     section.put("store", cfg.section("queue").getJsonObject("store", new JsonObject()));
     Path profiles = Path.of(section.getString("profiles_dir", "conf/machines"));
@@ -158,6 +168,11 @@ final class Node {
 
   List<String> lines() {
     return lines;
+  }
+
+  /** The machine's bound health port, -1 without the machine role. */
+  int healthPort() {
+    return machine == null ? -1 : machine.machine().healthPort();
   }
 
   boolean nativeTransport() {

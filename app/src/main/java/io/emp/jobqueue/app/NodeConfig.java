@@ -37,6 +37,7 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
   /** env var -> JSON pointer it overrides. */
   static final Map<String, String> ENV = Map.ofEntries(
       Map.entry("REDIS_URL", "/queue/store/redis_url"),
+      Map.entry("EMP_REDIS_CONNECT_TIMEOUT_MS", "/queue/store/connect_timeout_ms"),
       Map.entry("EMP_NAMESPACE", "/queue/store/namespace"),
       Map.entry("EMP_HTTP_PORT", "/gateway/port"),
       Map.entry("EMP_HTTP_HOST", "/gateway/host"),

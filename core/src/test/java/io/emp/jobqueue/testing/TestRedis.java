@@ -30,8 +30,16 @@ public final class TestRedis implements AutoCloseable {
 
   public static TestRedis start() {
     try {
+      return start(freePort());
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port", e);
+    }
+  }
+
+  /** A server on this port (a test that started a client before its Redis). */
+  public static TestRedis start(int port) {
+    try {
       Path dir = Files.createTempDirectory("emp-redis-");
-      int port = freePort();
       Process p = new ProcessBuilder(redisServer(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
           "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
           .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();

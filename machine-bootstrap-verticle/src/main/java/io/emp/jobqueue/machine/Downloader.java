@@ -4,31 +4,47 @@ import io.emp.jobqueue.machine.InstallException.Kind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.FileProps;
-import io.vertx.core.file.OpenOptions;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodySubscriber;
+import java.net.http.HttpResponse.BodySubscribers;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /**
  * Streams an HTTP(S) download to {@code <dest>.part} and renames it once its SHA-256 matches. After
  * an interrupted transfer the next attempt asks for the rest with a {@code Range} request (a
  * server that answers 200 instead of 206 makes it start over).
+ *
+ * <p>The transfer uses the JDK's {@link HttpClient}, not the Vert.x one: Vert.x 5.0.7's HTTP/1.1
+ * client drops the tail of a response that is paused for back-pressure (the file is slower than the
+ * socket) when the server closes the connection right after the last byte, failing it with
+ * "Connection was closed" (eclipse-vertx/vert.x#5929). Every HTTP/1.0 server and every response to
+ * a {@code Connection: close} request ends that way, so such downloads failed at random. The JDK
+ * client applies back-pressure through its body subscriber and reads to the end of the stream.
  */
 public final class Downloader {
   public static final int DEFAULT_MAX_ATTEMPTS = 5;
   public static final long DEFAULT_RETRY_BACKOFF_MS = 200;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
   /** What one download did. {@code resumed}: at least one attempt continued a partial file with Range. */
   public record Result(Path file, long sizeBytes, long networkBytes, int attempts, boolean resumed,
@@ -39,12 +55,23 @@ public final class Downloader {
   private final HttpClient client;
   private final int maxAttempts;
   private final long backoffMs;
+  private final long idleTimeoutMs;
 
-  public Downloader(Vertx vertx, HttpClient client, int maxAttempts, long backoffMs) {
+  public Downloader(Vertx vertx, int maxAttempts, long backoffMs) {
+    this(vertx, maxAttempts, backoffMs, DEFAULT_IDLE_TIMEOUT_MS);
+  }
+
+  /** {@code idleTimeoutMs}: an attempt that receives nothing for this long fails (and is retried). */
+  public Downloader(Vertx vertx, int maxAttempts, long backoffMs, long idleTimeoutMs) {
+    if (maxAttempts < 1 || backoffMs < 0 || idleTimeoutMs < 1) {
+      throw new IllegalArgumentException("maxAttempts >= 1, backoffMs >= 0 and idleTimeoutMs >= 1 required");
+    }
     this.vertx = vertx;
-    this.client = client;
+    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(CONNECT_TIMEOUT).build();
     this.maxAttempts = maxAttempts;
     this.backoffMs = backoffMs;
+    this.idleTimeoutMs = idleTimeoutMs;
   }
 
   public Future<Result> download(String url, Path dest, String sha256) {
@@ -71,8 +98,8 @@ public final class Downloader {
         .recover(err -> {
           if (err instanceof InstallException ie && ie.kind() != Kind.DOWNLOAD_FAILED || st.attempts >= maxAttempts) {
             return Future.failedFuture(err instanceof InstallException ? err
-                : new InstallException(Kind.DOWNLOAD_FAILED, "download of " + ComponentInstaller.redact(url) + " failed after " + st.attempts
-                + " attempt(s): " + err.getMessage()));
+                : new InstallException(Kind.DOWNLOAD_FAILED, "download of " + ComponentInstaller.redact(url)
+                + " failed after " + st.attempts + " attempt(s): " + describe(err)));
           }
           return size(part).compose(now -> {
             st.network += Math.max(0, now - have);
@@ -81,23 +108,59 @@ public final class Downloader {
         }));
   }
 
+  /** One GET: the whole file, or the rest of it after {@code have} bytes. Resolves on the caller's context. */
   private Future<Void> transfer(String url, Path part, long have, State st) {
-    RequestOptions opts = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
-        .setIdleTimeout(DEFAULT_IDLE_TIMEOUT_MS).setFollowRedirects(true);
-    if (have > 0) {
-      opts.putHeader("Range", "bytes=" + have + "-");
+    HttpRequest.Builder req;
+    try {
+      req = HttpRequest.newBuilder(URI.create(url)).GET();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new InstallException(Kind.HTTP_STATUS, "not a valid download URL: "
+          + ComponentInstaller.redact(url)));
     }
-    return client.request(opts).compose(req -> req.send()).compose(resp -> {
-      // Hold the body until the file is open, or its first chunks would be dropped.
-      resp.pause();
+    if (have > 0) {
+      req.header("Range", "bytes=" + have + "-");
+    }
+    Watchdog watchdog = new Watchdog();
+    io.vertx.core.Context ctx = vertx.getOrCreateContext();
+    CompletableFuture<HttpResponse<Long>> call;
+    try {
+      call = client.sendAsync(req.build(), info -> {
+        watchdog.touch();
+        int status = info.statusCode();
+        if (status == 200 || status == 206) {
+          OpenOption[] opts = status == 206
+              ? new OpenOption[] {StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.APPEND}
+              : new OpenOption[] {StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                  StandardOpenOption.TRUNCATE_EXISTING};
+          return watchdog.guard(BodySubscribers.mapping(BodySubscribers.ofFile(part, opts), p -> 0L));
+        }
+        return BodySubscribers.replacing(0L);
+      });
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new InstallException(Kind.HTTP_STATUS, "cannot download "
+          + ComponentInstaller.redact(url) + ": " + e.getMessage()));
+    }
+    watchdog.call = call;
+    long timer = vertx.setPeriodic(Math.max(10, Math.min(1_000, idleTimeoutMs / 4)), id -> watchdog.check());
+    Promise<HttpResponse<Long>> done = Promise.promise();
+    // the JDK completes on its own threads; the rest of the attempt runs on the caller's context
+    call.whenComplete((resp, err) -> ctx.runOnContext(v -> {
+      if (err != null) {
+        done.fail(watchdog.idle ? new IOException("no data for " + idleTimeoutMs + " ms") : unwrap(err));
+      } else {
+        done.complete(resp);
+      }
+    }));
+    return done.future().eventually(() -> {
+      vertx.cancelTimer(timer);
+      return Future.succeededFuture();
+    }).compose(resp -> {
       int status = resp.statusCode();
       if (status == 416 && have > 0) {
         // The partial file is already whole; the checksum decides.
-        resp.resume();
         return Future.succeededFuture();
       }
       if (status != 200 && status != 206) {
-        resp.resume();
         Kind kind = status >= 500 || status == 429 ? Kind.DOWNLOAD_FAILED : Kind.HTTP_STATUS;
         return Future.failedFuture(new InstallException(kind, "GET " + ComponentInstaller.redact(url) + " answered "
             + status));
@@ -106,22 +169,117 @@ public final class Downloader {
       if (append) {
         st.resumed = true;
       }
-      return vertx.fileSystem().open(part.toString(), new OpenOptions().setWrite(true).setCreate(true)
-              .setTruncateExisting(!append))
-          .compose(file -> pipe(resp, file, append ? have : 0))
-          .compose(v -> size(part))
-          .map(now -> {
-            st.network += Math.max(0, now - (append ? have : 0));
-            return null;
-          });
+      return size(part).map(now -> {
+        st.network += Math.max(0, now - (append ? have : 0));
+        return null;
+      });
     });
   }
 
-  private Future<Void> pipe(HttpClientResponse resp, AsyncFile file, long writePos) {
-    file.setWritePos(writePos);
-    Promise<Void> done = Promise.promise();
-    resp.pipeTo(file).onComplete(done);
-    return done.future();
+  /**
+   * Fails an attempt that receives nothing for {@link #idleTimeoutMs}: before the response head it
+   * cancels the exchange, during the body it cancels the subscription and closes the file.
+   */
+  private final class Watchdog {
+    volatile long last = System.nanoTime();
+    volatile boolean idle;
+    volatile CompletableFuture<?> call;
+    private volatile Guard<?> guard;
+
+    void touch() {
+      last = System.nanoTime();
+    }
+
+    <T> BodySubscriber<T> guard(BodySubscriber<T> inner) {
+      Guard<T> g = new Guard<>(inner, this);
+      guard = g;
+      return g;
+    }
+
+    void check() {
+      if (idle || (System.nanoTime() - last) / 1_000_000 < idleTimeoutMs) {
+        return;
+      }
+      idle = true;
+      Guard<?> g = guard;
+      IOException stalled = new IOException("no data for " + idleTimeoutMs + " ms");
+      if (g != null) {
+        g.abort(stalled);
+      }
+      CompletableFuture<?> c = call;
+      if (c != null) {
+        c.cancel(true);
+      }
+    }
+  }
+
+  /** A body subscriber that reports activity to its watchdog and can be aborted by it. */
+  private static final class Guard<T> implements BodySubscriber<T> {
+    private final BodySubscriber<T> inner;
+    private final Watchdog watchdog;
+    private final CompletableFuture<T> body = new CompletableFuture<>();
+    private volatile Flow.Subscription subscription;
+
+    Guard(BodySubscriber<T> inner, Watchdog watchdog) {
+      this.inner = inner;
+      this.watchdog = watchdog;
+      inner.getBody().whenComplete((v, e) -> {
+        if (e != null) {
+          body.completeExceptionally(e);
+        } else {
+          body.complete(v);
+        }
+      });
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      inner.onSubscribe(s);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      watchdog.touch();
+      inner.onNext(items);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      inner.onError(t);
+    }
+
+    @Override
+    public void onComplete() {
+      inner.onComplete();
+    }
+
+    @Override
+    public CompletionStage<T> getBody() {
+      return body;
+    }
+
+    void abort(Throwable t) {
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+      inner.onError(t); // closes the file
+      body.completeExceptionally(t);
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static String describe(Throwable t) {
+    String m = t.getMessage();
+    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
   }
 
   private Future<Long> size(Path p) {

@@ -1,10 +1,13 @@
 package io.emp.jobqueue.machine;
 
+import io.emp.jobqueue.core.telemetry.RateLimitedLog;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.Version;
 import io.emp.jobqueue.queue.store.JobStore;
+import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.queue.store.MachineIdTakenException;
 import io.emp.jobqueue.queue.store.MachineRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -39,6 +42,7 @@ public final class MachineBootstrap {
   public static final int PHASE_COUNT = 7;
   public static final long TELEMETRY_FLUSH_TIMEOUT_MS = 5_000;
   private static final System.Logger LOG = System.getLogger(MachineBootstrap.class.getName());
+  private static final RateLimitedLog HEARTBEAT_WARNINGS = new RateLimitedLog(LOG, "machine heartbeat");
 
   /** Update types of status events, as the reference's aggregator names them. */
   public enum Update { INITIAL, PERIODIC, EVENT_DRIVEN, MACHINE_READY, SHUTDOWN;
@@ -55,6 +59,8 @@ public final class MachineBootstrap {
   private final WorkerDeployer deployer;
   private final HttpClient http;
   private final long startedAt = System.currentTimeMillis();
+  /** This run of the machine: the holder of its machine id in the registry. */
+  private final String instance = java.util.UUID.randomUUID().toString();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
   private final ServiceSupervisor supervisor;
   private volatile String phase = "created";
@@ -243,7 +249,7 @@ public final class MachineBootstrap {
     span.setAttribute(MachineAttr.COMPONENTS_STRATEGY, p.installation().strategy());
     span.setAttribute(MachineAttr.COMPONENTS_MAX_CONCURRENT, p.installation().effectiveConcurrency());
     ComponentInstaller installer = new ComponentInstaller(vertx,
-        new Downloader(vertx, http, cfg.downloadMaxAttempts(), cfg.downloadBackoffMs()), tracer,
+        new Downloader(vertx, cfg.downloadMaxAttempts(), cfg.downloadBackoffMs()), tracer,
         new ComponentInstaller.Settings(cfg.workDir(), cfg.cacheDir(), cfg.machineId(),
             telemetry.config().environment()));
     return installer.install(p.components(), p.installation(), Context.root().with(span)).compose(report -> {
@@ -299,12 +305,12 @@ public final class MachineBootstrap {
         .compose(s -> {
           store = s;
           registry = MachineRegistry.of(s);
-          return HealthServer.start(vertx, cfg.healthHost(), cfg.healthPort(), this);
+          return claimMachineId(null, System.currentTimeMillis() + cfg.registrationTtlMs() + cfg.heartbeatIntervalMs());
         })
+        .compose(v -> HealthServer.start(vertx, cfg.healthHost(), cfg.healthPort(), this))
         .compose(h -> {
           healthServer = h;
-          return registry.register(cfg.machineId(), machineFields("starting"), workerFields(), cfg.registrationTtlMs(),
-              System.currentTimeMillis());
+          return register("starting");
         })
         .compose(v -> {
           publish(Update.INITIAL);
@@ -326,6 +332,42 @@ public final class MachineBootstrap {
           span.setAttribute(MachineAttr.READINESS_TOTAL_BOOTSTRAP_MS, ms(t0));
           return null;
         });
+  }
+
+  private Future<Void> register(String status) {
+    return registry.register(cfg.machineId(), instance, machineFields(status), workerFields(),
+        cfg.registrationTtlMs(), System.currentTimeMillis());
+  }
+
+  /**
+   * Registers this machine, refusing to start when another running machine holds the same id (they
+   * would share worker ids and remove each other's registrations). A registration that is still there
+   * but no longer beats is a crashed predecessor of this machine: it is waited out (at most its TTL).
+   * One that beats while we wait is a live duplicate.
+   */
+  private Future<Void> claimMachineId(Long firstBeat, long deadline) {
+    return register("starting").recover(err -> {
+      if (!(err instanceof MachineIdTakenException taken)) {
+        return Future.failedFuture(err);
+      }
+      Long beat = taken.lastHeartbeatMs();
+      boolean beating = firstBeat != null && beat != null && !beat.equals(firstBeat);
+      if (beating || System.currentTimeMillis() >= deadline) {
+        return Future.failedFuture(new JobQueueException(JobQueueException.Code.CONFLICT, "machine id '"
+            + cfg.machineId() + "' is already in use by another running machine (it keeps sending heartbeats to "
+            + "Redis); give each machine its own id with EMP_MACHINE_ID (config machine.machine_id; the default "
+            + "is the host name)"));
+      }
+      if (firstBeat == null) {
+        LOG.log(System.Logger.Level.INFO, "machine id " + cfg.machineId() + " is still registered by another "
+            + "instance; waiting up to " + (deadline - System.currentTimeMillis()) / 1000 + " s to see whether it "
+            + "is a crashed run of this machine (its registration expires) or a live duplicate (it beats)");
+      }
+      long poll = Math.max(50, Math.min(1_000, cfg.heartbeatIntervalMs() / 2));
+      io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+      vertx.setTimer(poll, t -> later.complete());
+      return later.future().compose(v -> claimMachineId(firstBeat == null ? beat : firstBeat, deadline));
+    });
   }
 
   private Future<Void> deployWorkers() {
@@ -365,13 +407,18 @@ public final class MachineBootstrap {
       return;
     }
     List<String> ids = slots.stream().map(WorkerSlot::workerId).toList();
-    registry.heartbeat(cfg.machineId(), ids, Map.of("status", ready() ? "ready" : phase,
-            "last_heartbeat", Long.toString(System.currentTimeMillis())), cfg.registrationTtlMs(),
-            System.currentTimeMillis())
-        .compose(alive -> alive ? Future.succeededFuture() : registry.register(cfg.machineId(),
-            machineFields(ready() ? "ready" : phase), workerFields(), cfg.registrationTtlMs(),
-            System.currentTimeMillis()))
-        .onFailure(err -> LOG.log(System.Logger.Level.WARNING, "heartbeat failed: " + err.getMessage()));
+    registry.heartbeat(cfg.machineId(), instance, ids, Map.of("status", ready() ? "ready" : phase),
+            cfg.registrationTtlMs(), System.currentTimeMillis())
+        .compose(beat -> switch (beat) {
+          case ALIVE -> Future.<Void>succeededFuture();
+          // expired (e.g. Redis was away longer than the TTL): register again
+          case GONE -> register(ready() ? "ready" : phase);
+          case TAKEN -> Future.<Void>failedFuture(new IllegalStateException("machine id " + cfg.machineId()
+              + " was registered by another instance while this one's registration had expired; this machine "
+              + "keeps working but is not registered. Give each machine its own EMP_MACHINE_ID"));
+        })
+        .onSuccess(v -> HEARTBEAT_WARNINGS.recovered("heartbeats succeed again"))
+        .onFailure(err -> HEARTBEAT_WARNINGS.warn("heartbeat failed; the next one retries", err));
   }
 
   private Map<String, String> machineFields(String status) {
@@ -454,7 +501,7 @@ public final class MachineBootstrap {
           return supervisor.stopAll();
         })
         .transform(ar -> registry == null ? Future.succeededFuture()
-            : registry.unregister(cfg.machineId(), slots.stream().map(WorkerSlot::workerId).toList()))
+            : registry.unregister(cfg.machineId(), instance, slots.stream().map(WorkerSlot::workerId).toList()))
         .transform(ar -> healthServer == null ? Future.succeededFuture() : healthServer.close())
         .transform(ar -> store == null ? Future.succeededFuture() : store.close())
         .transform(ar -> http.close())

@@ -14,7 +14,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ComponentInstallerTest {
   static Vertx vertx;
-  static HttpClient http;
   static InMemorySpanExporter exporter = InMemorySpanExporter.create();
   static Telemetry telemetry;
   Fixtures.FileServer server;
@@ -37,7 +35,6 @@ class ComponentInstallerTest {
   @BeforeAll
   static void up() {
     vertx = Vertx.vertx();
-    http = vertx.createHttpClient();
     telemetry = Telemetry.create(TelemetryConfig.DEFAULTS, List.of(SimpleSpanProcessor.create(exporter)));
   }
 
@@ -59,7 +56,7 @@ class ComponentInstallerTest {
   }
 
   ComponentInstaller installer() {
-    return new ComponentInstaller(vertx, new Downloader(vertx, http, 3, 10),
+    return new ComponentInstaller(vertx, new Downloader(vertx, 3, 10),
         telemetry.tracer(Seed.Service.BOOTSTRAP),
         new ComponentInstaller.Settings(dir.resolve("install"), dir.resolve("cache"), "m-test", "test"));
   }

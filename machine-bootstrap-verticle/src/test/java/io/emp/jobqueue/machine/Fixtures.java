@@ -70,6 +70,8 @@ final class Fixtures {
   static final class FileServer implements AutoCloseable {
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final Map<String, Boolean> dropOnce = new ConcurrentHashMap<>();
+    /** Paths whose first request gets the head and half the body, then nothing more (the connection stays open). */
+    final Map<String, Boolean> stallOnce = new ConcurrentHashMap<>();
     final List<String> log = new CopyOnWriteArrayList<>();
     final AtomicInteger requests = new AtomicInteger();
     final HttpServer server;
@@ -96,6 +98,11 @@ final class Fixtures {
         req.response().putHeader("Content-Length", Integer.toString(body.length))
             .write(Buffer.buffer(java.util.Arrays.copyOfRange(body, 0, half)))
             .onComplete(ar -> req.connection().close());
+        return;
+      }
+      if (stallOnce.remove(req.path()) != null) {
+        req.response().putHeader("Content-Length", Integer.toString(body.length))
+            .write(Buffer.buffer(java.util.Arrays.copyOfRange(body, 0, body.length / 2)));
         return;
       }
       if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {

@@ -184,6 +184,49 @@ class MachineBootstrapTest {
     assertThat(after).contains(JobStatus.COMPLETED);
   }
 
+  @Test
+  void aSecondMachineWithTheSameIdIsRefusedAndTheFirstKeepsItsRegistration() {
+    MachineProfile profile = MachineProfiles.load(MachineProfileTest.CONF, "sim-test-local-dev");
+    MachineConfig cfg = config(profile);
+    MachineBootstrapVerticle first = new MachineBootstrapVerticle(cfg, telemetry, deployer(20));
+    String deployment = get(vertx.deployVerticle(first));
+    MachineRegistry registry = MachineRegistry.of(store);
+    JsonObject before = get(registry.machine(cfg.machineId()));
+    String workerId = first.machine().slots().get(0).workerId();
+
+    Throwable refused = Fixtures.failure(vertx.deployVerticle(new MachineBootstrapVerticle(cfg, telemetry,
+        deployer(20))));
+
+    assertThat(refused).hasMessageContaining("machine id '" + cfg.machineId() + "' is already in use")
+        .hasMessageContaining("EMP_MACHINE_ID");
+    // the running machine is untouched: same instance, its workers still registered, heartbeats still land
+    assertThat(get(registry.machine(cfg.machineId())).getString("instance")).isEqualTo(before.getString("instance"));
+    assertThat(get(registry.worker(workerId)).getString("machine_id")).isEqualTo(cfg.machineId());
+    String beat = get(registry.machine(cfg.machineId())).getString("last_heartbeat");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !beat.equals(get(registry.machine(cfg.machineId()))
+        .getString("last_heartbeat")));
+    assertThat(first.machine().ready()).isTrue();
+    get(vertx.undeploy(deployment));
+    assertThat(get(registry.machine(cfg.machineId()))).isEmpty();
+  }
+
+  @Test
+  void aCrashedRunOfTheSameMachineIsWaitedOutNotRefused() {
+    MachineProfile profile = MachineProfiles.load(MachineProfileTest.CONF, "sim-test-local-dev");
+    MachineConfig cfg = config(profile);
+    // what a killed run leaves: a registration that no longer beats and expires after its TTL
+    get(MachineRegistry.of(store).register(cfg.machineId(), "killed-run", Map.of("status", "ready"), Map.of(),
+        1_000, System.currentTimeMillis()));
+
+    MachineBootstrapVerticle restarted = new MachineBootstrapVerticle(cfg, telemetry, deployer(20));
+    String deployment = get(vertx.deployVerticle(restarted));
+
+    assertThat(restarted.machine().ready()).isTrue();
+    assertThat(get(MachineRegistry.of(store).machine(cfg.machineId())).getString("instance"))
+        .isNotEqualTo("killed-run");
+    get(vertx.undeploy(deployment));
+  }
+
   MachineProfile fullProfile(Path bare, byte[] model, String modelSha, List<String> serviceCmd) {
     JsonObject p = new JsonObject().put("name", "full-test").put("machine_type", "comfyui")
         .put("workers", "comfyui:1:mock_gpu,simulation:1")

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.queue;
 
+import io.emp.jobqueue.core.telemetry.RateLimitedLog;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,6 +12,7 @@ import io.vertx.core.Vertx;
  */
 final class Housekeeper {
   private static final System.Logger LOG = System.getLogger(Housekeeper.class.getName());
+  private static final RateLimitedLog WARNINGS = new RateLimitedLog(LOG, "lease reaper");
 
   private final Vertx vertx;
   private final JobStore store;
@@ -28,7 +30,7 @@ final class Housekeeper {
   void start() {
     tickTimer = vertx.setPeriodic(cfg.housekeepingIntervalMs(), t -> tick());
     trimTimer = vertx.setPeriodic(cfg.trimIntervalMs(), t -> store.trimIndexes()
-        .onFailure(err -> LOG.log(System.Logger.Level.WARNING, "index trim failed; next tick retries: " + err)));
+        .onFailure(err -> WARNINGS.warn("index trim failed; the next round retries", err)));
   }
 
   /** One reap + promote round; skipped while the previous round is still running. */
@@ -40,7 +42,9 @@ final class Housekeeper {
     return store.reapExpiredLeases(cfg.housekeepingBatch())
         .compose(reaped -> store.promoteDue(cfg.housekeepingBatch()))
         .<Void>mapEmpty()
-        .onFailure(err -> LOG.log(System.Logger.Level.WARNING, "housekeeping failed; next tick retries: " + err))
+        .onSuccess(v -> WARNINGS.recovered("reaping and promoting again"))
+        .onFailure(err -> WARNINGS.warn("reaping expired leases / promoting due retries failed; the next tick retries",
+            err))
         .eventually(() -> {
           running = false;
           return Future.succeededFuture();

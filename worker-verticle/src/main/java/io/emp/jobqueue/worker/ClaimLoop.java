@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.RateLimitedLog;
 import io.emp.jobqueue.queue.store.ClaimedJob;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.opentelemetry.context.Context;
@@ -21,6 +22,8 @@ import java.util.Map;
  */
 public final class ClaimLoop {
   private static final System.Logger LOG = System.getLogger(ClaimLoop.class.getName());
+  /** Every worker's claim loop in the node: one warning per distinct error per interval while Redis is down. */
+  private static final RateLimitedLog WARNINGS = new RateLimitedLog(LOG, "claim loop");
 
   /** Starts an attempt for a claimed job. */
   @FunctionalInterface
@@ -98,15 +101,18 @@ public final class ClaimLoop {
       Future<?> handBack = Future.succeededFuture();
       boolean found = false;
       if (ar.failed()) {
-        LOG.log(System.Logger.Level.WARNING, "claim failed; the poll retries: " + ar.cause());
-      } else if (ar.result().job().isPresent()) {
-        found = true;
-        ClaimedJob claimed = ar.result().job().get();
-        if (draining) {
-          // claimed just as the drain began: give it straight back, no attempt counted
-          handBack = store.release(claimed.job().id(), claimed.token(), null);
-        } else {
-          launch(claimed, spans.claimSpan(claimed, startedAt, startNanos));
+        WARNINGS.warn("claim failed; the poll retries", ar.cause());
+      } else {
+        WARNINGS.recovered("claims succeed again");
+        if (ar.result().job().isPresent()) {
+          found = true;
+          ClaimedJob claimed = ar.result().job().get();
+          if (draining) {
+            // claimed just as the drain began: give it straight back, no attempt counted
+            handBack = store.release(claimed.job().id(), claimed.token(), null);
+          } else {
+            launch(claimed, spans.claimSpan(claimed, startedAt, startNanos));
+          }
         }
       }
       boolean again = found || wokenDuringClaim;

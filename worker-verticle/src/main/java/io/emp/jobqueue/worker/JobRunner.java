@@ -3,6 +3,8 @@ package io.emp.jobqueue.worker;
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.LeaseLostException;
+import io.emp.jobqueue.core.model.SecretRedactor;
+import io.emp.jobqueue.core.telemetry.RateLimitedLog;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
@@ -34,6 +36,7 @@ import java.util.function.Supplier;
  */
 public final class JobRunner {
   private static final System.Logger LOG = System.getLogger(JobRunner.class.getName());
+  private static final RateLimitedLog STORE_WARNINGS = new RateLimitedLog(LOG, "job runner");
 
   private sealed interface Outcome {
   }
@@ -74,6 +77,7 @@ public final class JobRunner {
   private final ClaimedJob claimed;
   private final Job job;
   private final Context claimCtx;
+  private final SecretRedactor redactor;
   private final Promise<Outcome> outcome = Promise.promise();
   private Span processing;
   private Context procCtx;
@@ -103,6 +107,7 @@ public final class JobRunner {
     this.claimed = claimed;
     this.job = claimed.job();
     this.claimCtx = claimCtx;
+    this.redactor = SecretRedactor.of(connector.secrets());
   }
 
   public String jobId() {
@@ -187,8 +192,8 @@ public final class JobRunner {
     }
     return f.onComplete(ar -> {
       if (ar.failed()) {
-        s.recordException(ar.cause());
-        s.setStatus(StatusCode.ERROR, String.valueOf(ar.cause().getMessage()));
+        WorkerSpans.recordException(s, ar.cause(), redactor);
+        WorkerSpans.errorStatus(s, ar.cause(), redactor);
       }
       s.end();
     });
@@ -242,8 +247,8 @@ public final class JobRunner {
     }
     externalEnded = true;
     if (err != null) {
-      external.recordException(err);
-      external.setStatus(StatusCode.ERROR, String.valueOf(err.getMessage()));
+      WorkerSpans.recordException(external, err, redactor);
+      WorkerSpans.errorStatus(external, err, redactor);
     }
     external.end();
   }
@@ -294,7 +299,7 @@ public final class JobRunner {
       end = cancelConnector().compose(v -> store.fail(job.id(), claimed.token(), failure, traceparent))
           .map(outcomeOf -> {
             spans.errorSpan(procCtx, WorkerSpans.COMPONENT, failure, stop,
-                outcomeOf.kind() == FailOutcome.Kind.RETRY_SCHEDULED);
+                outcomeOf.kind() == FailOutcome.Kind.RETRY_SCHEDULED, redactor);
             return toEnd(outcomeOf);
           });
     } else if (o instanceof CancelRequested) {
@@ -316,20 +321,22 @@ public final class JobRunner {
       if (err instanceof LeaseLostException) {
         return Future.succeededFuture(AttemptEnd.LEASE_LOST);
       }
-      LOG.log(System.Logger.Level.WARNING, "ending attempt " + job.attempt() + " of job " + job.id()
-          + " failed; its lease will run out and the reaper retries it: " + err);
+      STORE_WARNINGS.warn("ending an attempt failed; its lease will run out and the reaper retries it", err);
       return Future.succeededFuture(AttemptEnd.STORE_ERROR);
     });
   }
 
   private Future<AttemptEnd> failed(Failed f) {
-    Failure failure = connector.classify(f.error());
+    // The one place a connector failure becomes the stored error, the job_failed event and the error
+    // span: provider text is redacted here, for every connector.
+    Failure failure = redactor.redact(connector.classify(f.error()));
     if (failure.kind() == Failure.Kind.CANCELLED && stopping) {
       return release(); // a stopping worker never ends a job: its work was cut short, not wrong
     }
     return store.fail(job.id(), claimed.token(), failure, traceparent).map(o -> {
       if (failure.kind() != Failure.Kind.CANCELLED) {
-        spans.errorSpan(f.failing(), f.component(), failure, f.error(), o.kind() == FailOutcome.Kind.RETRY_SCHEDULED);
+        spans.errorSpan(f.failing(), f.component(), failure, f.error(), o.kind() == FailOutcome.Kind.RETRY_SCHEDULED,
+            redactor);
       }
       return toEnd(o);
     });
@@ -459,8 +466,8 @@ public final class JobRunner {
           uploads++;
           s.setAttribute("result.uri", ar.result().uri());
         } else {
-          s.recordException(ar.cause());
-          s.setStatus(StatusCode.ERROR, String.valueOf(ar.cause().getMessage()));
+          WorkerSpans.recordException(s, ar.cause(), redactor);
+          WorkerSpans.errorStatus(s, ar.cause(), redactor);
         }
         s.end();
       });

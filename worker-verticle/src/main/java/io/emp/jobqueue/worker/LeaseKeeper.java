@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.RateLimitedLog;
 import io.emp.jobqueue.core.model.LeaseLostException;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.LeaseState;
@@ -13,6 +14,7 @@ import io.vertx.core.Vertx;
  */
 public final class LeaseKeeper {
   private static final System.Logger LOG = System.getLogger(LeaseKeeper.class.getName());
+  private static final RateLimitedLog WARNINGS = new RateLimitedLog(LOG, "lease keeper");
 
   /** What the attempt must learn from a renewal. */
   public interface Listener {
@@ -77,7 +79,7 @@ public final class LeaseKeeper {
     if (err instanceof LeaseLostException) {
       listener.leaseLost();
     } else {
-      LOG.log(System.Logger.Level.WARNING, "lease renewal of job " + jobId + " failed; retrying next tick: " + err);
+      WARNINGS.warn("lease renewal failed; retrying next tick", err);
     }
   }
 

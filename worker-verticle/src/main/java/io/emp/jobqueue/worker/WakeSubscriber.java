@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.RateLimitedLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -20,6 +21,7 @@ import java.util.List;
  */
 public final class WakeSubscriber {
   private static final System.Logger LOG = System.getLogger(WakeSubscriber.class.getName());
+  private static final RateLimitedLog WARNINGS = new RateLimitedLog(LOG, "wake subscriber");
   public static final long RECONNECT_DELAY_MS = 1_000;
 
   private final Vertx vertx;
@@ -52,10 +54,11 @@ public final class WakeSubscriber {
       Request sub = Request.cmd(Command.SUBSCRIBE);
       channels.forEach(sub::arg);
       return c.send(sub).<Void>mapEmpty();
-    }).onFailure(err -> {
-      LOG.log(System.Logger.Level.WARNING, "wake subscription failed; polling only until it is back: " + err);
-      reconnectLater();
-    });
+    }).onSuccess(v -> WARNINGS.recovered("wake subscription is back"))
+        .onFailure(err -> {
+          WARNINGS.warn("wake subscription failed; polling only until it is back", err);
+          reconnectLater();
+        });
   }
 
   private void onMessage(Response r) {

@@ -2,11 +2,14 @@ package io.emp.jobqueue.worker;
 
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.model.SecretRedactor;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.queue.store.ClaimedJob;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -24,6 +27,11 @@ public final class WorkerSpans {
   /** The {component} of the worker's own error spans (worker.error.timeout, ...). */
   public static final String COMPONENT = "worker";
   private static final int STACK_TRACE_MAX = 4_000;
+  /** The names {@link Span#recordException} uses (OpenTelemetry semantic conventions). */
+  private static final String EXCEPTION_EVENT = "exception";
+  private static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
+  private static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
+  private static final AttributeKey<String> EXCEPTION_STACKTRACE = AttributeKey.stringKey("exception.stacktrace");
 
   private final Telemetry telemetry;
   private final WorkerConfig cfg;
@@ -91,7 +99,9 @@ public final class WorkerSpans {
    * A {component}.error.{type} span under {@code failing}, service emp-{component} (seed §7): the
    * failure's facts plus what the queue does next ({@code strategy} retry or fail).
    */
-  public void errorSpan(Context failing, String component, Failure failure, Throwable error, boolean retry) {
+  public void errorSpan(Context failing, String component, Failure failure, Throwable error, boolean retry,
+                        SecretRedactor redactor) {
+    failure = redactor.redact(failure);
     // seed §7: the span's {component} also names its service, emp-{component} (emp-simulation, emp-worker)
     Tracer errorTracer = telemetry.tracer(Seed.Service.component(component));
     Span s = errorTracer.spanBuilder(Seed.Span.error(component, failure.type())).setParent(failing)
@@ -111,11 +121,26 @@ public final class WorkerSpans {
       s.setAttribute(Attr.DEBUG_MACHINE_ID, cfg.machineId());
     }
     if (error != null) {
-      s.setAttribute(Attr.ERROR_STACK_TRACE, stackTrace(error));
-      s.recordException(error);
+      s.setAttribute(Attr.ERROR_STACK_TRACE, redactor.redact(stackTrace(error)));
+      recordException(s, error, redactor);
     }
     s.setStatus(StatusCode.ERROR, failure.type());
     s.end();
+  }
+
+  /**
+   * {@link Span#recordException} with the message and stack trace redacted: an exception's text may
+   * carry what a provider echoed back (an API key, a bearer token).
+   */
+  public static void recordException(Span span, Throwable error, SecretRedactor redactor) {
+    span.addEvent(EXCEPTION_EVENT, Attributes.of(EXCEPTION_TYPE, error.getClass().getName(),
+        EXCEPTION_MESSAGE, String.valueOf(redactor.redact(error.getMessage())),
+        EXCEPTION_STACKTRACE, redactor.redact(stackTrace(error))));
+  }
+
+  /** The span status for a failure: ERROR with the redacted message. */
+  public static void errorStatus(Span span, Throwable error, SecretRedactor redactor) {
+    span.setStatus(StatusCode.ERROR, String.valueOf(redactor.redact(error.getMessage())));
   }
 
   static String stackTrace(Throwable t) {

@@ -44,8 +44,15 @@ public final class JobStore {
     this.cfg = cfg;
   }
 
-  /** Connects, loads the scripts and checks that Redis answers. */
+  /**
+   * Connects, loads the scripts and checks that Redis answers; while Redis is unreachable, tries again
+   * with backoff for {@code cfg.connectTimeoutMs()} ({@link ConnectRetry}).
+   */
   public static Future<JobStore> connect(Vertx vertx, StoreConfig cfg) {
+    return ConnectRetry.retry(vertx, cfg, "job store", () -> connectOnce(vertx, cfg));
+  }
+
+  private static Future<JobStore> connectOnce(Vertx vertx, StoreConfig cfg) {
     RedisKeys keys = new RedisKeys(cfg.namespace());
     Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.redisUrl())
         .setMaxPoolSize(cfg.poolSize()).setMaxPoolWaiting(cfg.maxPoolWaiting())
@@ -344,6 +351,11 @@ public final class JobStore {
   }
 
   // ---------------------------------------------------------------- plumbing
+
+  /** Runs one of the store's scripts (for the machine registry, which shares them). */
+  Future<Response> script(Name name, List<String> args) {
+    return call(name, args);
+  }
 
   private Future<Response> call(Name name, List<String> args) {
     return scripts.call(redis, name, args).recover(err -> Future.failedFuture(mapError(err)));

@@ -13,68 +13,81 @@ import java.util.Map;
  * Machine and worker registrations: a hash per machine/worker that expires unless heartbeats
  * renew it, and a sorted set (id -> last heartbeat ms) per kind for listing. Monitors treat an id
  * whose hash has expired as gone, so a machine that dies without unregistering disappears by itself.
+ * The machine hash names the instance (one process run) that holds the id; register, heartbeat and
+ * unregister are scripts that act only for that instance, so two processes can never share a machine
+ * id unnoticed.
  */
 public final class MachineRegistry {
+  /** What a heartbeat found. */
+  public enum Beat {
+    /** Renewed. */
+    ALIVE,
+    /** The registration had expired: register again. */
+    GONE,
+    /** Another instance holds the machine id now. */
+    TAKEN
+  }
+
+  private final JobStore store;
   private final Redis redis;
   private final RedisKeys keys;
 
-  public MachineRegistry(Redis redis, RedisKeys keys) {
-    this.redis = redis;
-    this.keys = keys;
+  private MachineRegistry(JobStore store) {
+    this.store = store;
+    this.redis = store.redis();
+    this.keys = store.keys();
   }
 
   public static MachineRegistry of(JobStore store) {
-    return new MachineRegistry(store.redis(), store.keys());
+    return new MachineRegistry(store);
   }
 
-  /** Writes (replaces) the machine's and its workers' registrations, all expiring after {@code ttlMs}. */
-  public Future<Void> register(String machineId, Map<String, String> machine, Map<String, Map<String, String>> workers,
-                               long ttlMs, long nowMs) {
-    List<Request> batch = new ArrayList<>();
-    batch.add(Request.cmd(Command.DEL).arg(keys.machine(machineId)));
-    batch.add(hset(keys.machine(machineId), machine));
-    batch.add(Request.cmd(Command.PEXPIRE).arg(keys.machine(machineId)).arg(ttlMs));
-    batch.add(Request.cmd(Command.ZADD).arg(keys.machines()).arg(nowMs).arg(machineId));
-    workers.forEach((id, fields) -> {
-      batch.add(Request.cmd(Command.DEL).arg(keys.worker(id)));
-      batch.add(hset(keys.worker(id), fields));
-      batch.add(Request.cmd(Command.PEXPIRE).arg(keys.worker(id)).arg(ttlMs));
-      batch.add(Request.cmd(Command.ZADD).arg(keys.workers()).arg(nowMs).arg(id));
-    });
-    return redis.batch(batch).mapEmpty();
+  /**
+   * Writes (replaces) the machine's and its workers' registrations, all expiring after {@code ttlMs},
+   * and records {@code instance} as the holder of the machine id. Fails with
+   * {@link MachineIdTakenException} when a registration of another instance is still live (its TTL has
+   * not run out), and then writes nothing.
+   */
+  public Future<Void> register(String machineId, String instance, Map<String, String> machine,
+                               Map<String, Map<String, String>> workers, long ttlMs, long nowMs) {
+    JsonObject w = new JsonObject();
+    workers.forEach((id, fields) -> w.put(id, new JsonObject(new java.util.LinkedHashMap<>(fields))));
+    return store.script(Scripts.Name.MACHINE_REGISTER, List.of("", machineId, instance, Long.toString(ttlMs),
+        Long.toString(nowMs), new JsonObject(new java.util.LinkedHashMap<>(machine)).encode(), w.encode()))
+        .map(r -> {
+          if ("TAKEN".equals(r.get(0).toString())) {
+            String beat = r.get(2).toString();
+            throw new MachineIdTakenException(machineId, r.get(1).toString(),
+                beat.isEmpty() ? null : Long.valueOf(beat), r.get(3).toLong());
+          }
+          return null;
+        });
   }
 
   /**
    * Renews the TTLs and heartbeat scores, and merges {@code machineFields} (e.g. status) into the
-   * machine hash. Answers false when the machine hash had already expired (the caller re-registers).
+   * machine hash, if {@code instance} still holds the registration.
    */
-  public Future<Boolean> heartbeat(String machineId, List<String> workerIds, Map<String, String> machineFields,
-                                   long ttlMs, long nowMs) {
-    List<Request> batch = new ArrayList<>();
-    batch.add(Request.cmd(Command.PEXPIRE).arg(keys.machine(machineId)).arg(ttlMs));
-    if (!machineFields.isEmpty()) {
-      batch.add(hset(keys.machine(machineId), machineFields));
-      // HSET on an expired key recreated it without TTL: set it again.
-      batch.add(Request.cmd(Command.PEXPIRE).arg(keys.machine(machineId)).arg(ttlMs));
-    }
-    batch.add(Request.cmd(Command.ZADD).arg(keys.machines()).arg(nowMs).arg(machineId));
-    for (String w : workerIds) {
-      batch.add(Request.cmd(Command.PEXPIRE).arg(keys.worker(w)).arg(ttlMs));
-      batch.add(Request.cmd(Command.ZADD).arg(keys.workers()).arg(nowMs).arg(w));
-    }
-    return redis.batch(batch).map(r -> r.get(0).toInteger() == 1);
+  public Future<Beat> heartbeat(String machineId, String instance, List<String> workerIds,
+                                Map<String, String> machineFields, long ttlMs, long nowMs) {
+    List<String> args = new ArrayList<>(List.of("", machineId, instance, Long.toString(ttlMs), Long.toString(nowMs),
+        new JsonObject(new java.util.LinkedHashMap<>(machineFields)).encode()));
+    args.addAll(workerIds);
+    return store.script(Scripts.Name.MACHINE_HEARTBEAT, args).map(r -> switch (r.toString()) {
+      case "OK" -> Beat.ALIVE;
+      case "GONE" -> Beat.GONE;
+      default -> Beat.TAKEN;
+    });
   }
 
-  /** Removes the machine and its workers (clean shutdown). */
-  public Future<Void> unregister(String machineId, List<String> workerIds) {
-    List<Request> batch = new ArrayList<>();
-    batch.add(Request.cmd(Command.DEL).arg(keys.machine(machineId)));
-    batch.add(Request.cmd(Command.ZREM).arg(keys.machines()).arg(machineId));
-    for (String w : workerIds) {
-      batch.add(Request.cmd(Command.DEL).arg(keys.worker(w)));
-      batch.add(Request.cmd(Command.ZREM).arg(keys.workers()).arg(w));
-    }
-    return redis.batch(batch).mapEmpty();
+  /**
+   * Removes the machine and its workers (clean shutdown); does nothing when another instance holds
+   * the machine id (a machine refused as a duplicate must not unregister the one that runs).
+   */
+  public Future<Void> unregister(String machineId, String instance, List<String> workerIds) {
+    List<String> args = new ArrayList<>(List.of("", machineId, instance));
+    args.addAll(workerIds);
+    return store.script(Scripts.Name.MACHINE_UNREGISTER, args).mapEmpty();
   }
 
   /** The machine's registration, or an empty object when absent or expired. */
@@ -108,11 +121,5 @@ public final class MachineRegistry {
       }
       return j;
     });
-  }
-
-  private static Request hset(String key, Map<String, String> fields) {
-    Request r = Request.cmd(Command.HSET).arg(key);
-    fields.forEach((k, v) -> r.arg(k).arg(v == null ? "" : v));
-    return r;
   }
 }

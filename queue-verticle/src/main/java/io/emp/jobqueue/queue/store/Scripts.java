@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
 final class Scripts {
 
   enum Name {
-    SUBMIT, CLAIM, RENEW, PROGRESS, COMPLETE, FAIL, RELEASE, CANCEL, REAP, PROMOTE, TRIM, LIST, STATS;
+    SUBMIT, CLAIM, RENEW, PROGRESS, COMPLETE, FAIL, RELEASE, CANCEL, REAP, PROMOTE, TRIM, LIST, STATS,
+    MACHINE_REGISTER, MACHINE_HEARTBEAT, MACHINE_UNREGISTER;
 
     String resource() {
       return "lua/" + name().toLowerCase(Locale.ROOT) + ".lua";
@@ -166,6 +167,7 @@ final class Scripts {
         + "  backoff_cap_ms = " + c.retry().capMs() + ",\n"
         + "  backoff_jitter = " + c.retry().jitter() + ",\n"
         + "  avoid_window_ms = " + c.retry().avoidWindowMs() + ",\n"
+        + "  max_lost_leases = " + c.retry().maxLostLeases() + ",\n"
         + "  error_chain_max = " + c.errorChainMax() + ",\n"
         + "  event_result_max = " + c.eventResultMaxBytes() + ",\n"
         + "  list_scan_max = " + c.listScanMax() + ",\n"

@@ -9,12 +9,14 @@ import io.vertx.core.json.JsonObject;
  *
  * @param namespace the hash tag shared by every key ({namespace}:job:..)
  * @param maxPendingPerService submit answers "queue full" past this many pending jobs of one service (0: no bound)
+ * @param connectTimeoutMs how long the first connection to Redis is retried (with backoff) before a
+ *                         component gives up starting; 0 tries once
  */
 public record StoreConfig(String redisUrl, String namespace, int poolSize, int maxPoolWaiting,
                           long retentionCompletedMs, long retentionFailedMs, long retentionCancelledMs,
                           long eventsMaxLen, int jobEventsMax, long idempotencyTtlMs, int maxPendingPerService,
                           RetryPolicy retry, int errorChainMax, int eventResultMaxBytes, int listScanMax,
-                          JobLimits limits) {
+                          JobLimits limits, long connectTimeoutMs) {
   public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
   public static final String DEFAULT_NAMESPACE = "emp";
   public static final int DEFAULT_POOL_SIZE = 16;
@@ -26,6 +28,7 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
   public static final int DEFAULT_JOB_EVENTS_MAX = 1_000;
   public static final long DEFAULT_IDEMPOTENCY_TTL_MS = 24 * HOUR_MS;
   public static final int DEFAULT_MAX_PENDING_PER_SERVICE = 1_000_000;
+  public static final long DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
   public StoreConfig {
     if (redisUrl == null || !(redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://")
@@ -45,6 +48,9 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
     if (maxPendingPerService < 0 || errorChainMax < 1 || eventResultMaxBytes < 0 || listScanMax < 1) {
       throw new IllegalArgumentException("invalid store bounds");
     }
+    if (connectTimeoutMs < 0) {
+      throw new IllegalArgumentException("connect_timeout_ms must be >= 0");
+    }
     retry = retry == null ? RetryPolicy.DEFAULT : retry;
     limits = limits == null ? JobLimits.DEFAULTS : limits;
   }
@@ -56,25 +62,31 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
   public StoreConfig withNamespace(String ns) {
     return new StoreConfig(redisUrl, ns, poolSize, maxPoolWaiting, retentionCompletedMs, retentionFailedMs,
         retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs, maxPendingPerService, retry,
-        errorChainMax, eventResultMaxBytes, listScanMax, limits);
+        errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs);
   }
 
   public StoreConfig withRetry(RetryPolicy r) {
     return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
         retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        maxPendingPerService, r, errorChainMax, eventResultMaxBytes, listScanMax, limits);
+        maxPendingPerService, r, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs);
   }
 
   public StoreConfig withPoolSize(int size) {
     return new StoreConfig(redisUrl, namespace, size, maxPoolWaiting, retentionCompletedMs,
         retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits);
+        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs);
   }
 
   public StoreConfig withMaxPending(int max) {
     return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
         retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        max, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits);
+        max, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs);
+  }
+
+  public StoreConfig withConnectTimeout(long ms) {
+    return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
+        retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
+        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, ms);
   }
 
   /** Reads the "store" section of the node config (keys in snake_case; absent keys take the defaults). */
@@ -99,6 +111,7 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
         j.getLong("idempotency_ttl_ms", DEFAULT_IDEMPOTENCY_TTL_MS),
         j.getInteger("max_pending_per_service", DEFAULT_MAX_PENDING_PER_SERVICE),
         RetryPolicy.from(j.section("retry")), j.getInteger("error_chain_max", 10),
-        j.getInteger("event_result_max_bytes", 64 * 1024), j.getInteger("list_scan_max", 10_000), limits);
+        j.getInteger("event_result_max_bytes", 64 * 1024), j.getInteger("list_scan_max", 10_000), limits,
+        j.getLong("connect_timeout_ms", DEFAULT_CONNECT_TIMEOUT_MS));
   }
 }

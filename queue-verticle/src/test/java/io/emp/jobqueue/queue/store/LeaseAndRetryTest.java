@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.model.JobEvent;
+import io.emp.jobqueue.core.model.JobLimits;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.JobStatus;
@@ -95,6 +97,73 @@ class LeaseAndRetryTest extends StoreTestSupport {
     assertThat(dead.errors()).hasSize(3);
     assertThat(dead.errors().getJsonObject(2).getString("message")).isEqualTo("boom 3");
     assertThat(get(store.list(JobStatus.FAILED, "sim", 10, null)).jobs()).extracting(Job::id).containsExactly(id);
+  }
+
+  /** Claims the job with a short lease, lets it run out and reaps it, as when its machine dies. */
+  private void loseLease(String id) {
+    claim(W1, 50);
+    await().atMost(Duration.ofSeconds(10)).until(() -> get(store.reapExpiredLeases(100)) == 1);
+  }
+
+  @Test
+  void lostLeasesSpendTheirOwnBudgetWithBackoffNotTheConnectorRetries() {
+    String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withMaxRetries(1))).jobId();
+    // a crash-looping machine: the lease runs out more often than max_retries allows connector failures
+    for (int lost = 1; lost <= 3; lost++) {
+      loseLease(id);
+      Job j = job(id);
+      assertThat(j.status()).as("lost lease " + lost + " is requeued, not dead-lettered").isEqualTo(JobStatus.DELAYED);
+      // the backoff grows with the lost leases: base 20 ms, doubling (FAST_RETRY has no jitter)
+      assertThat(j.dueAt() - j.updatedAt()).isEqualTo(20L << (lost - 1));
+      JsonObject err = j.lastError();
+      assertThat(err.getString("type")).isEqualTo("lease_expired");
+      assertThat(err.getInteger("lost_attempts")).isEqualTo(lost);
+      assertThat(err.getString("message")).contains("attempts lost to crashes: " + lost + " of 10");
+      await().atMost(Duration.ofSeconds(10)).until(() -> get(store.promoteDue(100)) == 1);
+    }
+    // the connector's budget is untouched: one retry (max_retries 1), then the dead letter
+    ClaimedJob c = claim(W2, 60_000);
+    assertThat(c.job().attempt()).isEqualTo(4);
+    assertThat(get(store.fail(id, c.token(), Failure.retryable("service_error", "boom 1"), null)).kind())
+        .isEqualTo(FailOutcome.Kind.RETRY_SCHEDULED);
+    await().atMost(Duration.ofSeconds(10)).until(() -> get(store.promoteDue(100)) == 1);
+    c = claim(W2, 60_000);
+    assertThat(get(store.fail(id, c.token(), Failure.retryable("service_error", "boom 2"), null)).kind())
+        .isEqualTo(FailOutcome.Kind.FAILED);
+    Job dead = job(id);
+    assertThat(dead.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(dead.errors()).hasSize(5);
+    // every error after a crash says how many attempts crashes have cost
+    assertThat(dead.lastError().getString("message")).isEqualTo("boom 2");
+    assertThat(dead.lastError().getInteger("lost_attempts")).isEqualTo(3);
+  }
+
+  @Test
+  void pastTheLostLeaseBudgetTheJobFailsWithAClearError() {
+    store = get(JobStore.connect(vertx, config().withRetry(FAST_RETRY.withMaxLostLeases(2))));
+    String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withMaxRetries(5))).jobId();
+    for (int lost = 1; lost <= 2; lost++) {
+      loseLease(id);
+      assertThat(job(id).status()).isEqualTo(JobStatus.DELAYED);
+      await().atMost(Duration.ofSeconds(10)).until(() -> get(store.promoteDue(100)) == 1);
+    }
+    loseLease(id);
+    Job dead = job(id);
+    assertThat(dead.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(dead.lastError().getString("type")).isEqualTo("lease_expired");
+    assertThat(dead.lastError().getInteger("lost_attempts")).isEqualTo(3);
+    assertThat(dead.lastError().getString("message"))
+        .contains("attempts lost to crashes: 3 of 2 allowed; giving up (retry.max_lost_leases)");
+    List<JobEvent> events = get(store.events(id, 0, 100));
+    assertThat(events.get(events.size() - 1).type()).isEqualTo(JobEvent.FAILED);
+  }
+
+  @Test
+  void aLostLeaseBudgetIsConfiguredInTheRetrySection() {
+    assertThat(StoreConfig.from(new JsonObject()).retry().maxLostLeases())
+        .isEqualTo(RetryPolicy.DEFAULT_MAX_LOST_LEASES).isGreaterThan(JobLimits.DEFAULTS.defaultMaxRetries());
+    assertThat(StoreConfig.from(new JsonObject().put("retry", new JsonObject().put("max_lost_leases", 25)))
+        .retry().maxLostLeases()).isEqualTo(25);
   }
 
   @Test

@@ -52,6 +52,14 @@ public interface Connector {
     return FailureClassifier.classify(error);
   }
 
+  /**
+   * The credentials this connector was configured with (API keys, tokens). The worker masks them,
+   * and anything shaped like a credential, in every failure before it is stored, emitted or traced.
+   */
+  default java.util.List<String> secrets() {
+    return java.util.List.of();
+  }
+
   /** Facts about the backend for the job.processing span (external_service.*); null fields are omitted. */
   default ExternalService externalService() {
     return new ExternalService(type(), null, null);

@@ -73,15 +73,31 @@ local function appendError(jk, errJson)
 end
 
 -- Ends an active attempt: cancelled, retried after a backoff, or failed for good (dead letter).
--- Shared by the worker's fail call and the lease reaper so both follow one policy.
+-- Shared by the worker's fail call and the lease reaper so both follow one policy. kind 'lost' is
+-- an attempt whose lease ran out (its worker or machine died): it spends the job's own budget of
+-- lost leases (C.max_lost_leases), never the connector retries of max_retries, which count only
+-- failures a worker reported (attempts minus lost_attempts).
 local function endAttempt(id, kind, errJson, r, tp)
   local jk = K.job(id)
   local h = redis.call('HMGET', jk, 'service_required', 'attempt', 'max_retries', 'worker_id', 'seq',
-    'created_at', 'started_at', 'status', 'customer_id', 'baggage')
+    'created_at', 'started_at', 'status', 'customer_id', 'baggage', 'lost_attempts')
   if not can(h[8], 'failed') then return {'LOST', h[8] or ''} end
   local svc, attempt, maxr, wid, seq = h[1], tonumber(h[2]), tonumber(h[3]), h[4], tonumber(h[5]) + 1
+  local lost = tonumber(h[11] or '0') or 0
   redis.call('ZREM', K.active(), id)
-  if errJson ~= '' then appendError(jk, errJson) end
+  if kind == 'lost' then
+    lost = lost + 1
+    redis.call('HSET', jk, 'lost_attempts', lost)
+  end
+  if errJson ~= '' then
+    if lost > 0 then
+      -- every entry of the chain says how many attempts crashes had cost so far
+      local e = cjson.decode(errJson)
+      e.lost_attempts = lost
+      errJson = cjson.encode(e)
+    end
+    appendError(jk, errJson)
+  end
   if kind == 'cancelled' then
     redis.call('HSET', jk, 'status', 'cancelled', 'cancelled_at', NOWS, 'updated_at', NOWS, 'seq', seq)
     emit(id, seq, 'job_cancelled', 'cancelled', {'service', svc, 'worker_id', wid, 'attempt', attempt,
@@ -89,13 +105,19 @@ local function endAttempt(id, kind, errJson, r, tp)
     finalize(id, svc, 'cancelled')
     return {'CANCELLED'}
   end
-  if kind == 'retryable' and attempt <= maxr then
-    local due = NOW + backoff(attempt, r)
+  local retry, n = false, attempt - lost
+  if kind == 'lost' then
+    retry, n = lost <= C.max_lost_leases, lost
+  elseif kind == 'retryable' then
+    retry = n <= maxr
+  end
+  if retry then
+    local due = NOW + backoff(n, r)
     redis.call('HSET', jk, 'status', 'delayed', 'due_at', due, 'last_failed_worker', wid or '',
       'updated_at', NOWS, 'seq', seq)
     redis.call('ZADD', K.delayed(), due, id)
-    emit(id, seq, 'job_requeued', 'delayed', {'service', svc, 'reason', 'retry', 'worker_id', wid,
-      'attempt', attempt, 'due_at', due, 'error', errJson}, tp)
+    emit(id, seq, 'job_requeued', 'delayed', {'service', svc, 'reason', kind == 'lost' and 'lease_lost' or 'retry',
+      'worker_id', wid, 'attempt', attempt, 'due_at', due, 'error', errJson}, tp)
     return {'RETRY', due}
   end
   redis.call('HSET', jk, 'status', 'failed', 'failed_at', NOWS, 'updated_at', NOWS, 'seq', seq)

@@ -577,7 +577,7 @@ final class ComfyUiRun {
     if (f.kind() != Failure.Kind.CANCELLED) {
       span.setStatus(StatusCode.ERROR, f.type());
     }
-    span.recordException(error);
+    io.emp.jobqueue.worker.WorkerSpans.recordException(span, error, io.emp.jobqueue.core.model.SecretRedactor.PATTERNS);
     span.end();
     promise.fail(error);
   }

@@ -1,6 +1,7 @@
 package io.emp.jobqueue.worker.connectors.openai;
 
 import io.emp.jobqueue.core.model.Failure;
+import io.emp.jobqueue.core.model.SecretRedactor;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.worker.spi.Connector;
 import io.emp.jobqueue.worker.spi.ConnectorException;
@@ -50,6 +51,7 @@ public final class OpenAiConnector implements Connector {
   private static final System.Logger LOG = System.getLogger(OpenAiConnector.class.getName());
 
   private final OpenAiConfig cfg;
+  private final SecretRedactor redactor;
   private final URI base;
   private final Map<String, Call> inflight = new ConcurrentHashMap<>();
   private Vertx vertx;
@@ -58,6 +60,7 @@ public final class OpenAiConnector implements Connector {
 
   public OpenAiConnector(OpenAiConfig cfg) {
     this.cfg = cfg;
+    this.redactor = SecretRedactor.of(secrets());
     this.base = cfg.uri();
   }
 
@@ -115,6 +118,12 @@ public final class OpenAiConnector implements Connector {
       call.context.runOnContext(v -> call.cancel());
     }
     return Future.succeededFuture();
+  }
+
+  /** The API key; a provider may echo it back in an error message ("Incorrect API key provided: ..."). */
+  @Override
+  public List<String> secrets() {
+    return cfg.apiKey() == null ? List.of() : List.of(cfg.apiKey());
   }
 
   @Override
@@ -504,6 +513,7 @@ public final class OpenAiConnector implements Connector {
     }
 
     private void retryOrFail(int n, Failure f, MultiMap headers, Throwable cause) {
+      f = redactor.redact(f);
       if (f.kind() != Failure.Kind.RETRYABLE || n >= cfg.maxRetries()) {
         finish(new ConnectorException(f, cause));
         return;
@@ -543,6 +553,10 @@ public final class OpenAiConnector implements Connector {
 
     private void finish(Throwable t) {
       done = true;
+      // provider text never leaves the connector unredacted, not even on its own span
+      if (t instanceof ConnectorException ce && redactor.redact(ce.failure()) != ce.failure()) {
+        t = new ConnectorException(redactor.redact(ce.failure()), ce.getCause());
+      }
       promise.tryFail(t);
     }
   }

@@ -4,11 +4,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** API-format graphs for tests (ComfyUI's minimal txt2img graph; docs/connectors.md has the format). */
-final class Graphs {
+public final class Graphs {
   private Graphs() {
   }
 
-  static JsonObject txt2img(String ckpt, int steps) {
+  public static JsonObject txt2img(String ckpt, int steps) {
     return new JsonObject()
         .put("1", node("CheckpointLoaderSimple", new JsonObject().put("ckpt_name", ckpt)))
         .put("2", node("CLIPTextEncode", new JsonObject().put("text", "a red fox in snow").put("clip", link("1", 1))))
@@ -22,11 +22,11 @@ final class Graphs {
         .put("7", node("SaveImage", new JsonObject().put("filename_prefix", "job123").put("images", link("6", 0))));
   }
 
-  static JsonObject node(String cls, JsonObject inputs) {
+  public static JsonObject node(String cls, JsonObject inputs) {
     return new JsonObject().put("class_type", cls).put("inputs", inputs);
   }
 
-  static JsonArray link(String node, int slot) {
+  public static JsonArray link(String node, int slot) {
     return new JsonArray().add(node).add(slot);
   }
 }

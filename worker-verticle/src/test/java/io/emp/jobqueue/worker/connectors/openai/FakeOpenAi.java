@@ -41,6 +41,7 @@ public final class FakeOpenAi implements AutoCloseable {
   private final List<JsonObject> bodies = new CopyOnWriteArrayList<>();
   private final List<String> authHeaders = new CopyOnWriteArrayList<>();
   private volatile long slowMs = 5_000;
+  private volatile boolean echoKey;
   private HttpServer server;
 
   public FakeOpenAi(Vertx vertx, String apiKey) {
@@ -59,6 +60,12 @@ public final class FakeOpenAi implements AutoCloseable {
 
   public FakeOpenAi script(Script... s) {
     scripts.addAll(List.of(s));
+    return this;
+  }
+
+  /** A 401 quotes the key it was sent in full, as some OpenAI-compatible providers do. */
+  public FakeOpenAi echoKeyOnAuthError() {
+    echoKey = true;
     return this;
   }
 
@@ -87,7 +94,9 @@ public final class FakeOpenAi implements AutoCloseable {
       JsonObject body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
       bodies.add(body);
       if (auth == null || !auth.equals("Bearer " + apiKey)) {
-        error(req, 401, "Incorrect API key provided: sk-...xxxx.", "invalid_request_error", "invalid_api_key");
+        String sent = auth == null ? "" : auth.replaceFirst("^Bearer ", "");
+        error(req, 401, echoKey ? "Incorrect API key provided: " + sent + ". (Authorization: " + auth + ")"
+            : "Incorrect API key provided: sk-...xxxx.", "invalid_request_error", "invalid_api_key");
         return;
       }
       Script s = scripts.poll();
