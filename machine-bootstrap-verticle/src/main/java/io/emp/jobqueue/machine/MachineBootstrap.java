@@ -299,7 +299,7 @@ public final class MachineBootstrap {
         .compose(s -> {
           store = s;
           registry = MachineRegistry.of(s);
-          return HealthServer.start(vertx, cfg.healthHost(), cfg.healthPort(), this);
+          return HealthServer.start(vertx, cfg.healthHost(), cfg.healthPort(), cfg.healthTimeouts(), this);
         })
         .compose(h -> {
           healthServer = h;
