@@ -56,6 +56,8 @@ final class GatewayRouter {
     r.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(BRIDGE_OUTBOUND_REGEX))));
 
+    // Anything else is a 404 in the error shape too (Vert.x's own answer would be an HTML page).
+    r.route().handler(ctx -> api.fail(ctx, JobQueueException.notFound("route " + ctx.request().path())));
     r.route().failureHandler(api::failure);
     return r;
   }
