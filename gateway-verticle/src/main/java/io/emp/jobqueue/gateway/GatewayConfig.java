@@ -69,6 +69,10 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
     apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
     limits = limits == null ? JobLimits.DEFAULTS : limits;
     timeouts = timeouts == null ? HttpTimeouts.DEFAULTS : timeouts;
+    if (heartbeatIntervalMs >= timeouts.idleTimeoutMs()) {
+      // The pings are what keeps a quiet but healthy WebSocket from reaching the idle timeout.
+      throw new IllegalArgumentException("gateway: heartbeat_interval_ms must be below idle_timeout_ms");
+    }
     allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
     for (String o : allowedOrigins) {
       if (!o.matches("https?://[^/\\s]+")) {
