@@ -53,11 +53,6 @@ public final class ReadDeadlines {
         });
   }
 
-  /** Connections being watched (tests). */
-  int watched() {
-    return watched.size();
-  }
-
   private final class Watch {
     final HttpConnection conn;
     final long timer;
