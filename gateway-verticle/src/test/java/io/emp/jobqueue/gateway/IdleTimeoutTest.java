@@ -14,7 +14,7 @@ class IdleTimeoutTest extends GatewayTestSupport {
   @BeforeAll
   static void start() {
     startStack(new JsonObject().put("idle_timeout_ms", 300).put("request_header_timeout_ms", 600_000)
-        .put("request_body_timeout_ms", 600_000));
+        .put("request_body_timeout_ms", 600_000).put("heartbeat_interval_ms", 100).put("heartbeat_timeout_ms", 1_000));
   }
 
   @Test
