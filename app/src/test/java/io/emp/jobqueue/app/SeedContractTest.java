@@ -182,6 +182,10 @@ class SeedContractTest {
   /** One submitted job: what the client saw, for matching span values against. */
   record Submitted(String jobId, String traceId, String requestId, JsonObject body, long submittedAtMs,
                    long contentLength) {
+    /** Spans carry the stored ids of a customer's job and workflow: "<customer>~<name>" (docs/api.md "Job ids"). */
+    String storedId() {
+      return CUSTOMER + "~" + jobId;
+    }
   }
 
   @Test
@@ -236,7 +240,7 @@ class SeedContractTest {
     h.put("job.service_required", eq(service));
     h.put("job.priority", eq(7L));
     h.put("customer.id", eq(CUSTOMER));
-    h.put("workflow.id", eq(s.body().getString("workflow_id")));
+    h.put("workflow.id", eq(CUSTOMER + "~" + s.body().getString("workflow_id")));
     h.put("api.version", eq(telemetry.config().version()));
     h.put("environment", eq(ENVIRONMENT));
     h.put("deployment.region", eq(REGION));
@@ -248,13 +252,13 @@ class SeedContractTest {
     h.put("http.request.body.size", eq(s.contentLength()));
     checkSpan(Seed.Span.HTTP_REQUEST, httpSpan, h, Seed.Service.API);
     assertThat(httpSpan.getParentSpanContext().isValid()).as("the HTTP span roots the job's trace").isFalse();
-    assertThat(str(httpSpan, Attr.JOB_ID)).isEqualTo(s.jobId());
+    assertThat(str(httpSpan, Attr.JOB_ID)).isEqualTo(s.storedId());
 
     Map<String, Predicate<Object>> r = new LinkedHashMap<>();
     r.put("redis.operation", nonBlank());
     r.put("redis.key_pattern", s2 -> s2 instanceof String k && k.contains("{job_id}"));
     r.put("redis.queue", s2 -> s2 instanceof String k && k.contains(service));
-    r.put("job.id", eq(s.jobId()));
+    r.put("job.id", eq(s.storedId()));
     r.put("job.service_required", eq(service));
     r.put("job.priority", eq(7L));
     r.put("job.payload_size_bytes", eq(payloadBytes));
@@ -283,7 +287,7 @@ class SeedContractTest {
 
     long processingMs = (processing.getEndEpochNanos() - processing.getStartEpochNanos()) / 1_000_000;
     Map<String, Predicate<Object>> p = new LinkedHashMap<>();
-    p.put("job.id", eq(s.jobId()));
+    p.put("job.id", eq(s.storedId()));
     p.put("job.type", eq(service));
     p.put("job.service_required", eq(service));
     p.put("job.payload_size_bytes", eq(payloadBytes));
@@ -328,7 +332,7 @@ class SeedContractTest {
     b.put("websocket.event_type", eq(finalType));
     b.put("websocket.client_count", eq(1L));
     b.put("websocket.session_id", nonBlank());
-    b.put("event.job_id", eq(s.jobId()));
+    b.put("event.job_id", eq(s.storedId()));
     b.put("event.correlation_id", eq(s.body().getString("correlation_id")));
     b.put("event.payload_size_bytes", positive());
     b.put("event.sequence_number", positive());
@@ -451,7 +455,7 @@ class SeedContractTest {
 
   private static SpanData terminalBroadcast(Submitted s, String type) {
     return named(s, Seed.Span.WS_BROADCAST).stream()
-        .filter(x -> s.jobId().equals(str(x, Attr.EVENT_JOB_ID)) && type.equals(str(x, Attr.WS_EVENT_TYPE)))
+        .filter(x -> s.storedId().equals(str(x, Attr.EVENT_JOB_ID)) && type.equals(str(x, Attr.WS_EVENT_TYPE)))
         .findFirst().orElse(null);
   }
 

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.model.JobIds;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +23,11 @@ public record ApiKey(String key, String customerId, Role role) {
     }
     if (role == Role.CLIENT && "*".equals(customerId)) {
       throw new IllegalArgumentException("a client api key must name its customer ('*' is for admins)");
+    }
+    if (role == Role.CLIENT && !JobIds.isName(customerId, JobIds.MAX_CUSTOMER_ID)) {
+      // The customer id prefixes the client's stored job ids (PublicIds): it must be a plain name.
+      throw new IllegalArgumentException("a client api key's customer id must be 1-" + JobIds.MAX_CUSTOMER_ID
+          + " of [A-Za-z0-9_.-]");
     }
   }
 

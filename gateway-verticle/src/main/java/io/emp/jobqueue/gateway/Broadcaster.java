@@ -57,16 +57,31 @@ final class Broadcaster implements Consumer<JobEvent> {
       return;
     }
     String text = json.encode();
+    // Client sockets see the job id as their customer named it (PublicIds); a job's subscribers are
+    // its own customer's clients and admins, so at most one more encoding is needed.
+    String clientText = null;
+    String clientTextFor = null;
     long serializedNanos = epochNanos();
     int clientCount = 0;
     WsSession only = null;
     Subscription info = null;
+    String sent = text;
     for (WsSession s : clients) {
       Subscription sub = s.subscription(e.jobId());
-      if (sub != null && streams.deliverLive(s, sub, e, text)) {
+      String t = text;
+      Principal who = s.principal();
+      if (who != null && !who.admin()) {
+        if (!who.customerId().equals(clientTextFor)) {
+          clientText = PublicIds.eventJson(who, json.copy()).encode();
+          clientTextFor = who.customerId();
+        }
+        t = clientText;
+      }
+      if (sub != null && streams.deliverLive(s, sub, e, t)) {
         clientCount++;
         only = s;
         info = sub;
+        sent = t;
       }
     }
     int monitorCount = 0;
@@ -81,7 +96,8 @@ final class Broadcaster implements Consumer<JobEvent> {
       return;
     }
     long endNanos = epochNanos();
-    record(e, text, info, only, delivered, clientCount, startNanos, serializedNanos, endNanos);
+    record(e, clientCount > 0 ? sent : text, info, only, delivered, clientCount, startNanos, serializedNanos,
+        endNanos);
   }
 
   private void record(JobEvent e, String text, Subscription info, WsSession only, int delivered, int clientCount,

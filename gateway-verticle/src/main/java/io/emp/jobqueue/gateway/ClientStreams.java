@@ -37,7 +37,8 @@ final class ClientStreams {
    */
   Future<Void> subscribe(WsSession s, String jobId, Long lastSeq) {
     if (s.subscription(jobId) != null) {
-      return Future.failedFuture(new JobQueueException(Code.CONFLICT, "already subscribed to " + jobId));
+      return Future.failedFuture(new JobQueueException(Code.CONFLICT, "already subscribed to "
+          + PublicIds.out(s.principal(), jobId)));
     }
     if (s.subscriptions().size() >= maxSubscriptions) {
       return Future.failedFuture(new JobQueueException(Code.VALIDATION,
@@ -55,7 +56,7 @@ final class ClientStreams {
           }
           sub.correlationId = job.getString(Job.F.CORRELATION);
           sub.createdAt = job.getLong(Job.F.CREATED_AT);
-          s.send(new JsonObject().put("type", "subscribed").put("job_id", jobId)
+          s.send(new JsonObject().put("type", "subscribed").put("job_id", PublicIds.out(s.principal(), jobId))
               .put("status", job.getString(Job.F.STATUS)).put("last_seq", sub.lastSent));
           return catchUp(s, sub);
         });
@@ -115,7 +116,7 @@ final class ClientStreams {
     for (Object o : evs) {
       JsonObject ev = (JsonObject) o;
       long seq = ev.getLong("seq", 0L);
-      if (seq > sub.lastSent && s.send(ev)) {
+      if (seq > sub.lastSent && s.send(PublicIds.eventJson(s.principal(), ev))) {
         sub.lastSent = seq;
       }
     }
@@ -131,7 +132,7 @@ final class ClientStreams {
     sub.held.clear();
     sub.catchingUp = false;
     held.stream().sorted(Comparator.comparingLong(JobEvent::seq)).forEach(e -> {
-      if (e.seq() > sub.lastSent && s.send(e.toJson())) {
+      if (e.seq() > sub.lastSent && s.send(PublicIds.eventJson(s.principal(), e.toJson()))) {
         sub.lastSent = e.seq();
       }
     });

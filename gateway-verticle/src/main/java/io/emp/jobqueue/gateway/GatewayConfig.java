@@ -1,6 +1,7 @@
 package io.emp.jobqueue.gateway;
 
 import io.emp.jobqueue.core.config.ConfigSection;
+import io.emp.jobqueue.core.http.HttpTimeouts;
 import io.emp.jobqueue.core.model.JobLimits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,12 +25,16 @@ import java.util.Map;
  * @param relayBatch stream entries read per relay round
  * @param relayRetryMs pause before the relay retries after a Redis error
  * @param sendBufferBytes TCP send buffer of the server sockets (-1: the OS default)
+ * @param timeouts idle timeout and request read deadlines of the HTTP server (slowloris)
+ * @param allowedOrigins browser origins ({@code scheme://host[:port]}) allowed to use the SockJS bridge
+ *     cross-origin; none by default
  */
 public record GatewayConfig(String host, int port, long bodyLimitBytes, List<ApiKey> apiKeys, boolean authDisabled,
                             int wsMaxQueuedMessages, int wsMaxSubscriptions, int wsMaxMessageBytes,
                             long heartbeatIntervalMs, long heartbeatTimeoutMs, long authTimeoutMs,
                             long queueTimeoutMs, int retryAfterSeconds, long relayBlockMs, int relayBatch,
-                            long relayRetryMs, int sendBufferBytes, JobLimits limits) {
+                            long relayRetryMs, int sendBufferBytes, JobLimits limits, HttpTimeouts timeouts,
+                            List<String> allowedOrigins) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final long DEFAULT_BODY_LIMIT_BYTES = 2L * 1024 * 1024;
@@ -64,6 +69,17 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
     }
     apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
     limits = limits == null ? JobLimits.DEFAULTS : limits;
+    timeouts = timeouts == null ? HttpTimeouts.DEFAULTS : timeouts;
+    if (heartbeatIntervalMs >= timeouts.idleTimeoutMs()) {
+      // The pings are what keeps a quiet but healthy WebSocket from reaching the idle timeout.
+      throw new IllegalArgumentException("gateway: heartbeat_interval_ms must be below idle_timeout_ms");
+    }
+    allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+    for (String o : allowedOrigins) {
+      if (!o.matches("https?://[^/\\s]+")) {
+        throw new IllegalArgumentException("gateway: allowed_origins entries are scheme://host[:port], got '" + o + "'");
+      }
+    }
   }
 
   public static GatewayConfig defaults() {
@@ -73,12 +89,15 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
   public GatewayConfig withPort(int p) {
     return new GatewayConfig(host, p, bodyLimitBytes, apiKeys, authDisabled, wsMaxQueuedMessages,
         wsMaxSubscriptions, wsMaxMessageBytes, heartbeatIntervalMs, heartbeatTimeoutMs, authTimeoutMs,
-        queueTimeoutMs, retryAfterSeconds, relayBlockMs, relayBatch, relayRetryMs, sendBufferBytes, limits);
+        queueTimeoutMs, retryAfterSeconds, relayBlockMs, relayBatch, relayRetryMs, sendBufferBytes, limits, timeouts,
+        allowedOrigins);
   }
 
   /**
    * Reads the "gateway" section of the node config (snake_case keys; absent keys take the defaults).
    * API keys come from {@code api_keys} (array of {key, customer_id, role}) plus {@link #ENV_API_KEYS}.
+   * HTTP deadlines: {@code idle_timeout_ms}, {@code request_header_timeout_ms}, {@code request_body_timeout_ms}
+   * ({@link HttpTimeouts}); SockJS origins: {@code allowed_origins} (array of strings).
    */
   public static GatewayConfig from(JsonObject j, Map<String, String> env) {
     return from(ConfigSection.of(j, "gateway"), env);
@@ -105,7 +124,8 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
         j.getInteger("retry_after_seconds", DEFAULT_RETRY_AFTER_SECONDS),
         j.getLong("relay_block_ms", DEFAULT_RELAY_BLOCK_MS), j.getInteger("relay_batch", DEFAULT_RELAY_BATCH),
         j.getLong("relay_retry_ms", DEFAULT_RELAY_RETRY_MS), j.getInteger("send_buffer_bytes", -1),
-        JobLimits.DEFAULTS);
+        JobLimits.DEFAULTS, HttpTimeouts.from(j),
+        j.getJsonArray("allowed_origins", new JsonArray()).stream().map(String::valueOf).toList());
   }
 
   /** Never prints key material. */
@@ -113,6 +133,7 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
   public String toString() {
     return "GatewayConfig[host=" + host + ", port=" + port + ", bodyLimitBytes=" + bodyLimitBytes + ", apiKeys="
         + apiKeys.size() + ", authDisabled=" + authDisabled + ", wsMaxQueuedMessages=" + wsMaxQueuedMessages
-        + ", heartbeatIntervalMs=" + heartbeatIntervalMs + "]";
+        + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", timeouts=" + timeouts + ", allowedOrigins="
+        + allowedOrigins + "]";
   }
 }

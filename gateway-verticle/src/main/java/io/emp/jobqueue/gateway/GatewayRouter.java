@@ -22,9 +22,11 @@ final class GatewayRouter {
   static Router create(Vertx vertx, GatewayConfig cfg, RequestTracing tracing, HttpApi api, TelemetryApi traces,
                        SocketEndpoints ws, Authenticator auth) {
     Router r = Router.router(vertx);
+    r.route().handler(HttpEdge::securityHeaders);
     r.route("/api/*").handler(tracing);
     r.route("/api/*").handler(api::authenticate);
 
+    r.post("/api/*").handler(HttpEdge::bodyIsJson);
     r.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
     r.post("/api/jobs").handler(api::submit);
     r.get("/api/jobs").handler(api::list);
@@ -49,10 +51,13 @@ final class GatewayRouter {
     r.get("/ws").handler(ws::acceptClient);
     r.get("/ws/monitor").handler(ws::acceptMonitor);
 
+    r.route("/eventbus/*").handler(ctx -> HttpEdge.checkOrigin(ctx, cfg.allowedOrigins(), api));
     r.route("/eventbus/*").handler(ctx -> bridgeAuth(ctx, auth, api));
     r.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(BRIDGE_OUTBOUND_REGEX))));
 
+    // Anything else is a 404 in the error shape too (Vert.x's own answer would be an HTML page).
+    r.route().handler(ctx -> api.fail(ctx, JobQueueException.notFound("route " + ctx.request().path())));
     r.route().failureHandler(api::failure);
     return r;
   }

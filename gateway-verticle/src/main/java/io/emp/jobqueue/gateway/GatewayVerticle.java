@@ -1,5 +1,6 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.http.ReadDeadlines;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.QueueClient;
@@ -52,12 +53,16 @@ public final class GatewayVerticle extends VerticleBase {
     HttpApi api = new HttpApi(access, auth, relay::running, cfg);
     var router = GatewayRouter.create(vertx, cfg, new RequestTracing(tracer, telemetry.config()), api,
         new TelemetryApi(telemetry, access, api), sockets, auth);
-    HttpServerOptions opts = new HttpServerOptions().setMaxWebSocketMessageSize(cfg.wsMaxMessageBytes());
+    // One frame per message is what browsers send, so the frame limit is the message limit.
+    HttpServerOptions opts = new HttpServerOptions().setMaxWebSocketMessageSize(cfg.wsMaxMessageBytes())
+        .setMaxWebSocketFrameSize(cfg.wsMaxMessageBytes());
     if (cfg.sendBufferBytes() > 0) {
       opts.setSendBufferSize(cfg.sendBufferBytes());
     }
     return relay.start()
-        .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen(cfg.port(), cfg.host())
+        .compose(v -> ReadDeadlines.createServer(vertx, opts, cfg.timeouts(), router, HttpEdge::bodyTimedOut)
+            .invalidRequestHandler(HttpEdge::invalidRequest)
+            .listen(cfg.port(), cfg.host())
             // a failed start is not followed by stop(): the relay would outlive the gateway (and warn)
             .recover(err -> relay.stop().transform(x -> Future.failedFuture(err))))
         .onSuccess(s -> {

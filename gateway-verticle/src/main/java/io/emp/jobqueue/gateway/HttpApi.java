@@ -21,6 +21,7 @@ import java.util.function.BooleanSupplier;
 /** One small handler per HTTP route; the route table is in {@link GatewayRouter}. */
 final class HttpApi {
   static final String PRINCIPAL = "emp.principal";
+  private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
   private static final int MAX_EVENTS_PAGE = 1_000;
 
   private final JobAccess access;
@@ -57,6 +58,11 @@ final class HttpApi {
   /** Failure handler of every route: the single mapping from failure to answer. */
   void failure(RoutingContext ctx) {
     Throwable err = ctx.failure();
+    if (ApiErrors.clientGone(err) || ctx.response().closed()) {
+      // The client hung up (e.g. in the middle of its body): nobody to answer, and not a server error.
+      LOG.log(System.Logger.Level.DEBUG, "client closed the connection during " + ctx.request().path());
+      return;
+    }
     fail(ctx, err != null ? ApiErrors.classify(err) : ApiErrors.fromStatus(ctx.statusCode()));
   }
 
@@ -75,15 +81,15 @@ final class HttpApi {
     }
     access.submit(principal(ctx), body, ctx.request().getHeader("Idempotency-Key"), RequestTracing.requestId(ctx),
             span, RequestTracing.traceContext(ctx))
-        .onSuccess(s -> json(ctx, s.result().created() ? 201 : 200, s.toJson()))
+        .onSuccess(s -> json(ctx, s.result().created() ? 201 : 200, s.toJson(principal(ctx))))
         .onFailure(err -> fail(ctx, err));
   }
 
   void get(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    RequestTracing.putIf(RequestTracing.span(ctx), Attr.JOB_ID, id);
-    access.owned(principal(ctx), id, RequestTracing.traceContext(ctx))
-        .onSuccess(job -> json(ctx, 200, job))
+    Principal who = principal(ctx);
+    String id = pathJobId(ctx);
+    access.owned(who, id, RequestTracing.traceContext(ctx))
+        .onSuccess(job -> json(ctx, 200, PublicIds.jobJson(who, job)))
         .onFailure(err -> fail(ctx, err));
   }
 
@@ -110,7 +116,7 @@ final class HttpApi {
           JsonArray visible = new JsonArray();
           page.getJsonArray("jobs", new JsonArray()).forEach(o -> {
             if (who.canAccess(((JsonObject) o).getString(Job.F.CUSTOMER))) {
-              visible.add(o);
+              visible.add(PublicIds.jobJson(who, (JsonObject) o));
             }
           });
           json(ctx, 200, new JsonObject().put("jobs", visible).put("next_cursor", page.getString("next_cursor")));
@@ -119,8 +125,8 @@ final class HttpApi {
   }
 
   void cancel(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    RequestTracing.putIf(RequestTracing.span(ctx), Attr.JOB_ID, id);
+    Principal who = principal(ctx);
+    String id = pathJobId(ctx);
     String reason = null;
     if (ctx.body() != null && ctx.body().length() > 0) {
       try {
@@ -132,14 +138,16 @@ final class HttpApi {
     }
     String why = reason;
     TraceContext trace = RequestTracing.traceContext(ctx);
-    access.owned(principal(ctx), id, trace)
+    access.owned(who, id, trace)
         .compose(job -> access.queue().cancel(id, why, trace))
-        .onSuccess(outcome -> json(ctx, 200, new JsonObject().put("job_id", id).put("outcome", outcome)))
+        .onSuccess(outcome -> json(ctx, 200, new JsonObject().put("job_id", PublicIds.out(who, id))
+            .put("outcome", outcome)))
         .onFailure(err -> fail(ctx, err));
   }
 
   void events(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    Principal who = principal(ctx);
+    String id = pathJobId(ctx);
     List<Problem> problems = new ArrayList<>();
     long after = intParam(ctx, "after_seq", 0, 0, Integer.MAX_VALUE, problems);
     if (!problems.isEmpty()) {
@@ -147,10 +155,13 @@ final class HttpApi {
       return;
     }
     TraceContext trace = RequestTracing.traceContext(ctx);
-    access.owned(principal(ctx), id, trace)
+    access.owned(who, id, trace)
         .compose(job -> access.queue().events(id, after, MAX_EVENTS_PAGE, trace))
-        .onSuccess(evs -> json(ctx, 200, new JsonObject().put("job_id", id)
-            .put("events", evs.getJsonArray("events", new JsonArray()))))
+        .onSuccess(evs -> {
+          JsonArray events = evs.getJsonArray("events", new JsonArray());
+          events.forEach(e -> PublicIds.eventJson(who, (JsonObject) e));
+          json(ctx, 200, new JsonObject().put("job_id", PublicIds.out(who, id)).put("events", events));
+        })
         .onFailure(err -> fail(ctx, err));
   }
 
@@ -199,6 +210,17 @@ final class HttpApi {
     return ctx.get(PRINCIPAL);
   }
 
+  /**
+   * The stored id of the job the path names, or null when the path cannot name a job of the caller
+   * (then {@link JobAccess#owned} answers 404 like for a job that does not exist). The request span
+   * gets the stored id, like every other span of the job.
+   */
+  private static String pathJobId(RoutingContext ctx) {
+    String id = PublicIds.job(principal(ctx), ctx.pathParam("id"));
+    RequestTracing.putIf(RequestTracing.span(ctx), Attr.JOB_ID, id);
+    return id;
+  }
+
   /** A query parameter; sent empty ({@code ?status=}, an unset form field) it counts as not sent. */
   private static String param(RoutingContext ctx, String name) {
     String v = ctx.request().getParam(name);
@@ -232,7 +254,7 @@ final class HttpApi {
 
   /** Every error answer goes through here: one mapping, one shape, never half-written. */
   void fail(RoutingContext ctx, Throwable err) {
-    JobQueueException e = ApiErrors.classify(err);
+    JobQueueException e = ApiErrors.classify(PublicIds.failure(principal(ctx), err));
     HttpServerResponse res = ctx.response();
     if (res.headWritten()) {
       // Part of a success answer is already out: cutting the connection is the only honest signal.

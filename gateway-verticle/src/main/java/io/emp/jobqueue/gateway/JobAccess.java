@@ -1,11 +1,14 @@
 package io.emp.jobqueue.gateway;
 
 import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.model.JobIds;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.JobLimits;
+import io.emp.jobqueue.core.model.Problem;
 import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.model.ValidationException;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Seed.Event;
 import io.emp.jobqueue.queue.QueueClient;
@@ -13,6 +16,8 @@ import io.emp.jobqueue.queue.store.SubmitResult;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Customer isolation and the submit preparation, shared by HTTP and WebSocket so both enforce
@@ -32,23 +37,29 @@ final class JobAccess {
     return queue;
   }
 
-  /** The job as JSON when the caller may see it; NOT_FOUND otherwise. */
-  Future<JsonObject> owned(Principal who, String jobId, TraceContext trace) {
-    if (jobId == null || jobId.isEmpty() || jobId.length() > 128) {
+  /**
+   * The job as JSON (stored ids) when the caller may see it; NOT_FOUND otherwise. {@code storedId} is
+   * already translated ({@link PublicIds#job}); the customer check stays as a second line of defence.
+   */
+  Future<JsonObject> owned(Principal who, String storedId, TraceContext trace) {
+    if (storedId == null) {
       return Future.failedFuture(JobQueueException.notFound("job"));
     }
-    return queue.get(jobId, trace).map(job -> {
-      if (!who.canAccess(job.getString(Job.F.CUSTOMER))) {
-        throw JobQueueException.notFound("job " + jobId);
-      }
-      return job;
-    });
+    JobQueueException missing = JobQueueException.notFound("job " + PublicIds.out(who, storedId));
+    return queue.get(storedId, trace).recover(err -> Future.failedFuture(
+        err instanceof JobQueueException e && e.code() == Code.NOT_FOUND ? missing : err)).map(job -> {
+          if (!who.canAccess(job.getString(Job.F.CUSTOMER))) {
+            throw missing;
+          }
+          return job;
+        });
   }
 
   /** What a submit returned, plus the trace the job belongs to. */
   record Submitted(SubmitResult result, String traceId) {
-    JsonObject toJson() {
-      return new JsonObject().put("job_id", result.jobId()).put("status", result.status().wire())
+    /** The answer, with the job id as {@code who} knows it. */
+    JsonObject toJson(Principal who) {
+      return new JsonObject().put("job_id", PublicIds.out(who, result.jobId())).put("status", result.status().wire())
           .put("priority_score", result.priorityScore()).put("estimated_position", result.estimatedPosition())
           .put("trace_id", traceId);
     }
@@ -56,7 +67,8 @@ final class JobAccess {
 
   /**
    * Validates and submits. The customer is the caller's (a client naming another customer is
-   * refused); the idempotency key is scoped by customer so two customers never share one job.
+   * refused); the job id (given or generated) and the workflow id are scoped by customer
+   * ({@link PublicIds}), and so is the idempotency key, so two customers never share one job.
    * Span events go to {@code span} (the request span, or an invalid span).
    */
   Future<Submitted> submit(Principal who, JsonObject body, String idempotencyKey, String requestId,
@@ -74,15 +86,28 @@ final class JobAccess {
         }
         body.put("customer_id", who.customerId());
       }
+      String owner = str(body, "customer_id");
+      List<Problem> problems = new ArrayList<>();
+      if (owner == null || JobIds.isName(owner, JobIds.MAX_CUSTOMER_ID)) {
+        scope(body, "id", owner, JobIds.MAX_JOB_NAME, problems);
+        scope(body, "workflow_id", owner, JobIds.MAX_WORKFLOW_NAME, problems);
+      }
       String idem = idempotencyKey != null ? idempotencyKey : str(body, "idempotency_key");
       if (idem != null) {
-        String owner = str(body, "customer_id");
         body.put("idempotency_key", (owner == null ? "" : owner) + "/" + idem);
       }
       if (requestId != null && !body.containsKey("request_id")) {
         body.put("request_id", requestId);
       }
-      spec = JobSpec.fromJson(body, limits);
+      try {
+        spec = JobSpec.fromJson(body, limits);
+      } catch (ValidationException e) {
+        problems.addAll(e.problems());
+        throw new ValidationException(problems);
+      }
+      if (!problems.isEmpty()) {
+        throw new ValidationException(problems);
+      }
     } catch (RuntimeException e) {
       span.addEvent(Event.VALIDATION_FAILED);
       return Future.failedFuture(e);
@@ -105,6 +130,30 @@ final class JobAccess {
       return queue.get(r.jobId(), trace)
           .map(job -> new Submitted(r, TraceContext.from(job::getString).traceId()));
     });
+  }
+
+  /**
+   * A client-chosen id must be a name (no '~': that is the scope separator); the stored id is
+   * {@code <owner>~<name>}, and a job of a customer without a chosen id gets {@code <owner>~<uuid>}.
+   */
+  private static void scope(JsonObject body, String field, String owner, int maxName, List<Problem> problems) {
+    Object given = body.getValue(field);
+    if (given != null && !(given instanceof String)) {
+      return; // JobSpec reports the type
+    }
+    String name = (String) given;
+    if (name != null && !JobIds.isName(name, maxName)) {
+      problems.add(new Problem(field, "format", "may contain only letters, digits, '-', '_' and '.' (at most "
+          + maxName + ")"));
+      body.remove(field);
+      return;
+    }
+    if (name != null || (owner != null && "id".equals(field))) {
+      String stored = PublicIds.forSubmit(owner, name);
+      if (stored != null) {
+        body.put(field, stored);
+      }
+    }
   }
 
   private static String str(JsonObject body, String key) {

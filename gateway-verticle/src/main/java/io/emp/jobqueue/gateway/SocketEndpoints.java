@@ -5,6 +5,8 @@ import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.Problem;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.ValidationException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -69,6 +71,17 @@ final class SocketEndpoints {
             "a WebSocket upgrade is required"))));
   }
 
+  /**
+   * A frame over the frame limit (Netty's decoder, status 1009) or a fragmented message growing past
+   * the message limit (Vert.x's aggregator, which reports it only as an IllegalStateException).
+   */
+  static boolean tooBig(Throwable err) {
+    if (err instanceof CorruptedWebSocketFrameException c) {
+      return c.closeStatus() != null && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+    }
+    return err instanceof IllegalStateException && String.valueOf(err.getMessage()).contains("max message size");
+  }
+
   static String tokenOf(HttpServerRequest req) {
     String t = Authenticator.token(req);
     return t != null ? t : req.getParam("token");
@@ -81,7 +94,14 @@ final class SocketEndpoints {
     holder[0] = s;
     registry.add(s);
     ws.closeHandler(v -> s.markClosed());
-    ws.exceptionHandler(err -> s.markClosed());
+    ws.exceptionHandler(err -> {
+      if (tooBig(err)) {
+        // Over the message limit: say so (1009) rather than letting the connection just drop.
+        s.close(WsSession.CLOSE_TOO_BIG, "message larger than " + cfg.wsMaxMessageBytes() + " bytes");
+      } else {
+        s.markClosed();
+      }
+    });
     ws.pongHandler(b -> s.pong(System.currentTimeMillis()));
     ws.textMessageHandler(text -> onMessage(s, text));
     s.send(new JsonObject().put("type", "connection_established").put("session_id", s.id())
@@ -122,6 +142,8 @@ final class SocketEndpoints {
       error(s, null, new ValidationException(List.of(new Problem("job_id", "required", "is required"))));
       return;
     }
+    // What the client named, as stored; null when it cannot name one of the caller's jobs (then not_found).
+    String stored = jobId == null ? null : PublicIds.job(s.principal(), jobId);
     switch (type) {
       case "auth" -> error(s, null, new JobQueueException(Code.CONFLICT, "already authenticated"));
       case "ping" -> s.send(new JsonObject().put("type", "pong").put("timestamp", System.currentTimeMillis()));
@@ -141,10 +163,16 @@ final class SocketEndpoints {
           error(s, jobId, new JobQueueException(Code.VALIDATION, "last_seq must be >= 0"));
           return;
         }
-        streams.subscribe(s, jobId, lastSeq).onFailure(err -> error(s, jobId, err));
+        if (stored == null) {
+          error(s, jobId, JobQueueException.notFound("job " + jobId));
+          return;
+        }
+        streams.subscribe(s, stored, lastSeq).onFailure(err -> error(s, jobId, err));
       }
       case "unsubscribe" -> {
-        streams.unsubscribe(s, jobId);
+        if (stored != null) {
+          streams.unsubscribe(s, stored);
+        }
         s.send(new JsonObject().put("type", "unsubscribed").put("job_id", jobId));
       }
       case "submit_job" -> submit(s, msg);
@@ -189,10 +217,12 @@ final class SocketEndpoints {
     TraceContext parent = TraceContext.from(k -> body.getValue(k) instanceof String v ? v : null);
     access.submit(s.principal(), body, null, null, Span.getInvalid(), parent)
         .onSuccess(sub -> {
-          s.send(sub.toJson().put("type", "job_accepted").put("message_id", messageId)
+          JsonObject accepted = sub.toJson(s.principal());
+          s.send(accepted.put("type", "job_accepted").put("message_id", messageId)
               .put("created", sub.result().created()));
           // Replay from the start, so job_submitted and anything since reach the client in order.
-          streams.subscribe(s, sub.result().jobId(), 0L).onFailure(err -> error(s, sub.result().jobId(), err));
+          streams.subscribe(s, sub.result().jobId(), 0L)
+              .onFailure(err -> error(s, accepted.getString("job_id"), err));
         })
         .onFailure(err -> error(s, null, err));
   }
@@ -205,7 +235,7 @@ final class SocketEndpoints {
   }
 
   private void error(WsSession s, String jobId, Throwable err) {
-    s.send(errorMessage(jobId, ApiErrors.classify(err)));
+    s.send(errorMessage(jobId, ApiErrors.classify(PublicIds.failure(s.principal(), err))));
   }
 
   private static JsonObject errorMessage(String jobId, JobQueueException e) {

@@ -36,12 +36,14 @@ final class TelemetryApi {
 
   /** GET /api/traces?job_id=: the traces of a job the caller may read (every attempt's, and the submit's). */
   void tracesOfJob(RoutingContext ctx) {
-    String jobId = ctx.request().getParam("job_id");
-    if (jobId == null || jobId.isBlank()) {
+    String asked = ctx.request().getParam("job_id");
+    if (asked == null || asked.isBlank()) {
       api.fail(ctx, new ValidationException(List.of(new Problem("job_id", "required", "is required"))));
       return;
     }
-    access.owned(principal(ctx), jobId, RequestTracing.traceContext(ctx)).onSuccess(job -> {
+    Principal who = principal(ctx);
+    String jobId = PublicIds.job(who, asked);
+    access.owned(who, jobId, RequestTracing.traceContext(ctx)).onSuccess(job -> {
       Set<String> ids = new LinkedHashSet<>();
       // Reads and cancels of the job (GET /api/jobs/{id}) carry job.id too, but are traces of their own
       // requests, not of the job: only traces with the job's submit or claim spans are the job's.
@@ -56,8 +58,8 @@ final class TelemetryApi {
         ids.add(own);
       }
       JsonArray traces = new JsonArray();
-      ids.forEach(id -> traces.add(telemetry.traces().treeJson(id)));
-      HttpApi.json(ctx, 200, new JsonObject().put("job_id", jobId).put("traces", traces));
+      ids.forEach(id -> traces.add(PublicIds.traceJson(who, telemetry.traces().treeJson(id))));
+      HttpApi.json(ctx, 200, new JsonObject().put("job_id", PublicIds.out(who, jobId)).put("traces", traces));
     }).onFailure(err -> api.fail(ctx, err));
   }
 
@@ -83,7 +85,11 @@ final class TelemetryApi {
     if (!adminOrFail(ctx)) {
       return;
     }
-    String id = ctx.pathParam("id");
+    String id = PublicIds.workflow(principal(ctx), ctx.pathParam("id"));
+    if (id == null) {
+      api.fail(ctx, JobQueueException.notFound("workflow"));
+      return;
+    }
     access.queue().workflow(id, RequestTracing.traceContext(ctx)).onSuccess(w -> {
       JsonArray steps = w.getJsonArray("steps", new JsonArray());
       if (steps.isEmpty()) {

@@ -19,6 +19,7 @@ final class WsSession {
   static final short CLOSE_POLICY = 1008;
   static final short CLOSE_TRY_LATER = 1013;
   static final short CLOSE_GOING_AWAY = 1001;
+  static final short CLOSE_TOO_BIG = 1009;
 
   private final String id = UUID.randomUUID().toString();
   private final ServerWebSocket ws;

@@ -45,6 +45,9 @@ class AuthenticatorTest {
     assertThatThrownBy(() -> ApiKey.parseList(A + ":custA:root")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ApiKey.parseList(A + ":custA")).isInstanceOf(IllegalArgumentException.class);
     assertThat(ApiKey.parseList(" ")).isEmpty();
+    // A client's customer id prefixes its stored job ids: "cust~a" would make ids ambiguous.
+    assertThatThrownBy(() -> ApiKey.of(A, "cust~a", "client")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ApiKey.of(A, "acme corp", "client")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.emp.jobqueue.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
@@ -34,7 +36,10 @@ abstract class GatewayTestSupport {
   static final String KEY_A = "key-customer-a-0123456789";
   static final String KEY_B = "key-customer-b-0123456789";
   static final String KEY_ADMIN = "key-admin-0123456789abcdef";
-  static final String KEYS_ENV = KEY_A + ":custA:client," + KEY_B + ":custB:client," + KEY_ADMIN + ":*:admin";
+  static final String CUST_A = "custA";
+  static final String CUST_B = "custB";
+  static final String KEYS_ENV = KEY_A + ":" + CUST_A + ":client," + KEY_B + ":" + CUST_B + ":client," + KEY_ADMIN
+      + ":*:admin";
 
   static TestRedis redisServer;
   static Vertx vertx;
@@ -123,6 +128,17 @@ abstract class GatewayTestSupport {
 
   static void complete(ClaimedJob c) {
     get(store.complete(c.job().id(), c.token(), new JsonObject().put("ok", true), null));
+  }
+
+  /** The stored id of a customer's job (what admins, monitors, Redis and spans use): see PublicIds. */
+  static String stored(String customer, String publicId) {
+    return customer + "~" + publicId;
+  }
+
+  /** The id a client of {@code customer} uses for a stored id. */
+  static String publicOf(String customer, String storedId) {
+    assertThat(storedId).startsWith(customer + "~");
+    return storedId.substring(customer.length() + 1);
   }
 
   static List<Long> seqs(List<JsonObject> msgs, String jobId) {

@@ -157,11 +157,11 @@ class HttpApiTest extends GatewayTestSupport {
         .toBuffer());
     assertThat(forged.statusCode()).isEqualTo(403);
 
-    // The admin sees everything and may submit for any customer.
-    assertThat(getAs("/api/jobs/" + idA, KEY_ADMIN).statusCode()).isEqualTo(200);
+    // The admin sees everything (by stored ids) and may submit for any customer.
+    assertThat(getAs("/api/jobs/" + stored(CUST_A, idA), KEY_ADMIN).statusCode()).isEqualTo(200);
     assertThat(getAs("/api/jobs?service=" + svc, KEY_ADMIN).bodyAsJsonObject().getJsonArray("jobs")).hasSize(1);
     String forB = submitHttp(KEY_ADMIN, new JsonObject().put("service_required", svc).put("customer_id", "custB"));
-    assertThat(getAs("/api/jobs/" + forB, KEY_B).statusCode()).isEqualTo(200);
+    assertThat(getAs("/api/jobs/" + publicOf(CUST_B, forB), KEY_B).statusCode()).isEqualTo(200);
   }
 
   @Test

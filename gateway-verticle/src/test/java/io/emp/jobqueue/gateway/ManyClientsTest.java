@@ -27,7 +27,11 @@ class ManyClientsTest extends GatewayTestSupport {
     String svc = newService();
     List<String> ids = new ArrayList<>(CLIENTS);
     for (int i = 0; i < CLIENTS; i++) {
-      ids.add(get(store.submit(JobSpec.of(svc, 5, new JsonObject().put("i", i)).withCustomer("custA"))).jobId());
+      // A customer's job is stored under "<customer>~<name>" (PublicIds); its clients use the name.
+      String name = "job-" + i + "-" + svc;
+      get(store.submit(JobSpec.of(svc, 5, new JsonObject().put("i", i)).withCustomer(CUST_A)
+          .withId(stored(CUST_A, name))));
+      ids.add(name);
     }
     List<Future<TestSocket>> connecting = new ArrayList<>(CLIENTS);
     for (int i = 0; i < CLIENTS; i++) {

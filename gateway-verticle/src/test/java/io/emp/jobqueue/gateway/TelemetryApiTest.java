@@ -43,7 +43,7 @@ class TelemetryApiTest extends GatewayTestSupport {
     assertThat(byId.statusCode()).isEqualTo(200);
     assertThat(byId.bodyAsJsonObject().getInteger("span_count")).isGreaterThanOrEqualTo(2);
 
-    var wf = get(http.get(port(), "127.0.0.1", "/api/workflows/wf-telemetry-1").bearerTokenAuthentication(KEY_ADMIN)
+    var wf = get(http.get(port(), "127.0.0.1", "/api/workflows/" + stored(CUST_A, "wf-telemetry-1")).bearerTokenAuthentication(KEY_ADMIN)
         .send());
     assertThat(wf.statusCode()).isEqualTo(200);
     assertThat(wf.bodyAsJsonObject().getJsonArray("trace_sessions")).contains(traceId);
@@ -75,7 +75,8 @@ class TelemetryApiTest extends GatewayTestSupport {
     var asAdmin = get(http.post(port(), "127.0.0.1", "/api/jobs").bearerTokenAuthentication(KEY_ADMIN)
         .putHeader("baggage", "customer.tier=vip")
         .sendJsonObject(new JsonObject().put("service_required", service)));
-    String clientBaggage = get(store.get(asClient.bodyAsJsonObject().getString("job_id"))).orElseThrow()
+    String clientBaggage = get(store.get(stored(CUST_A, asClient.bodyAsJsonObject().getString("job_id"))))
+        .orElseThrow()
         .trace().baggage();
     String adminBaggage = get(store.get(asAdmin.bodyAsJsonObject().getString("job_id"))).orElseThrow()
         .trace().baggage();

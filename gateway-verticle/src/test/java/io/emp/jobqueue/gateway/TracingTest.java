@@ -55,7 +55,9 @@ class TracingTest extends GatewayTestSupport {
         .sendJsonObject(new JsonObject().put("service_required", svc).put("priority", 3)
             .put("workflow_id", "wf-1")));
     assertThat(res.statusCode()).isEqualTo(201);
-    String jobId = res.bodyAsJsonObject().getString("job_id");
+    // Spans carry the stored id of the job and workflow ("<customer>~<name>", PublicIds).
+    String publicId = res.bodyAsJsonObject().getString("job_id");
+    String jobId = stored(CUST_A, publicId);
     assertThat(res.bodyAsJsonObject().getString("trace_id")).isEqualTo(TRACE);
 
     SpanData httpSpan = awaitSpan(s -> s.getName().equals(Seed.Span.HTTP_REQUEST) && jobId.equals(str(s, Attr.JOB_ID)));
@@ -77,7 +79,7 @@ class TracingTest extends GatewayTestSupport {
     assertThat(str(httpSpan, Attr.JOB_SERVICE_REQUIRED)).isEqualTo(svc);
     assertThat(num(httpSpan, Attr.JOB_PRIORITY)).isEqualTo(3L);
     assertThat(str(httpSpan, Attr.CUSTOMER_ID)).isEqualTo("custA");
-    assertThat(str(httpSpan, Attr.WORKFLOW_ID)).isEqualTo("wf-1");
+    assertThat(str(httpSpan, Attr.WORKFLOW_ID)).isEqualTo(stored(CUST_A, "wf-1"));
     assertThat(str(httpSpan, Attr.API_VERSION)).isNotBlank();
     assertThat(events(httpSpan)).containsExactly(Event.VALIDATION_STARTED, Event.VALIDATION_COMPLETED,
         Event.SUBMISSION_STARTED, Event.SUBMISSION_COMPLETED);
@@ -88,7 +90,7 @@ class TracingTest extends GatewayTestSupport {
     assertThat(submit.getParentSpanId()).isEqualTo(httpSpan.getSpanId());
 
     // The caller's baggage travels with the job (stored beside its traceparent).
-    JsonObject job = get(http.get(port(), "127.0.0.1", "/api/jobs/" + jobId).bearerTokenAuthentication(KEY_A).send())
+    JsonObject job = get(http.get(port(), "127.0.0.1", "/api/jobs/" + publicId).bearerTokenAuthentication(KEY_A).send())
         .bodyAsJsonObject();
     assertThat(job.getString("baggage")).contains("tenant=acme");
     assertThat(job.getString("traceparent")).contains(TRACE).contains(submit.getSpanId());
@@ -117,10 +119,10 @@ class TracingTest extends GatewayTestSupport {
     ClaimedJob c = claim(svc);
     String workerSpan = "1111222233334444";
     String workerTrace = "0af7651916cd43dd8448eb211c80319c";
-    get(store.complete(id, c.token(), new JsonObject().put("ok", 1), "00-" + workerTrace + "-" + workerSpan + "-01"));
+    get(store.complete(stored(CUST_A, id), c.token(), new JsonObject().put("ok", 1), "00-" + workerTrace + "-" + workerSpan + "-01"));
     ws.awaitType("complete_job", id);
 
-    SpanData b = awaitSpan(s -> s.getName().equals(Seed.Span.WS_BROADCAST) && id.equals(str(s, Attr.EVENT_JOB_ID))
+    SpanData b = awaitSpan(s -> s.getName().equals(Seed.Span.WS_BROADCAST) && stored(CUST_A, id).equals(str(s, Attr.EVENT_JOB_ID))
         && "complete_job".equals(str(s, Attr.WS_EVENT_TYPE)));
     assertThat(b.getTraceId()).isEqualTo(workerTrace);
     assertThat(b.getParentSpanId()).isEqualTo(workerSpan);

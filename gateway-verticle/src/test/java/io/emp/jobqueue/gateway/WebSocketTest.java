@@ -103,8 +103,8 @@ class WebSocketTest extends GatewayTestSupport {
     assertThat(b.received.stream().filter(m -> m.containsKey("seq"))).isEmpty();
     // The admin may follow any job.
     TestSocket admin = TestSocket.open(wsClient, port(), "/ws", KEY_ADMIN);
-    admin.subscribe(idA, 0L);
-    admin.awaitType("complete_job", idA);
+    admin.subscribe(stored(CUST_A, idA), 0L);
+    admin.awaitType("complete_job", stored(CUST_A, idA));
     a.close();
     b.close();
     admin.close();
@@ -173,8 +173,8 @@ class WebSocketTest extends GatewayTestSupport {
     String svcB = newService();
     String idA = submitHttp(KEY_A, new JsonObject().put("service_required", svcA));
     String idB = submitHttp(KEY_B, new JsonObject().put("service_required", svcB));
-    monitor.awaitType("job_submitted", idA);
-    monitor.awaitType("job_submitted", idB);
+    monitor.awaitType("job_submitted", stored(CUST_A, idA));
+    monitor.awaitType("job_submitted", stored(CUST_B, idB));
     monitor.send(new JsonObject().put("type", "request_full_state"));
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> monitor.received.stream()
         .filter(m -> "full_state_snapshot".equals(m.getString("type"))).count() == 2);
@@ -205,7 +205,7 @@ class WebSocketTest extends GatewayTestSupport {
       // Registration is asynchronous: keep producing events until one arrives through the bridge.
       String id = submitHttp(KEY_A, new JsonObject().put("service_required", svc));
       return frames.stream().anyMatch(f -> f.getValue("body") instanceof JsonObject b
-          && "job_submitted".equals(b.getString("type")) && id.equals(b.getString("job_id")));
+          && "job_submitted".equals(b.getString("type")) && stored(CUST_A, id).equals(b.getString("job_id")));
     });
     assertThat(frames.stream().filter(f -> "err".equals(f.getString("type"))).findFirst().orElseThrow()
         .getString("body")).isEqualTo("access_denied");

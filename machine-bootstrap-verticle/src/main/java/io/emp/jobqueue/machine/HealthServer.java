@@ -1,14 +1,18 @@
 package io.emp.jobqueue.machine;
 
+import io.emp.jobqueue.core.http.HttpTimeouts;
+import io.emp.jobqueue.core.http.ReadDeadlines;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
  * The machine's own endpoints: {@code /health} (the process is up), {@code /ready} (started, and
  * every supervised service healthy: 200, else 503) and {@code /status} (the status document).
+ * Connections are held to the read deadlines of {@link HttpTimeouts} like the gateway's.
  */
 public final class HealthServer {
   private final HttpServer server;
@@ -17,7 +21,8 @@ public final class HealthServer {
     this.server = server;
   }
 
-  public static Future<HealthServer> start(Vertx vertx, String host, int port, MachineBootstrap machine) {
+  public static Future<HealthServer> start(Vertx vertx, String host, int port, HttpTimeouts timeouts,
+                                           MachineBootstrap machine) {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/ready").handler(ctx -> {
@@ -26,7 +31,10 @@ public final class HealthServer {
       ctx.json(new JsonObject().put("ready", ready));
     });
     router.get("/status").handler(ctx -> ctx.json(machine.status(MachineBootstrap.Update.EVENT_DRIVEN)));
-    return vertx.createHttpServer().requestHandler(router).listen(port, host).map(HealthServer::new);
+    return ReadDeadlines.createServer(vertx, new HttpServerOptions(), timeouts, router, req -> req.response()
+            .setStatusCode(408).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
+            .end(new JsonObject().put("error", "request_timeout").toBuffer()))
+        .listen(port, host).map(HealthServer::new);
   }
 
   public int port() {

@@ -307,7 +307,7 @@ public final class MachineBootstrap {
           registry = MachineRegistry.of(s);
           return claimMachineId(null, System.currentTimeMillis() + cfg.registrationTtlMs() + cfg.heartbeatIntervalMs());
         })
-        .compose(v -> HealthServer.start(vertx, cfg.healthHost(), cfg.healthPort(), this))
+        .compose(v -> HealthServer.start(vertx, cfg.healthHost(), cfg.healthPort(), cfg.healthTimeouts(), this))
         .compose(h -> {
           healthServer = h;
           return register("starting");

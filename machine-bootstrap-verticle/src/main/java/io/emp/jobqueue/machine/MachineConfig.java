@@ -1,6 +1,7 @@
 package io.emp.jobqueue.machine;
 
 import io.emp.jobqueue.core.config.ConfigSection;
+import io.emp.jobqueue.core.http.HttpTimeouts;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.vertx.core.json.JsonObject;
@@ -13,10 +14,13 @@ import java.nio.file.Path;
  * @param cacheDir download cache shared across restarts (keyed by SHA-256)
  * @param healthPort port of /health, /ready and /status; 0 picks a free one
  * @param nvidiaSmi command used for GPU detection; blank disables it
+ * @param healthTimeouts idle timeout and request read deadlines of the health server (section
+ *     {@code health_http}: idle_timeout_ms, request_header_timeout_ms, request_body_timeout_ms)
  */
 public record MachineConfig(String machineId, MachineProfile profile, Path workDir, Path cacheDir, String healthHost,
                             int healthPort, long heartbeatIntervalMs, long registrationTtlMs, long statusIntervalMs,
-                            String nvidiaSmi, int downloadMaxAttempts, long downloadBackoffMs, StoreConfig store) {
+                            String nvidiaSmi, int downloadMaxAttempts, long downloadBackoffMs, StoreConfig store,
+                            HttpTimeouts healthTimeouts) {
   public static final String DEFAULT_PROFILE = "base";
   public static final String DEFAULT_PROFILES_DIR = "conf/machines";
   public static final String DEFAULT_HEALTH_HOST = "0.0.0.0";
@@ -34,6 +38,7 @@ public record MachineConfig(String machineId, MachineProfile profile, Path workD
     }
     cacheDir = cacheDir == null ? workDir.resolve(".cache") : cacheDir;
     healthHost = healthHost == null ? DEFAULT_HEALTH_HOST : healthHost;
+    healthTimeouts = healthTimeouts == null ? HttpTimeouts.DEFAULTS : healthTimeouts;
     if (healthPort < 0 || healthPort > 65535) {
       throw new IllegalArgumentException("health_port must be within 0..65535");
     }
@@ -72,7 +77,8 @@ public record MachineConfig(String machineId, MachineProfile profile, Path workD
         j.getString("nvidia_smi", HardwareDetector.DEFAULT_NVIDIA_SMI),
         j.getInteger("download_max_attempts", Downloader.DEFAULT_MAX_ATTEMPTS),
         j.getLong("download_backoff_ms", Downloader.DEFAULT_RETRY_BACKOFF_MS),
-        StoreConfig.from(j.section("store")));
+        StoreConfig.from(j.section("store")),
+        HttpTimeouts.from(j.section("health_http")));
   }
 
   /**
@@ -115,6 +121,6 @@ public record MachineConfig(String machineId, MachineProfile profile, Path workD
 
   public MachineConfig withHealthPort(int port) {
     return new MachineConfig(machineId, profile, workDir, cacheDir, healthHost, port, heartbeatIntervalMs,
-        registrationTtlMs, statusIntervalMs, nvidiaSmi, downloadMaxAttempts, downloadBackoffMs, store);
+        registrationTtlMs, statusIntervalMs, nvidiaSmi, downloadMaxAttempts, downloadBackoffMs, store, healthTimeouts);
   }
 }

@@ -85,7 +85,7 @@ class MachineBootstrapTest {
 
   MachineConfig config(MachineProfile profile) {
     return new MachineConfig("mach-" + UUID.randomUUID().toString().substring(0, 6), profile, dir.resolve("work"),
-        dir.resolve("cache"), "127.0.0.1", 0, 200, 3_000, 200, "", 3, 10, storeConfig);
+        dir.resolve("cache"), "127.0.0.1", 0, 200, 3_000, 200, "", 3, 10, storeConfig, null);
   }
 
   VerticleWorkerDeployer deployer(long workMs) {
@@ -340,7 +340,8 @@ class MachineBootstrapTest {
         .put("workers", "comfyui:auto,comfyui:4:cpu"));
     MachineConfig c = config(profile);
     MachineConfig cfg = new MachineConfig(c.machineId(), profile, c.workDir(), c.cacheDir(), c.healthHost(), 0,
-        c.heartbeatIntervalMs(), c.registrationTtlMs(), c.statusIntervalMs(), smi.toString(), 3, 10, storeConfig);
+        c.heartbeatIntervalMs(), c.registrationTtlMs(), c.statusIntervalMs(), smi.toString(), 3, 10, storeConfig,
+        null);
     MachineBootstrapVerticle verticle = new MachineBootstrapVerticle(cfg, telemetry, deployer(10));
     String deployment = get(vertx.deployVerticle(verticle));
 

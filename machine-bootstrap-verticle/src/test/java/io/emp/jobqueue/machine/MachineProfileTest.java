@@ -89,7 +89,7 @@ class MachineProfileTest {
           .put("workers", "sim:1").put("telemetry", new JsonObject().put("exporter", "otlp")
               .put("otel", new JsonObject().put("otel.bsp.schedule.delay", 1000))));
       io.emp.jobqueue.core.telemetry.TelemetryConfig t = new MachineConfig("gpu-box-1", withOtel, Path.of("/tmp/w"),
-          null, null, 0, 100, 1000, 100, "", 1, 0, cfg.store())
+          null, null, 0, 100, 1000, 100, "", 1, 0, cfg.store(), null)
           .telemetryConfig(io.emp.jobqueue.core.telemetry.TelemetryConfig.DEFAULTS);
       assertThat(t.machineId()).isEqualTo("gpu-box-1");
       assertThat(t.otelOverrides()).containsEntry("otel.traces.exporter", "otlp")

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.model.JobIds;
 import io.emp.jobqueue.worker.spi.ResultStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,6 +19,9 @@ public final class FileResultStore implements ResultStore {
   /** Where outputs go when the config names no directory. */
   public static final String DEFAULT_DIR = "results";
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+  /** A stored job id: a customer's jobs are "<customer>~<name>" (docs/api.md "Job ids"); no '/', no leading dot. */
+  private static final Pattern SAFE_JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~-]{0,"
+      + (JobIds.maxStoredLength(JobIds.MAX_JOB_NAME) - 1) + "}");
 
   private final Vertx vertx;
   private final Path dir;
@@ -39,9 +43,10 @@ public final class FileResultStore implements ResultStore {
   @Override
   public Future<StoredResult> store(String jobId, String name, Buffer data, String contentType) {
     // names come from connectors and job ids from clients: neither may climb out of the directory
-    if (jobId == null || !SAFE.matcher(jobId).matches() || name == null || !SAFE.matcher(name).matches()
+    if (jobId == null || !SAFE_JOB_ID.matcher(jobId).matches() || name == null || !SAFE.matcher(name).matches()
         || name.contains("..")) {
-      return Future.failedFuture(new IllegalArgumentException("job id and output name must match " + SAFE));
+      return Future.failedFuture(new IllegalArgumentException("job id must match " + SAFE_JOB_ID
+          + " and output name " + SAFE));
     }
     Path jobDir = dir.resolve(jobId);
     Path file = jobDir.resolve(name);

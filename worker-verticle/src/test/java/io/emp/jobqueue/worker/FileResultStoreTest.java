@@ -65,5 +65,16 @@ class FileResultStoreTest {
     assertThatThrownBy(() -> get(rs.store("../job", "a.txt", Buffer.buffer("x"), "text/plain")))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(dir.getParent().resolve("evil")).doesNotExist();
+    assertThatThrownBy(() -> get(rs.store("..~x", "a.txt", Buffer.buffer("x"), "text/plain")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void storesOutputsOfACustomersJob(@TempDir Path dir) throws Exception {
+    // A customer's job id is "<customer>~<name>" (docs/api.md "Job ids").
+    StoredResult r = get(new FileResultStore(vertx, dir).store("custA~order-1", "out.txt", Buffer.buffer("x"),
+        "text/plain"));
+    assertThat(Path.of(URI.create(r.uri()))).isEqualTo(dir.toAbsolutePath().resolve("custA~order-1")
+        .resolve("out.txt"));
   }
 }

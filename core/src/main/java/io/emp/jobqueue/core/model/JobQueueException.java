@@ -17,7 +17,14 @@ public class JobQueueException extends RuntimeException {
     PAYLOAD_TOO_LARGE(413),
     QUEUE_FULL(503),
     UNAVAILABLE(503),
-    INTERNAL(500);
+    INTERNAL(500),
+    // HTTP-edge codes (appended, so the bus codes of the ones above never change)
+    /** The request body did not arrive within the server's read deadline. */
+    REQUEST_TIMEOUT(408),
+    /** The request line (method, path, query) is longer than the server reads. */
+    URI_TOO_LONG(414),
+    /** The request headers are larger than the server reads. */
+    HEADERS_TOO_LARGE(431);
 
     private final int httpStatus;
 

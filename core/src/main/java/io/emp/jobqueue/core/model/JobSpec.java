@@ -91,7 +91,7 @@ public record JobSpec(String id, String idempotencyKey, String serviceRequired, 
     }
     JsonReader r = new JsonReader(body, problems, "");
     r.rejectUnknown(FIELDS);
-    String id = r.identifier("id", false, 128);
+    String id = storedId(r, "id", JobIds.MAX_JOB_NAME);
     String idem = r.string("idempotency_key", false, 256);
     String service = firstPresent(r, "service_required", "job_type", "type");
     Long priority = r.integer("priority", 0, limits.maxPriority());
@@ -102,7 +102,7 @@ public record JobSpec(String id, String idempotencyKey, String serviceRequired, 
     }
     Requirements req = Requirements.read(r.nested("requirements"));
     String customer = r.identifier("customer_id", false, 200);
-    String workflow = r.identifier("workflow_id", false, 200);
+    String workflow = storedId(r, "workflow_id", JobIds.MAX_WORKFLOW_NAME);
     Long wfPriority = r.integer("workflow_priority", 0, limits.maxPriority());
     Long wfDatetime = r.integer("workflow_datetime", 0, PriorityScore.band() - 1);
     Long step = r.integer("current_step", 0, 100_000);
@@ -167,6 +167,16 @@ public record JobSpec(String id, String idempotencyKey, String serviceRequired, 
     if (v != null) {
       j.put(k, v);
     }
+  }
+
+  /** A name, or a customer-scoped name (the gateway scopes what clients choose, see {@link JobIds}). */
+  private static String storedId(JsonReader r, String name, int maxName) {
+    String s = r.string(name, false, JobIds.maxStoredLength(maxName));
+    if (s != null && !JobIds.isStored(s, maxName)) {
+      r.problem(name, "format", "may contain only letters, digits, '-', '_' and '.' (at most " + maxName + ")");
+      return null;
+    }
+    return s;
   }
 
   private static String firstPresent(JsonReader r, String... names) {
