@@ -106,6 +106,7 @@ public final class ClaimLoop {
           // claimed just as the drain began: give it straight back, no attempt counted
           handBack = store.release(claimed.job().id(), claimed.token(), null);
         } else {
+          spans.metrics().claimed(claimed);
           launch(claimed, spans.claimSpan(claimed, startedAt, startNanos));
         }
       }
