@@ -31,10 +31,17 @@ final class RequestTracing implements Handler<RoutingContext> {
 
   private final Tracer tracer;
   private final TelemetryConfig telemetry;
+  private final io.emp.jobqueue.core.metrics.Metrics metrics;
 
   RequestTracing(Tracer tracer, TelemetryConfig telemetry) {
+    this(tracer, telemetry, io.emp.jobqueue.core.metrics.Metrics.disabled());
+  }
+
+  /** {@code metrics}: every error answer is counted as emp_errors{component="api", error_type=its code}. */
+  RequestTracing(Tracer tracer, TelemetryConfig telemetry, io.emp.jobqueue.core.metrics.Metrics metrics) {
     this.tracer = tracer;
     this.telemetry = telemetry;
+    this.metrics = metrics;
   }
 
   @Override
@@ -78,6 +85,10 @@ final class RequestTracing implements Handler<RoutingContext> {
       span.setAttribute(Attr.HTTP_RESPONSE_STATUS_CODE, (long) status);
       if (status >= 500 || ar.failed()) {
         span.setStatus(StatusCode.ERROR);
+      }
+      if (status >= 400) {
+        metrics.counter(io.emp.jobqueue.core.metrics.MetricNames.ERRORS, "api",
+            ApiErrors.wireCode(ApiErrors.fromStatus(status).code())).increment();
       }
       span.end();
     });

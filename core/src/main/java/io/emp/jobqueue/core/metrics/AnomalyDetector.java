@@ -22,7 +22,10 @@ public final class AnomalyDetector {
   private final MetricsConfig.Anomaly settings;
   private final Map<String, Baseline> baselines = new HashMap<>();
 
-  /** The outcome of scoring one value. {@code crossed}: anomalous now, not at the key's previous value. */
+  /**
+   * The outcome of scoring one value against the baseline as it was before the value ({@code mean},
+   * {@code stddev}: the spread used). {@code crossed}: anomalous now, not at the key's previous value.
+   */
   public record Score(double value, double score, double mean, double stddev, boolean anomalous, boolean crossed,
                       long samples) {
   }
@@ -43,6 +46,7 @@ public final class AnomalyDetector {
     Baseline b = baselines.computeIfAbsent(key, k -> new Baseline());
     double score = 0;
     double sd = 0;
+    double baseline = b.n == 0 ? value : b.mean;
     boolean anomalous = false;
     if (b.n == 0) {
       b.mean = value;
@@ -59,6 +63,6 @@ public final class AnomalyDetector {
     b.n++;
     boolean crossed = anomalous && !b.anomalous;
     b.anomalous = anomalous;
-    return new Score(value, score, b.mean, sd, anomalous, crossed, b.n);
+    return new Score(value, score, baseline, sd, anomalous, crossed, b.n);
   }
 }

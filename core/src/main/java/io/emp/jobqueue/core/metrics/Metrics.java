@@ -114,6 +114,15 @@ public final class Metrics implements AutoCloseable {
     });
   }
 
+  /** A running total read from elsewhere (e.g. Redis' job counters), exported as a counter. */
+  public GaugeValue total(Def def, String... labelValues) {
+    return (GaugeValue) meter(def, labelValues, tags -> {
+      GaugeValue v = new GaugeValue();
+      FunctionCounter.builder(def.meter(), v, GaugeValue::get).description(def.help()).tags(tags).register(registry);
+      return v;
+    });
+  }
+
   /** A gauge that reads {@code fn(obj)} at scrape time. */
   public <T> void gaugeOf(Def def, T obj, ToDoubleFunction<T> fn, String... labelValues) {
     meter(def, labelValues, tags -> Gauge.builder(def.meter(), obj, fn).description(def.help()).tags(tags)
