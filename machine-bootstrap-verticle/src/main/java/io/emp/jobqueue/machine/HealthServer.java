@@ -1,6 +1,8 @@
 package io.emp.jobqueue.machine;
 
+import io.emp.jobqueue.core.metrics.Metrics;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -8,7 +10,8 @@ import io.vertx.ext.web.Router;
 
 /**
  * The machine's own endpoints: {@code /health} (the process is up), {@code /ready} (started, and
- * every supervised service healthy: 200, else 503) and {@code /status} (the status document).
+ * every supervised service healthy: 200, else 503), {@code /status} (the status document) and
+ * {@code /metrics} (the node's registry: a machine-only node has no gateway to serve it).
  */
 public final class HealthServer {
   private final HttpServer server;
@@ -18,7 +21,20 @@ public final class HealthServer {
   }
 
   public static Future<HealthServer> start(Vertx vertx, String host, int port, MachineBootstrap machine) {
+    return start(vertx, host, port, machine, Metrics.disabled());
+  }
+
+  public static Future<HealthServer> start(Vertx vertx, String host, int port, MachineBootstrap machine,
+                                           Metrics metrics) {
     Router router = Router.router(vertx);
+    router.get("/metrics").handler(ctx -> {
+      Metrics.Scrape s = metrics.scrape(ctx.request().getHeader("Accept"));
+      if (s == null) {
+        ctx.response().setStatusCode(404).end();
+        return;
+      }
+      ctx.response().putHeader("Content-Type", s.contentType()).end(Buffer.buffer(s.body()));
+    });
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/ready").handler(ctx -> {
       boolean ready = machine.ready();
