@@ -147,6 +147,9 @@ public final class MetricNames {
       "z-score of the last interval's value against its EWMA baseline, per service and signal (latency, "
           + "queue_wait, error_rate)",
       "gateway.JobAnalytics (AnomalyDetector, once per analytics interval)", L_SERVICE, L_SIGNAL, L_SCOPE);
+  public static final Def ANOMALY_THRESHOLD = def("emp_anomaly_threshold", Type.GAUGE, Scope.NODE,
+      "|z| at which a signal counts as anomalous (configuration: metrics.anomaly.threshold); the anomaly alert "
+          + "compares against it", "Metrics (from MetricsConfig)");
   public static final Def ANOMALIES = def("emp_anomalies", Type.COUNTER, Scope.CLUSTER,
       "Times a signal crossed the anomaly threshold (each crossing is also an 'anomaly' monitor event)",
       "gateway.JobAnalytics", L_SERVICE, L_SIGNAL, L_SCOPE);

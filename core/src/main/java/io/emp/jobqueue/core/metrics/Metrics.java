@@ -58,6 +58,7 @@ public final class Metrics implements AutoCloseable {
         gauge(MetricNames.SLA_PROMISED, tier).set(t.promisedMs() / 1000.0);
         gauge(MetricNames.SLA_OBJECTIVE, tier).set(t.objective());
       });
+      gauge(MetricNames.ANOMALY_THRESHOLD).set(config.anomaly().threshold());
     }
   }
 
