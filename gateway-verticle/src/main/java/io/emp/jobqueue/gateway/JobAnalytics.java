@@ -171,6 +171,8 @@ final class JobAnalytics implements Consumer<JobEvent> {
 
   private void score(String service, String signal, Double value, long now) {
     var gauge = metrics.gauge(MetricNames.ANOMALY_SCORE, service, signal, CLUSTER);
+    // exported at 0 from the start, so increase() sees the first anomaly (a series born at 1 shows none)
+    var crossings = metrics.counter(MetricNames.ANOMALIES, service, signal, CLUSTER);
     if (value == null) {
       gauge.set(0); // no data this interval is no evidence of an anomaly
       return;
@@ -178,7 +180,7 @@ final class JobAnalytics implements Consumer<JobEvent> {
     AnomalyDetector.Score s = anomalies.observe(service + "/" + signal, value);
     gauge.set(s.score());
     if (s.crossed()) {
-      metrics.counter(MetricNames.ANOMALIES, service, signal, CLUSTER).increment();
+      crossings.increment();
       publishAnomaly(service, signal, s, now);
     }
   }

@@ -50,8 +50,9 @@ public final class MachineMetrics {
   void downloaded(long bytes, long durationMs, boolean ok) {
     m.counter(MetricNames.DOWNLOAD_BYTES, machine).increment(bytes);
     m.timer(MetricNames.DOWNLOAD_DURATION, machine, ok ? "success" : "failed").record(durationMs, TimeUnit.MILLISECONDS);
-    if (ok && durationMs > 0) {
-      m.gauge(MetricNames.DOWNLOAD_SPEED, machine).set(bytes * 1000.0 / durationMs);
+    if (ok) {
+      // a sub-millisecond local download counts as 1 ms
+      m.gauge(MetricNames.DOWNLOAD_SPEED, machine).set(bytes * 1000.0 / Math.max(1, durationMs));
     }
   }
 

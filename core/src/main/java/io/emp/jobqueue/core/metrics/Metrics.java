@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -43,6 +45,34 @@ public final class Metrics implements AutoCloseable {
   /** Content type of the OpenMetrics text format (the one that carries exemplars). */
   public static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
+  /**
+   * Three of Micrometer's JVM/process meters have names {@code promtool check metrics} rejects (time
+   * in ms and ns, a gauge ending in _count). The gauge is renamed; the two times are replaced by
+   * second-based counters ({@link #bindCompliantJvmTimes}).
+   */
+  static final MeterFilter PROMETHEUS_NAMES = new MeterFilter() {
+    @Override
+    public Meter.Id map(Meter.Id id) {
+      return "system.cpu.count".equals(id.getName()) ? id.withName("system.cpu.cores") : id;
+    }
+  };
+  static final MeterFilter DENY_NON_SECOND_TIMES = MeterFilter.deny(id ->
+      "jvm.compilation.time".equals(id.getName()) || "process.cpu.time".equals(id.getName()));
+
+  /** process_cpu_seconds_total and jvm_jit_compilation_time_seconds_total, in seconds as Prometheus expects. */
+  private static void bindCompliantJvmTimes(MeterRegistry r) {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      FunctionCounter.builder("process.cpu", sun, b -> b.getProcessCpuTime() / 1e9).baseUnit("seconds")
+          .description("CPU time used by the JVM process").register(r);
+    }
+    var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
+      FunctionCounter.builder("jvm.jit.compilation.time", jit, b -> b.getTotalCompilationTime() / 1000.0)
+          .baseUnit("seconds").description("Time spent in JIT compilation").register(r);
+    }
+  }
+
   private final MeterRegistry registry;
   private final PrometheusMeterRegistry prometheus;
   private final MetricsConfig config;
@@ -69,6 +99,8 @@ public final class Metrics implements AutoCloseable {
     }
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(),
         Clock.SYSTEM, Exemplars.SPAN_CONTEXT);
+    r.config().meterFilter(PROMETHEUS_NAMES).meterFilter(DENY_NON_SECOND_TIMES);
+    bindCompliantJvmTimes(r);
     return new Metrics(r, r, config);
   }
 

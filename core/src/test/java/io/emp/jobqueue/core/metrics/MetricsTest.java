@@ -88,4 +88,17 @@ class MetricsTest {
       assertThat(d.labels()).as("never ids as labels").noneMatch(l -> l.endsWith("_id"));
     }
   }
+
+  @Test
+  void micrometersJvmAndProcessMetersPassPromtoolToo() {
+    Metrics m = Metrics.prometheus(MetricsConfig.DEFAULTS);
+    new io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics().bindTo(m.registry());
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(m.registry());
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(m.registry());
+    String body = m.scrapeText();
+    assertThat(body).doesNotContain("jvm_compilation_time_ms", "process_cpu_time_ns").contains("jvm_jit_compilation_time_seconds_total", "process_cpu_seconds_total", "system_cpu_cores");
+    Promtool.Result lint = Promtool.checkMetrics(body);
+    assertThat(lint.output()).as("promtool check metrics").isBlank();
+    assertThat(lint.exitCode()).isZero();
+  }
 }
