@@ -5,6 +5,7 @@
 set -euo pipefail
 
 need_redis="${1:-yes}"   # "no" when REDIS_URL points at an existing Redis and tests are not run
+need_promtool="${2:-no}" # "tests": test.sh runs the metric and alert-rule checks, which need promtool
 missing=()
 java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
 if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; then
@@ -14,8 +15,7 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if [ "$need_redis" = yes ] && ! command -v redis-server >/dev/null 2>&1; then
   missing+=(redis-server)
 fi
-# promtool is needed by the tests only (same switch as redis: "no" when just running against a Redis)
-if [ "$need_redis" = yes ] && ! command -v promtool >/dev/null 2>&1 && [ -z "${PROMTOOL_BIN:-}" ]; then
+if [ "$need_promtool" = tests ] && ! command -v promtool >/dev/null 2>&1 && [ -z "${PROMTOOL_BIN:-}" ]; then
   missing+=(prometheus)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
