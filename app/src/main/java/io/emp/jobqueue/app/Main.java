@@ -1,5 +1,6 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.logging.LogFormat;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,8 @@ public final class Main {
     NodeConfig cfg;
     Map<String, String> env = new HashMap<>(System.getenv());
     try {
+      // first: every later log line (ours and the libraries') goes through it
+      LogFormat.install(LogFormat.json(env));
       cfg = NodeConfig.load(args, env);
     } catch (IllegalArgumentException e) {
       System.err.println("emp-job-queue: " + e.getMessage());

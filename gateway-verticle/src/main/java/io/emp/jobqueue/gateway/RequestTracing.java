@@ -79,7 +79,11 @@ final class RequestTracing implements Handler<RoutingContext> {
     ctx.put(SPAN, span);
     ctx.put(CONTEXT, parent.with(span));
     ctx.put(REQUEST_ID, requestId);
+    // The request's span stays current on the request's own (duplicated) Vert.x context until the
+    // response ends, so every log line of the request, in any callback, carries its trace (TraceLogFormatter).
+    io.opentelemetry.context.Scope scope = parent.with(span).makeCurrent();
     ctx.addEndHandler(ar -> {
+      scope.close();
       int status = ctx.response().getStatusCode();
       span.setAttribute(Attr.HTTP_STATUS_CODE, (long) status);
       span.setAttribute(Attr.HTTP_RESPONSE_STATUS_CODE, (long) status);

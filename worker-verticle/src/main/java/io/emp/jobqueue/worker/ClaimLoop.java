@@ -126,7 +126,8 @@ public final class ClaimLoop {
     try {
       runner = launcher.launch(claimed, claimCtx);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "cannot start job " + claimed.job().id() + "; its lease will run out", e);
+      io.emp.jobqueue.core.logging.LogFormat.log(LOG, System.Logger.Level.ERROR, claimCtx, "cannot start job "
+          + claimed.job().id() + "; its lease will run out", e);
       return;
     }
     running.put(claimed.job().id(), runner);

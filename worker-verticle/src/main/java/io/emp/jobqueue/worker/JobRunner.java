@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.logging.LogFormat;
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.LeaseLostException;
@@ -365,8 +366,8 @@ public final class JobRunner {
       if (err instanceof LeaseLostException) {
         return Future.succeededFuture(AttemptEnd.LEASE_LOST);
       }
-      LOG.log(System.Logger.Level.WARNING, "ending attempt " + job.attempt() + " of job " + job.id()
-          + " failed; its lease will run out and the reaper retries it: " + err);
+      LogFormat.log(LOG, System.Logger.Level.WARNING, procCtx, "ending attempt " + job.attempt() + " of job "
+          + job.id() + " failed; its lease will run out and the reaper retries it: " + err, null);
       return Future.succeededFuture(AttemptEnd.STORE_ERROR);
     });
   }
@@ -397,7 +398,8 @@ public final class JobRunner {
       f = Future.failedFuture(e);
     }
     return f.recover(err -> {
-      LOG.log(System.Logger.Level.WARNING, "connector cancel of job " + job.id() + " failed: " + err);
+      LogFormat.log(LOG, System.Logger.Level.WARNING, procCtx, "connector cancel of job " + job.id() + " failed: "
+          + err, null);
       return Future.succeededFuture();
     });
   }
