@@ -79,4 +79,12 @@ class PrometheusRulesTest {
       assertThat(ops).as("docs/operations.md has a runbook section for " + alert).contains("### " + alert);
     }
   }
+
+  @Test
+  void everyCatalogueFamilyIsDocumentedInOperationsMd() throws Exception {
+    String ops = Files.readString(ROOT.resolve("docs/operations.md"));
+    for (io.emp.jobqueue.core.metrics.MetricNames.Def d : io.emp.jobqueue.core.metrics.MetricNames.ALL) {
+      assertThat(ops).as(d.family() + " has a row in docs/operations.md").contains("| `" + d.family() + "` |");
+    }
+  }
 }

@@ -1,0 +1,166 @@
+package io.emp.jobqueue.bench;
+
+import io.emp.jobqueue.core.metrics.MeteredVertx;
+import io.emp.jobqueue.core.metrics.Metrics;
+import io.emp.jobqueue.core.metrics.MetricsConfig;
+import io.emp.jobqueue.core.model.WorkerCapabilities;
+import io.emp.jobqueue.core.telemetry.SamplingPolicy;
+import io.emp.jobqueue.core.telemetry.Telemetry;
+import io.emp.jobqueue.core.telemetry.TelemetryConfig;
+import io.emp.jobqueue.gateway.GatewayConfig;
+import io.emp.jobqueue.gateway.GatewayVerticle;
+import io.emp.jobqueue.queue.QueueConfig;
+import io.emp.jobqueue.queue.QueueVerticle;
+import io.emp.jobqueue.queue.store.JobStore;
+import io.emp.jobqueue.queue.store.ServiceStats;
+import io.emp.jobqueue.queue.store.StoreConfig;
+import io.emp.jobqueue.testing.TestRedis;
+import io.emp.jobqueue.worker.FileResultStore;
+import io.emp.jobqueue.worker.WorkerConfig;
+import io.emp.jobqueue.worker.WorkerVerticle;
+import io.emp.jobqueue.worker.simulation.SimulationConfig;
+import io.emp.jobqueue.worker.simulation.SimulationConnector;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * End-to-end cost of metrics (issue 15): HTTP submit -> queue -> worker -> complete for zero-work
+ * simulation jobs, in one JVM with Redis co-located, with metrics on (the node's Prometheus registry,
+ * Vert.x and JVM meters, every job metric, the analytics tick, and /metrics scraped every second)
+ * vs off (no registry; every meter a no-op). Tracing with tail sampling is on in both. Runs alternate
+ * off/on, three each after a warm-up; the median of each and the load average beside every run are
+ * printed. Run: bench/run.sh metrics
+ */
+public final class MetricsBench {
+  static final String KEY = "bench-admin-key-0123456789abcdef";
+
+  public static void main(String[] args) throws Exception {
+    int jobs = Integer.parseInt(System.getProperty("bench.jobs", "6000"));
+    int runs = Integer.parseInt(System.getProperty("bench.runs", "3"));
+    TestRedis redis = TestRedis.start();
+    Vertx client = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    try {
+      System.out.printf("redis %s, %d jobs per run, worker concurrency 64, 64 HTTP submit loops, %d cores%n",
+          redis.url(), jobs, Runtime.getRuntime().availableProcessors());
+      run(client, redis.url(), Math.min(jobs, 2_000), false);
+      run(client, redis.url(), Math.min(jobs, 2_000), true);
+      List<Double> off = new ArrayList<>();
+      List<Double> on = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        off.add(run(client, redis.url(), jobs, false));
+        on.add(run(client, redis.url(), jobs, true));
+      }
+      double mOff = median(off);
+      double mOn = median(on);
+      System.out.printf(Locale.ROOT, "median: metrics off %.0f jobs/s, metrics on %.0f jobs/s: cost %.1f %%%n",
+          mOff, mOn, (mOff - mOn) / mOff * 100);
+    } finally {
+      client.close().await();
+      redis.close();
+    }
+  }
+
+  static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    s.sort(Double::compare);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  static String loadavg() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (Exception e) {
+      return "n/a";
+    }
+  }
+
+  static double run(Vertx client, String url, int jobs, boolean metricsOn) throws Exception {
+    String load = loadavg();
+    Metrics metrics = metricsOn ? Metrics.prometheus(MetricsConfig.DEFAULTS) : Metrics.disabled();
+    Vertx vertx = MeteredVertx.create(new VertxOptions().setPreferNativeTransport(true), metrics);
+    Telemetry telemetry = Telemetry.create(TelemetryConfig.DEFAULTS.withSampling(SamplingPolicy.DEFAULTS), List.of(),
+        metrics);
+    long scraped = 0;
+    try {
+      StoreConfig sc = StoreConfig.defaults(url).withNamespace("mb" + UUID.randomUUID().toString().substring(0, 6))
+          .withPoolSize(32);
+      JobStore store = StoreBench.await(JobStore.connect(vertx, sc));
+      StoreBench.await(vertx.deployVerticle(new QueueVerticle(QueueConfig.defaults(sc), telemetry)));
+      GatewayVerticle gw = new GatewayVerticle(GatewayConfig.from(new JsonObject().put("port", 0),
+          Map.of("EMP_API_KEYS", KEY + ":*:admin")), telemetry, sc);
+      StoreBench.await(vertx.deployVerticle(gw));
+      WorkerConfig wc = WorkerConfig.defaults(WorkerCapabilities.of("bench-w", "simulation").withMachine("bench-m"))
+          .withConcurrency(64).withProgressThrottle(0);
+      StoreBench.await(vertx.deployVerticle(new WorkerVerticle(wc, new SimulationConnector(SimulationConfig.DEFAULTS),
+          new FileResultStore(vertx, Files.createTempDirectory("mb")), telemetry, store)));
+      WebClient http = WebClient.create(client, new WebClientOptions().setDefaultHost("127.0.0.1")
+          .setDefaultPort(gw.actualPort()), new PoolOptions().setHttp1MaxSize(64));
+      AtomicLong scrapes = new AtomicLong();
+      long scrapeTimer = metricsOn ? client.setPeriodic(1_000, t -> http.get("/metrics").send()
+          .onSuccess(r -> scrapes.incrementAndGet())) : -1;
+      long t0 = System.nanoTime();
+      AtomicLong next = new AtomicLong();
+      List<Future<Void>> loops = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        Promise<Void> p = Promise.promise();
+        loops.add(p.future());
+        client.runOnContext(v -> submitLoop(http, jobs, next, p));
+      }
+      StoreBench.await(Future.all(loops));
+      long done;
+      do {
+        TimeUnit.MILLISECONDS.sleep(10);
+        done = StoreBench.await(store.stats()).stream().filter(s -> "simulation".equals(s.service()))
+            .mapToLong(ServiceStats::completed).sum();
+      } while (done < jobs);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      if (scrapeTimer >= 0) {
+        client.cancelTimer(scrapeTimer);
+      }
+      scraped = scrapes.get();
+      double rate = jobs / secs;
+      System.out.printf(Locale.ROOT, "metrics %-3s  %6.0f jobs/s  (%d jobs in %.2f s, %d scrapes; loadavg before: %s)%n",
+          metricsOn ? "on" : "off", rate, jobs, secs, scraped, load);
+      store.close();
+      return rate;
+    } finally {
+      vertx.close().await();
+      telemetry.close();
+    }
+  }
+
+  static void submitLoop(WebClient http, int jobs, AtomicLong next, Promise<Void> done) {
+    if (next.incrementAndGet() > jobs) {
+      done.complete();
+      return;
+    }
+    http.post("/api/jobs").putHeader("Authorization", "Bearer " + KEY)
+        .sendJsonObject(new JsonObject().put("service_required", "simulation").put("payload",
+            new JsonObject().put("steps", 0)))
+        .onComplete(ar -> {
+          if (ar.failed() || ar.result().statusCode() != 201) {
+            done.fail(ar.failed() ? ar.cause() : new IllegalStateException("submit answered "
+                + ar.result().statusCode()));
+          } else {
+            submitLoop(http, jobs, next, done);
+          }
+        });
+  }
+}
