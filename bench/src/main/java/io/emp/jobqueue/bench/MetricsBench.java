@@ -59,16 +59,20 @@ public final class MetricsBench {
           redis.url(), jobs, Runtime.getRuntime().availableProcessors());
       run(client, redis.url(), Math.min(jobs, 2_000), false);
       run(client, redis.url(), Math.min(jobs, 2_000), true);
-      List<Double> off = new ArrayList<>();
-      List<Double> on = new ArrayList<>();
+      List<double[]> off = new ArrayList<>();
+      List<double[]> on = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
         off.add(run(client, redis.url(), jobs, false));
         on.add(run(client, redis.url(), jobs, true));
       }
-      double mOff = median(off);
-      double mOn = median(on);
-      System.out.printf(Locale.ROOT, "median: metrics off %.0f jobs/s, metrics on %.0f jobs/s: cost %.1f %%%n",
+      double mOff = median(off.stream().map(r -> r[0]).toList());
+      double mOn = median(on.stream().map(r -> r[0]).toList());
+      double cOff = median(off.stream().map(r -> r[1]).toList());
+      double cOn = median(on.stream().map(r -> r[1]).toList());
+      System.out.printf(Locale.ROOT, "median throughput: metrics off %.0f jobs/s, on %.0f jobs/s: cost %.1f %%%n",
           mOff, mOn, (mOff - mOn) / mOff * 100);
+      System.out.printf(Locale.ROOT, "median CPU per job (this JVM: client, gateway, queue, worker): off %.0f us, "
+          + "on %.0f us: cost %.1f %%%n", cOff, cOn, (cOn - cOff) / cOff * 100);
     } finally {
       client.close().await();
       redis.close();
@@ -91,13 +95,19 @@ public final class MetricsBench {
     }
   }
 
-  static double run(Vertx client, String url, int jobs, boolean metricsOn) throws Exception {
+  static long cpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+  }
+
+  /** Returns {jobs/s, CPU microseconds of this JVM per job}. */
+  static double[] run(Vertx client, String url, int jobs, boolean metricsOn) throws Exception {
     String load = loadavg();
     Metrics metrics = metricsOn ? Metrics.prometheus(MetricsConfig.DEFAULTS) : Metrics.disabled();
     Vertx vertx = MeteredVertx.create(new VertxOptions().setPreferNativeTransport(true), metrics);
     Telemetry telemetry = Telemetry.create(TelemetryConfig.DEFAULTS.withSampling(SamplingPolicy.DEFAULTS), List.of(),
         metrics);
-    long scraped = 0;
+    long scraped;
     try {
       StoreConfig sc = StoreConfig.defaults(url).withNamespace("mb" + UUID.randomUUID().toString().substring(0, 6))
           .withPoolSize(32);
@@ -116,6 +126,7 @@ public final class MetricsBench {
       long scrapeTimer = metricsOn ? client.setPeriodic(1_000, t -> http.get("/metrics").send()
           .onSuccess(r -> scrapes.incrementAndGet())) : -1;
       long t0 = System.nanoTime();
+      long cpu0 = cpuNanos();
       AtomicLong next = new AtomicLong();
       List<Future<Void>> loops = new ArrayList<>();
       for (int i = 0; i < 64; i++) {
@@ -131,15 +142,16 @@ public final class MetricsBench {
             .mapToLong(ServiceStats::completed).sum();
       } while (done < jobs);
       double secs = (System.nanoTime() - t0) / 1e9;
+      double cpuPerJobUs = (cpuNanos() - cpu0) / 1e3 / jobs;
       if (scrapeTimer >= 0) {
         client.cancelTimer(scrapeTimer);
       }
       scraped = scrapes.get();
       double rate = jobs / secs;
-      System.out.printf(Locale.ROOT, "metrics %-3s  %6.0f jobs/s  (%d jobs in %.2f s, %d scrapes; loadavg before: %s)%n",
-          metricsOn ? "on" : "off", rate, jobs, secs, scraped, load);
+      System.out.printf(Locale.ROOT, "metrics %-3s  %6.0f jobs/s  %5.0f us CPU/job  (%d jobs in %.2f s, %d scrapes; "
+          + "loadavg before: %s)%n", metricsOn ? "on" : "off", rate, cpuPerJobUs, jobs, secs, scraped, load);
       store.close();
-      return rate;
+      return new double[] {rate, cpuPerJobUs};
     } finally {
       vertx.close().await();
       telemetry.close();
