@@ -3,6 +3,8 @@ package io.emp.jobqueue.core.metrics;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The node's "metrics" configuration section, validated once; every default is a named constant.
@@ -20,11 +22,20 @@ import java.util.Map;
  * </pre>
  */
 public record MetricsConfig(boolean enabled, long analyticsIntervalMs, SlaConfig sla, Anomaly anomaly,
-                            Capacity capacity) {
+                            Capacity capacity, Set<String> vertxCategories) {
   public static final boolean DEFAULT_ENABLED = true;
   public static final long DEFAULT_ANALYTICS_INTERVAL_MS = 10_000;
+  /** Vert.x metric categories every Vert.x domain can be: http.server, http.client, eventbus, pool, net.server, ... */
+  public static final Set<String> VERTX_CATEGORIES = Set.of("net.server", "net.client", "http.server", "http.client",
+      "datagram", "eventbus", "pool", "verticle");
+  /**
+   * Vert.x meters collected by default: HTTP server and client. The event-bus, pool and raw TCP meters
+   * cost tens of microseconds per job (several meter updates per message, command and socket read;
+   * docs/benchmarks.md) and no dashboard or alert reads them: list them to turn them on.
+   */
+  public static final Set<String> DEFAULT_VERTX_CATEGORIES = Set.of("http.server", "http.client");
   public static final MetricsConfig DEFAULTS = new MetricsConfig(DEFAULT_ENABLED, DEFAULT_ANALYTICS_INTERVAL_MS,
-      SlaConfig.DEFAULTS, Anomaly.DEFAULTS, Capacity.DEFAULTS);
+      SlaConfig.DEFAULTS, Anomaly.DEFAULTS, Capacity.DEFAULTS, DEFAULT_VERTX_CATEGORIES);
 
   public MetricsConfig {
     if (analyticsIntervalMs < 10) {
@@ -33,6 +44,16 @@ public record MetricsConfig(boolean enabled, long analyticsIntervalMs, SlaConfig
     sla = sla == null ? SlaConfig.DEFAULTS : sla;
     anomaly = anomaly == null ? Anomaly.DEFAULTS : anomaly;
     capacity = capacity == null ? Capacity.DEFAULTS : capacity;
+    vertxCategories = vertxCategories == null ? DEFAULT_VERTX_CATEGORIES : Set.copyOf(vertxCategories);
+    for (String c : vertxCategories) {
+      if (!VERTX_CATEGORIES.contains(c)) {
+        throw new IllegalArgumentException("metrics.vertx_categories: '" + c + "' is not one of " + VERTX_CATEGORIES);
+      }
+    }
+  }
+
+  public MetricsConfig(boolean enabled, long analyticsIntervalMs, SlaConfig sla, Anomaly anomaly, Capacity capacity) {
+    this(enabled, analyticsIntervalMs, sla, anomaly, capacity, DEFAULT_VERTX_CATEGORIES);
   }
 
   /**
@@ -96,7 +117,9 @@ public record MetricsConfig(boolean enabled, long analyticsIntervalMs, SlaConfig
         j.getLong("analytics_interval_ms", DEFAULT_ANALYTICS_INTERVAL_MS),
         SlaConfig.from(j.getJsonObject("sla", new JsonObject())),
         Anomaly.from(j.getJsonObject("anomaly", new JsonObject())),
-        Capacity.from(j.getJsonObject("capacity", new JsonObject())));
+        Capacity.from(j.getJsonObject("capacity", new JsonObject())),
+        j.getJsonArray("vertx_categories") == null ? DEFAULT_VERTX_CATEGORIES
+            : j.getJsonArray("vertx_categories").stream().map(String::valueOf).collect(Collectors.toSet()));
   }
 
   /** Environment values arrive as strings ("false"); the config file has booleans. */
@@ -116,7 +139,7 @@ public record MetricsConfig(boolean enabled, long analyticsIntervalMs, SlaConfig
   }
 
   public MetricsConfig withEnabled(boolean on) {
-    return new MetricsConfig(on, analyticsIntervalMs, sla, anomaly, capacity);
+    return new MetricsConfig(on, analyticsIntervalMs, sla, anomaly, capacity, vertxCategories);
   }
 
   /** The configuration keys this record reads, for the node's key validation. */
@@ -124,6 +147,7 @@ public record MetricsConfig(boolean enabled, long analyticsIntervalMs, SlaConfig
     Map<String, String> m = new LinkedHashMap<>();
     m.put("metrics.enabled", "boolean");
     m.put("metrics.analytics_interval_ms", "integer ms");
+    m.put("metrics.vertx_categories", "array of " + VERTX_CATEGORIES);
     m.put("metrics.sla.default_tier", "string");
     m.put("metrics.sla.tiers.<tier>.promised_ms", "integer ms");
     m.put("metrics.sla.tiers.<tier>.objective", "number 0..1");

@@ -101,4 +101,24 @@ class MetricsTest {
     assertThat(lint.output()).as("promtool check metrics").isBlank();
     assertThat(lint.exitCode()).isZero();
   }
+
+  @Test
+  void theShippedConfigurationIsValidAndBadValuesAreRejected() throws Exception {
+    io.vertx.core.json.JsonObject conf = new io.vertx.core.json.JsonObject(java.nio.file.Files.readString(
+        Promtool.repoRoot().resolve("conf/emp.json")));
+    MetricsConfig c = MetricsConfig.from(conf.getJsonObject("metrics"));
+    assertThat(c.enabled()).isTrue();
+    assertThat(c.sla().tier("vip").promisedMs()).isEqualTo(30_000);
+    assertThat(c.sla().tier("standard").objective()).isEqualTo(0.95);
+    assertThat(c.vertxCategories()).containsExactlyInAnyOrder("http.server", "http.client");
+    assertThat(MeteredVertx.disabled(c.vertxCategories())).contains("eventbus", "pool", "net.client")
+        .doesNotContain("http.server", "http.client");
+    assertThat(MetricsConfig.from(new io.vertx.core.json.JsonObject().put("enabled", "false")).enabled())
+        .as("EMP_METRICS=false arrives as a string").isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MetricsConfig.from(new io.vertx.core.json.JsonObject()
+        .put("vertx_categories", new io.vertx.core.json.JsonArray().add("evenbus"))))
+        .hasMessageContaining("evenbus");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MetricsConfig.from(new io.vertx.core.json.JsonObject()
+        .put("anomaly", new io.vertx.core.json.JsonObject().put("alpha", 0)))).hasMessageContaining("alpha");
+  }
 }
