@@ -3,5 +3,5 @@
 # real HTTP/WebSocket, child JVMs) — everything Maven's verify phase runs.
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/ensure-deps.sh
+scripts/ensure-deps.sh yes tests
 exec mvn -B verify "$@"

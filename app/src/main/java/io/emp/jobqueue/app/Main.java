@@ -2,6 +2,7 @@ package io.emp.jobqueue.app;
 
 import io.emp.jobqueue.core.model.ValidationException;
 import java.nio.file.Path;
+import io.emp.jobqueue.core.logging.LogFormat;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,8 @@ public final class Main {
     NodeConfig cfg;
     Map<String, String> env = new HashMap<>(System.getenv());
     try {
+      // first: every later log line (ours and the libraries') goes through it
+      LogFormat.install(LogFormat.json(env));
       Flags flags = Flags.parse(args);
       if (flags.helpRequested() || flags.versionRequested()) {
         System.out.print(flags.helpRequested() ? flags.usage() : flags.version() + "\n");

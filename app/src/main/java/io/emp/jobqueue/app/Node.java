@@ -1,5 +1,8 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.metrics.MeteredVertx;
+import io.emp.jobqueue.core.metrics.Metrics;
+import io.emp.jobqueue.core.metrics.MetricsConfig;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.gateway.GatewayConfig;
@@ -39,8 +42,10 @@ final class Node {
   /** {@code devKey}: the gateway's only key is the generated one in data/dev-api-key (the banner's curl reads it). */
   static Future<Node> start(NodeConfig cfg, Map<String, String> env, boolean devKey) {
     TelemetryConfig tc = telemetryConfig(cfg);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    Telemetry telemetry = Telemetry.create(tc, List.of());
+    // one registry per node: Vert.x's meters and the application's, served by /metrics
+    Metrics metrics = Metrics.prometheus(MetricsConfig.from(cfg.section("metrics")));
+    Vertx vertx = MeteredVertx.create(new VertxOptions().setPreferNativeTransport(true), metrics);
+    Telemetry telemetry = Telemetry.create(tc, List.of(), metrics);
     Node node = new Node(vertx, telemetry, env, devKey);
     return node.deployRoles(cfg).map(node).recover(err -> node.stop().transform(x -> Future.failedFuture(err)));
   }
@@ -93,6 +98,7 @@ final class Node {
           lines.add("WebSocket      " + base.replace("http", "ws") + "/ws   (monitor: /ws/monitor)");
           lines.add("Health         " + base + "/health  " + base + "/ready");
           lines.add("Traces         " + base + "/api/traces?job_id=<id>");
+          lines.add("Metrics        " + base + "/metrics   (SLA: /api/sla, capacity: /api/capacity)");
           lines.add("Monitor page   " + base + "/monitor   (admin key" + (devKey ? ": " + DevKey.file(cfg.dataDir()) : "")
               + ")");
           lines.add("");

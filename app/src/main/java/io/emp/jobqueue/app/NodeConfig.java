@@ -45,7 +45,8 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
       Map.entry("EMP_MACHINE_ID", "/machine/machine_id"),
       Map.entry("EMP_WORKERS", "/machine/workers"),
       Map.entry("EMP_ENVIRONMENT", "/telemetry/environment"),
-      Map.entry("EMP_REGION", "/telemetry/region"));
+      Map.entry("EMP_REGION", "/telemetry/region"),
+      Map.entry("EMP_METRICS", "/metrics/enabled"));
 
   static final String SAMPLING_ENABLED = "/telemetry/sampling/enabled";
 

@@ -65,12 +65,20 @@ class LauncherIT {
     try (TestRedis redis = TestRedis.start()) {
       int port = TestRedis.freePort();
       start(Map.of("REDIS_URL", redis.url(), "EMP_HTTP_PORT", Integer.toString(port),
-          "EMP_API_KEYS", ADMIN_KEY + ":*:admin", "EMP_DATA_DIR", tmp.resolve("data").toString()));
+          "EMP_API_KEYS", ADMIN_KEY + ":*:admin", "EMP_DATA_DIR", tmp.resolve("data").toString(),
+          "EMP_LOG_FORMAT", "json"));
       awaitReady(port);
 
       String jobId = submitSimulationJob(port);
       await().atMost(WAIT).until(() -> "completed".equals(job(port, jobId).getString("status")));
       assertThat(job(port, jobId).getJsonObject("result").getBoolean("simulated")).isTrue();
+      // the fat jar's /metrics: the job counted once by its worker, and Vert.x's own meters
+      await().atMost(WAIT).untilAsserted(() -> assertThat(get(port, "/metrics").body())
+          .contains("emp_job_attempts_total{outcome=\"completed\",service=\"simulation\"} 1.0")
+          .contains("vertx_http_server_requests_total"));
+      // EMP_LOG_FORMAT=json: log records are one JSON object per line
+      assertThat(output().lines().filter(l -> l.startsWith("{\"timestamp\"")).map(JsonObject::new)
+          .map(j -> j.getString("message"))).anyMatch(m -> m.startsWith("gateway listening on"));
 
       stopAndAssertCleanExit();
       // an explicit REDIS_URL means the node started no Redis of its own; configured keys, no dev key file

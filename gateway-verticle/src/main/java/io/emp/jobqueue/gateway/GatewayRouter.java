@@ -38,6 +38,8 @@ final class GatewayRouter {
     r.get("/api/traces/:traceId").handler(traces::trace);
     r.get("/api/workflows/:id").handler(traces::workflow);
     r.get("/api/telemetry").handler(traces::counters);
+    r.get("/api/sla").handler(traces::sla);
+    r.get("/api/capacity").handler(traces::capacity);
     r.route("/api/*").handler(ctx -> api.fail(ctx, JobQueueException.notFound("route " + ctx.request().path())));
 
     r.get("/health").handler(api::health);

@@ -27,6 +27,7 @@ public final class GatewayVerticle extends VerticleBase {
   private EventRelay relay;
   private SocketEndpoints sockets;
   private SessionRegistry registry;
+  private JobAnalytics analytics;
 
   public GatewayVerticle(GatewayConfig cfg, Telemetry telemetry, StoreConfig store) {
     this.cfg = cfg;
@@ -47,12 +48,13 @@ public final class GatewayVerticle extends VerticleBase {
     JobAccess access = new JobAccess(new QueueClient(vertx, cfg.queueTimeoutMs()), cfg.limits());
     registry = new SessionRegistry();
     ClientStreams streams = new ClientStreams(access, registry, cfg.wsMaxSubscriptions());
+    analytics = new JobAnalytics(vertx, telemetry.metrics(), telemetry.sampler().policy(), access.queue(), registry);
     relay = new EventRelay(vertx, EventTail.create(vertx, store),
-        new Broadcaster(registry, streams, vertx.eventBus(), tracer, telemetry.sampler()), cfg);
+        new Broadcaster(registry, streams, vertx.eventBus(), tracer, telemetry.sampler()).andThen(analytics), cfg);
     sockets = new SocketEndpoints(vertx, cfg, auth, registry, streams, access);
     HttpApi api = new HttpApi(access, auth, relay::running, cfg);
-    var router = GatewayRouter.create(vertx, cfg, new RequestTracing(tracer, telemetry.config()), api,
-        new TelemetryApi(telemetry, access, api), sockets, auth);
+    var router = GatewayRouter.create(vertx, cfg, new RequestTracing(tracer, telemetry.config(), telemetry.metrics()),
+        api, new TelemetryApi(telemetry, access, api, analytics), sockets, auth);
     // One frame per message is what browsers send, so the frame limit is the message limit.
     HttpServerOptions opts = new HttpServerOptions().setMaxWebSocketMessageSize(cfg.wsMaxMessageBytes())
         .setMaxWebSocketFrameSize(cfg.wsMaxMessageBytes());
@@ -68,6 +70,7 @@ public final class GatewayVerticle extends VerticleBase {
         .onSuccess(s -> {
           server = s;
           sockets.startHeartbeats();
+          analytics.start();
           LOG.log(System.Logger.Level.INFO, "gateway listening on " + cfg.host() + ":" + s.actualPort());
         });
   }
@@ -75,6 +78,11 @@ public final class GatewayVerticle extends VerticleBase {
   /** The port actually bound (useful with port 0). */
   public int actualPort() {
     return server == null ? -1 : server.actualPort();
+  }
+
+  /** Analytics intervals completed (SLA, capacity and anomaly figures are current as of the last one). */
+  long analyticsTicks() {
+    return analytics == null ? 0 : analytics.ticks();
   }
 
   /** Open WebSocket sessions (clients and monitors). */
@@ -86,6 +94,9 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     if (sockets != null) {
       sockets.stop();
+    }
+    if (analytics != null) {
+      analytics.stop();
     }
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed.eventually(() -> relay == null ? Future.succeededFuture() : relay.stop());

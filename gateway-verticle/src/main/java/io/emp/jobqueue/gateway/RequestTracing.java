@@ -31,10 +31,17 @@ final class RequestTracing implements Handler<RoutingContext> {
 
   private final Tracer tracer;
   private final TelemetryConfig telemetry;
+  private final io.emp.jobqueue.core.metrics.Metrics metrics;
 
   RequestTracing(Tracer tracer, TelemetryConfig telemetry) {
+    this(tracer, telemetry, io.emp.jobqueue.core.metrics.Metrics.disabled());
+  }
+
+  /** {@code metrics}: every error answer is counted as emp_errors{component="api", error_type=its code}. */
+  RequestTracing(Tracer tracer, TelemetryConfig telemetry, io.emp.jobqueue.core.metrics.Metrics metrics) {
     this.tracer = tracer;
     this.telemetry = telemetry;
+    this.metrics = metrics;
   }
 
   @Override
@@ -72,12 +79,20 @@ final class RequestTracing implements Handler<RoutingContext> {
     ctx.put(SPAN, span);
     ctx.put(CONTEXT, parent.with(span));
     ctx.put(REQUEST_ID, requestId);
+    // The request's span stays current on the request's own (duplicated) Vert.x context until the
+    // response ends, so every log line of the request, in any callback, carries its trace (TraceLogFormatter).
+    io.opentelemetry.context.Scope scope = parent.with(span).makeCurrent();
     ctx.addEndHandler(ar -> {
+      scope.close();
       int status = ctx.response().getStatusCode();
       span.setAttribute(Attr.HTTP_STATUS_CODE, (long) status);
       span.setAttribute(Attr.HTTP_RESPONSE_STATUS_CODE, (long) status);
       if (status >= 500 || ar.failed()) {
         span.setStatus(StatusCode.ERROR);
+      }
+      if (status >= 400) {
+        metrics.counter(io.emp.jobqueue.core.metrics.MetricNames.ERRORS, "api",
+            ApiErrors.wireCode(ApiErrors.fromStatus(status).code())).increment();
       }
       span.end();
     });

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.metrics.Metrics;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.Problem;
@@ -8,18 +9,18 @@ import io.emp.jobqueue.core.model.ValidationException;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TraceStore;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * This node's view of its telemetry: kept traces as span trees (the monitor draws them), the trace
- * ids of a workflow's steps, sampler/exporter counters, and Prometheus metrics.
+ * ids of a workflow's steps, sampler/exporter counters, Prometheus metrics, and the SLA and capacity
+ * summaries of {@link JobAnalytics}.
  * Traces come from the node's bounded {@link TraceStore}: in the embedded default (all roles in one
  * JVM) a job's whole trace is there; on a split deployment each node holds its own part.
  */
@@ -27,11 +28,13 @@ final class TelemetryApi {
   private final Telemetry telemetry;
   private final JobAccess access;
   private final HttpApi api;
+  private final JobAnalytics analytics;
 
-  TelemetryApi(Telemetry telemetry, JobAccess access, HttpApi api) {
+  TelemetryApi(Telemetry telemetry, JobAccess access, HttpApi api, JobAnalytics analytics) {
     this.telemetry = telemetry;
     this.access = access;
     this.api = api;
+    this.analytics = analytics;
   }
 
   /** GET /api/traces?job_id=: the traces of a job the caller may read (every attempt's, and the submit's). */
@@ -117,48 +120,31 @@ final class TelemetryApi {
   }
 
   /**
-   * GET /metrics, Prometheus text format: queue depth and totals per service, tail-sampler and
-   * exporter counters. Unauthenticated like /health: it carries service names and counts only.
+   * GET /metrics: the node's registry (docs/operations.md lists every family), in OpenMetrics with
+   * exemplars when the Accept header asks for {@code application/openmetrics-text}, else in the
+   * Prometheus text format. Unauthenticated like /health: it carries names, tiers and counts only.
    */
   void metrics(RoutingContext ctx) {
-    access.queue().stats(TraceContext.EMPTY).onComplete(ar -> {
-      StringBuilder sb = new StringBuilder();
-      if (ar.succeeded()) {
-        String[][] gauges = {{"pending", "gauge"}, {"active", "gauge"}, {"delayed", "gauge"},
-            {"completed", "counter"}, {"failed", "counter"}, {"cancelled", "counter"}};
-        for (String[] g : gauges) {
-          String name = "emp_queue_jobs_" + g[0] + ("counter".equals(g[1]) ? "_total" : "");
-          sb.append("# TYPE ").append(name).append(' ').append(g[1]).append('\n');
-          for (Object o : ar.result().getJsonArray("services", new JsonArray())) {
-            JsonObject s = (JsonObject) o;
-            sb.append(name).append("{service=\"").append(s.getString("service")).append("\"} ")
-                .append(s.getLong(g[0], 0L)).append('\n');
-          }
-        }
-        sb.append("# TYPE emp_queue_oldest_pending_age_seconds gauge\n");
-        for (Object o : ar.result().getJsonArray("services", new JsonArray())) {
-          JsonObject s = (JsonObject) o;
-          long age = s.getLong("oldest_pending_age_ms", -1L);
-          sb.append("emp_queue_oldest_pending_age_seconds{service=\"").append(s.getString("service")).append("\"} ")
-              .append(age < 0 ? 0 : String.format(Locale.ROOT, "%.3f", age / 1000.0)).append('\n');
-        }
-      }
-      sb.append("# TYPE emp_queue_up gauge\nemp_queue_up ").append(ar.succeeded() ? 1 : 0).append('\n');
-      counter(sb, "emp_tail_sampler", telemetry.sampler().counters());
-      sb.append("# TYPE emp_tail_sampler_buffered_spans gauge\nemp_tail_sampler_buffered_spans ")
-          .append(telemetry.sampler().bufferedSpans()).append('\n');
-      counter(sb, "emp_span_export", telemetry.exportStats().counters());
-      sb.append("# TYPE emp_trace_store_traces gauge\nemp_trace_store_traces ").append(telemetry.traces().size())
-          .append('\n');
-      ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(sb.toString());
-    });
+    Metrics.Scrape scrape = telemetry.metrics().scrape(ctx.request().getHeader("Accept"));
+    if (scrape == null) {
+      api.fail(ctx, JobQueueException.notFound("metrics (metrics.enabled is false on this node)"));
+      return;
+    }
+    ctx.response().putHeader("Content-Type", scrape.contentType()).end(Buffer.buffer(scrape.body()));
   }
 
-  private static void counter(StringBuilder sb, String prefix, Map<String, Long> counters) {
-    counters.forEach((k, v) -> {
-      String name = prefix + "_" + k + "_total";
-      sb.append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(v).append('\n');
-    });
+  /** GET /api/sla: promised vs actual per customer tier over the last hour and day (admin). */
+  void sla(RoutingContext ctx) {
+    if (adminOrFail(ctx)) {
+      HttpApi.json(ctx, 200, analytics.slaSummary());
+    }
+  }
+
+  /** GET /api/capacity: arrival and completion rates, backlog, time to drain and slots needed (admin). */
+  void capacity(RoutingContext ctx) {
+    if (adminOrFail(ctx)) {
+      HttpApi.json(ctx, 200, analytics.capacitySummary());
+    }
   }
 
   private boolean adminOrFail(RoutingContext ctx) {

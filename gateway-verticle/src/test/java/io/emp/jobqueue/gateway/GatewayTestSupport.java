@@ -2,6 +2,9 @@ package io.emp.jobqueue.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.emp.jobqueue.core.metrics.MeteredVertx;
+import io.emp.jobqueue.core.metrics.Metrics;
+import io.emp.jobqueue.core.metrics.MetricsConfig;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
@@ -53,11 +56,19 @@ abstract class GatewayTestSupport {
   static WebClient http;
   static WebSocketClient wsClient;
 
+  /** Analytics ticks fast in tests, so queue gauges and anomaly scores follow within a second. */
+  static final MetricsConfig TEST_METRICS = new MetricsConfig(true, 200, null, null, null);
+
   static void startStack(JsonObject gatewayJson) {
+    startStack(gatewayJson, TEST_METRICS);
+  }
+
+  static void startStack(JsonObject gatewayJson, MetricsConfig metrics) {
     redisServer = TestRedis.start();
-    vertx = Vertx.vertx();
+    Metrics registry = Metrics.prometheus(metrics);
+    vertx = MeteredVertx.create(new io.vertx.core.VertxOptions(), registry);
     spans = InMemorySpanExporter.create();
-    telemetry = Telemetry.create(TelemetryConfig.DEFAULTS, List.of(SimpleSpanProcessor.create(spans)));
+    telemetry = Telemetry.create(TelemetryConfig.DEFAULTS, List.of(SimpleSpanProcessor.create(spans)), registry);
     storeCfg = StoreConfig.defaults(redisServer.url()).withNamespace("g" + UUID.randomUUID().toString().substring(0, 8));
     get(vertx.deployVerticle(new QueueVerticle(QueueConfig.defaults(storeCfg), telemetry)));
     store = get(JobStore.connect(vertx, storeCfg));

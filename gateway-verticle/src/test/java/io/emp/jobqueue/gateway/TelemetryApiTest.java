@@ -56,8 +56,12 @@ class TelemetryApiTest extends GatewayTestSupport {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       var metrics = get(http.get(port(), "127.0.0.1", "/metrics").send());
       assertThat(metrics.statusCode()).isEqualTo(200);
-      assertThat(metrics.bodyAsString()).contains("emp_queue_jobs_pending{service=\"" + service + "\"} 1")
-          .contains("emp_queue_up 1").contains("emp_tail_sampler_kept_spans_total");
+      assertThat(metrics.getHeader("Content-Type")).startsWith("text/plain; version=0.0.4");
+      assertThat(metrics.bodyAsString())
+          .contains("emp_queue_jobs{scope=\"cluster\",service=\"" + service + "\",state=\"pending\"} 1.0")
+          .contains("emp_queue_up{scope=\"cluster\"} 1.0").contains("emp_tail_sampler_kept_spans_total")
+          // Vert.x's own meters share the node's registry
+          .contains("vertx_http_server_requests_total");
     });
     assertThat(get(http.get(port(), "127.0.0.1", "/api/telemetry").bearerTokenAuthentication(KEY_A).send())
         .statusCode()).isEqualTo(403);

@@ -64,16 +64,29 @@ public final class ComponentInstaller {
     }
   }
 
+  /** Told about every download (not cache hits): bytes received, duration, success. */
+  @FunctionalInterface
+  public interface DownloadObserver {
+    void downloaded(long networkBytes, long durationMs, boolean ok);
+  }
+
   private final Vertx vertx;
   private final Downloader downloader;
   private final Tracer tracer;
   private final Settings settings;
+  private final DownloadObserver downloads;
 
   public ComponentInstaller(Vertx vertx, Downloader downloader, Tracer tracer, Settings settings) {
+    this(vertx, downloader, tracer, settings, (bytes, ms, ok) -> { });
+  }
+
+  public ComponentInstaller(Vertx vertx, Downloader downloader, Tracer tracer, Settings settings,
+                            DownloadObserver downloads) {
     this.vertx = vertx;
     this.downloader = downloader;
     this.tracer = tracer;
     this.settings = settings;
+    this.downloads = downloads;
   }
 
   public Future<Report> install(List<ComponentSpec> components, MachineProfile.Installation how, Context parent) {
@@ -155,7 +168,10 @@ public final class ComponentInstaller {
           if (hit) {
             return Future.succeededFuture(new ComponentResult(c, true, 0, false, 0, null));
           }
-          return downloader.download(c.url(), cached, c.sha256()).map(d -> {
+          long t0 = System.nanoTime();
+          return downloader.download(c.url(), cached, c.sha256()).onComplete(ar -> downloads.downloaded(
+              ar.succeeded() ? ar.result().networkBytes() : 0, ar.succeeded() ? ar.result().durationMs()
+                  : (System.nanoTime() - t0) / 1_000_000, ar.succeeded())).map(d -> {
             span.setAttribute(MachineAttr.DOWNLOAD_SIZE_MB, Math.round(d.sizeBytes() / 1048576.0 * 1000) / 1000.0);
             span.setAttribute(MachineAttr.DOWNLOAD_DURATION_MS, d.durationMs());
             span.setAttribute(MachineAttr.DOWNLOAD_RESUME_USED, d.resumed());

@@ -63,6 +63,7 @@ public final class MachineBootstrap {
   private final String instance = java.util.UUID.randomUUID().toString();
   private final List<String> deployments = new CopyOnWriteArrayList<>();
   private final ServiceSupervisor supervisor;
+  private final MachineMetrics metrics;
   private volatile String phase = "created";
   private volatile boolean ready;
   private volatile HardwareInfo hardware;
@@ -83,6 +84,7 @@ public final class MachineBootstrap {
     this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     this.supervisor = new ServiceSupervisor(vertx, http, tracer, cfg.logDir(),
         () -> publish(Update.EVENT_DRIVEN));
+    this.metrics = new MachineMetrics(telemetry.metrics(), cfg.machineId());
   }
 
   public boolean ready() {
@@ -124,6 +126,7 @@ public final class MachineBootstrap {
     }
     Context ctx = Context.root().with(root);
     long t0 = System.nanoTime();
+    metrics.startupBegan(this::ready);
     return phase(ctx, Seed.Span.STARTUP_ENVIRONMENT, s -> environment(s, root))
         .compose(v -> phase(ctx, Seed.Span.STARTUP_DEPENDENCIES, this::dependencies))
         .compose(v -> phase(ctx, Seed.Span.STARTUP_WORKER_BUNDLE, this::workerBundle))
@@ -132,6 +135,7 @@ public final class MachineBootstrap {
         .compose(v -> phase(ctx, Seed.Span.STARTUP_REGISTRATION, s -> registration(s, t0)))
         .compose(v -> phase(ctx, Seed.Span.STARTUP_TELEMETRY, this::telemetryPhase))
         .andThen(ar -> {
+          metrics.startupEnded();
           root.setAttribute(MachineAttr.STARTUP_TOTAL_DURATION_MS, ms(t0));
           root.setAttribute(MachineAttr.STARTUP_PHASES_COMPLETED, phasesCompleted);
           root.setAttribute(MachineAttr.STARTUP_READY_FOR_JOBS, ar.succeeded());
@@ -158,6 +162,7 @@ public final class MachineBootstrap {
 
   private Future<Void> phase(Context parent, String name, Function<Span, Future<Void>> body) {
     phase = name;
+    long t = System.nanoTime();
     Span span = tracer.spanBuilder(name).setParent(parent).startSpan();
     Future<Void> f;
     try {
@@ -166,6 +171,7 @@ public final class MachineBootstrap {
       f = Future.failedFuture(e);
     }
     return f.andThen(ar -> {
+      metrics.phase(name, System.nanoTime() - t);
       if (ar.succeeded()) {
         phasesCompleted++;
       } else {
@@ -251,8 +257,9 @@ public final class MachineBootstrap {
     ComponentInstaller installer = new ComponentInstaller(vertx,
         new Downloader(vertx, cfg.downloadMaxAttempts(), cfg.downloadBackoffMs()), tracer,
         new ComponentInstaller.Settings(cfg.workDir(), cfg.cacheDir(), cfg.machineId(),
-            telemetry.config().environment()));
+            telemetry.config().environment()), metrics::downloaded);
     return installer.install(p.components(), p.installation(), Context.root().with(span)).compose(report -> {
+      report.results().forEach(metrics::installed);
       span.setAttribute(MachineAttr.INSTALLATION_TOTAL_DURATION_MS, report.durationMs());
       span.setAttribute(MachineAttr.INSTALLATION_PARALLEL_EFFICIENCY, report.parallelEfficiency());
       span.setAttribute(MachineAttr.INSTALLATION_CACHE_USAGE, report.cacheHits());
@@ -285,6 +292,8 @@ public final class MachineBootstrap {
               instances.stream().filter(i -> i.workerType() == null).count());
           long t = System.nanoTime();
           return supervisor.startAll(instances, Context.root().with(span)).map(started -> {
+            started.forEach(s -> metrics.serviceReady(s.process().instance().name(), s.readiness().readyMs(),
+                s.readiness().responseTimeMs()));
             span.setAttribute(MachineAttr.STARTUP_SERVICES_DURATION_MS, ms(t));
             span.setAttribute(MachineAttr.STARTUP_HEALTH_CHECK_DURATION_MS,
                 started.stream().mapToLong(s -> s.readiness().healthWaitMs()).max().orElse(0));
@@ -307,7 +316,8 @@ public final class MachineBootstrap {
           registry = MachineRegistry.of(s);
           return claimMachineId(null, System.currentTimeMillis() + cfg.registrationTtlMs() + cfg.heartbeatIntervalMs());
         })
-        .compose(v -> HealthServer.start(vertx, cfg.healthHost(), cfg.healthPort(), cfg.healthTimeouts(), this))
+        .compose(v -> HealthServer.start(vertx, cfg.healthHost(), cfg.healthPort(), cfg.healthTimeouts(), this,
+            telemetry.metrics()))
         .compose(h -> {
           healthServer = h;
           return register("starting");

@@ -304,6 +304,50 @@ class MachineBootstrapTest {
   }
 
   @Test
+  void theHealthServerServesTheMachinesMetrics() throws Exception {
+    Path bare = Fixtures.bareGitRepo(dir.resolve("git"));
+    byte[] model = Fixtures.randomBytes(100_000, 9);
+    List<String> cmd = new ArrayList<>(FakeService.command());
+    cmd.addAll(List.of("--port", "{port}", "--delay-ms", "500"));
+    MachineConfig cfg = config(fullProfile(bare, model, Fixtures.sha256(model), cmd));
+    MachineBootstrapVerticle verticle = new MachineBootstrapVerticle(cfg, telemetry, deployer(10));
+    String deployment = get(vertx.deployVerticle(verticle));
+    try {
+      String m = "machine=\"" + cfg.machineId() + "\"";
+      var res = get(web.get(verticle.machine().healthPort(), "127.0.0.1", "/metrics").send());
+      assertThat(res.statusCode()).isEqualTo(200);
+      String body = res.bodyAsString();
+      assertThat(body).contains("emp_machine_ready{" + m + "} 1.0")
+          .contains("emp_machine_download_bytes_total{" + m + "} 100000.0")
+          .contains("emp_machine_component_installs_total{" + m + ",outcome=\"installed\"} 2.0")
+          .contains("emp_machine_download_duration_seconds_count{" + m + ",outcome=\"success\"} 1")
+          .contains("emp_machine_health_check_duration_seconds_count{" + m + ",service=\"comfyui-gpu0\"} 1")
+          .containsPattern("emp_machine_download_speed_bytes_per_second\\{" + m + "} [1-9]");
+      for (String phase : List.of("environment", "dependencies", "worker_bundle", "component_installation",
+          "services", "worker_registration", "telemetry")) {
+        assertThat(body).contains("emp_machine_startup_phase_duration_seconds{" + m + ",phase=\"" + phase + "\"}");
+      }
+      double readiness = value(body, "emp_machine_service_readiness_seconds{" + m + ",service=\"comfyui-gpu0\"}");
+      assertThat(readiness).as("the fake service answers after 500 ms").isGreaterThanOrEqualTo(0.5);
+      double startup = value(body, "emp_machine_startup_duration_seconds{" + m + "}");
+      assertThat(startup).isGreaterThanOrEqualTo(readiness);
+      // the total stays put once the machine is up
+      assertThat(value(get(web.get(verticle.machine().healthPort(), "127.0.0.1", "/metrics").send()).bodyAsString(),
+          "emp_machine_startup_duration_seconds{" + m + "}")).isEqualTo(startup);
+      io.emp.jobqueue.testing.Promtool.Result lint = io.emp.jobqueue.testing.Promtool.checkMetrics(body);
+      assertThat(lint.output()).as("promtool check metrics on a machine node's scrape").isBlank();
+      assertThat(lint.exitCode()).isZero();
+    } finally {
+      get(vertx.undeploy(deployment));
+    }
+  }
+
+  static double value(String exposition, String series) {
+    return exposition.lines().filter(l -> l.startsWith(series + " ")).map(l -> Double.parseDouble(l.substring(
+        series.length() + 1).trim())).findFirst().orElseThrow(() -> new AssertionError("no series " + series));
+  }
+
+  @Test
   void requiredComponentWithWrongChecksumFailsStartupWithAnErrorSpan() throws Exception {
     Path bare = Fixtures.bareGitRepo(dir.resolve("git"));
     byte[] model = Fixtures.randomBytes(50_000, 8);

@@ -20,11 +20,18 @@ final class Housekeeper {
   private long tickTimer = -1;
   private long trimTimer = -1;
   private boolean running;
+  private final java.util.function.IntConsumer onReaped;
 
   Housekeeper(Vertx vertx, JobStore store, QueueConfig cfg) {
+    this(vertx, store, cfg, n -> { });
+  }
+
+  /** {@code onReaped}: told how many expired leases each round reaped (the lease_expired error count). */
+  Housekeeper(Vertx vertx, JobStore store, QueueConfig cfg, java.util.function.IntConsumer onReaped) {
     this.vertx = vertx;
     this.store = store;
     this.cfg = cfg;
+    this.onReaped = onReaped;
   }
 
   void start() {
@@ -40,7 +47,12 @@ final class Housekeeper {
     }
     running = true;
     return store.reapExpiredLeases(cfg.housekeepingBatch())
-        .compose(reaped -> store.promoteDue(cfg.housekeepingBatch()))
+        .compose(reaped -> {
+          if (reaped > 0) {
+            onReaped.accept(reaped);
+          }
+          return store.promoteDue(cfg.housekeepingBatch());
+        })
         .<Void>mapEmpty()
         .onSuccess(v -> WARNINGS.recovered("reaping and promoting again"))
         .onFailure(err -> WARNINGS.warn("reaping expired leases / promoting due retries failed; the next tick retries",

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.queue;
 
+import io.emp.jobqueue.core.metrics.MetricNames;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
@@ -42,7 +43,9 @@ public final class QueueVerticle extends VerticleBase {
     return JobStore.connect(vertx, cfg.store()).compose(s -> {
       store = s;
       service = new QueueService(s, telemetry.tracer(Seed.Service.API), telemetry.sampler().policy()::tierOf);
-      housekeeper = new Housekeeper(vertx, s, cfg);
+      // each expired lease is reaped by exactly one node (one atomic script): summing across nodes is exact
+      var leaseExpired = telemetry.metrics().counter(MetricNames.ERRORS, "queue", "lease_expired");
+      housekeeper = new Housekeeper(vertx, s, cfg, leaseExpired::increment);
       registerConsumers();
       housekeeper.start();
       return Future.all(consumers.stream().map(MessageConsumer::completion).toList());

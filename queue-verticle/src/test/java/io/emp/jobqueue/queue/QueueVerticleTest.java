@@ -167,5 +167,8 @@ class QueueVerticleTest {
     await().atMost(Duration.ofSeconds(20)).until(() ->
         get(store.get(r.jobId())).orElseThrow().status() == JobStatus.PENDING);
     assertThat(get(store.get(r.jobId())).orElseThrow().lastError().getString("type")).isEqualTo("lease_expired");
+    // the reaping node counts it as an error of the queue (a lost worker is invisible to the workers' metrics)
+    assertThat(telemetry.metrics().registry().find("emp_errors").tags("component", "queue", "error_type",
+        "lease_expired").counter().count()).isGreaterThanOrEqualTo(1);
   }
 }

@@ -111,6 +111,7 @@ public final class ClaimLoop {
             // claimed just as the drain began: give it straight back, no attempt counted
             handBack = store.release(claimed.job().id(), claimed.token(), null);
           } else {
+            spans.metrics().claimed(claimed);
             launch(claimed, spans.claimSpan(claimed, startedAt, startNanos));
           }
         }
@@ -131,7 +132,8 @@ public final class ClaimLoop {
     try {
       runner = launcher.launch(claimed, claimCtx);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "cannot start job " + claimed.job().id() + "; its lease will run out", e);
+      io.emp.jobqueue.core.logging.LogFormat.log(LOG, System.Logger.Level.ERROR, claimCtx, "cannot start job "
+          + claimed.job().id() + "; its lease will run out", e);
       return;
     }
     running.put(claimed.job().id(), runner);

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.logging.LogFormat;
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.LeaseLostException;
@@ -93,6 +94,8 @@ public final class JobRunner {
   private int uploads;
   private boolean stopping;
   private long completedAt;
+  private long runStartNanos;
+  private long externalStartNanos;
 
   public JobRunner(Vertx vertx, JobStore store, WorkerConfig cfg, Connector connector, ResultStore results,
                    WorkerSpans spans, MachineInfo machine, ClaimedJob claimed, Context claimCtx) {
@@ -117,6 +120,8 @@ public final class JobRunner {
   /** Starts the attempt; the future tells how it ended and never fails. */
   public Future<AttemptEnd> run() {
     startedAt = System.currentTimeMillis();
+    runStartNanos = System.nanoTime();
+    spans.metrics().busy(connector.type(), 1);
     Tracer tracer = spans.processingTracer(connector.type());
     processing = startProcessingSpan(tracer);
     procCtx = claimCtx.with(processing);
@@ -141,8 +146,13 @@ public final class JobRunner {
     pipeline(tracer, startedAt + timeoutMs).onComplete(ar -> settle(ar.succeeded() ? new Succeeded(ar.result())
         : new Failed(ar.cause(), stageCtx, stageComponent)));
     return outcome.future().compose(this::finish).map(end -> {
-      endProcessing(end);
-      reportOutcome(end);
+      WorkerMetrics.SlaFact sla = slaOf(end);
+      endProcessing(end, sla);
+      boolean kept = reportOutcome(end);
+      WorkerMetrics metrics = spans.metrics();
+      metrics.busy(connector.type(), -1);
+      metrics.attemptEnded(job, end, System.nanoTime() - runStartNanos, sla, kept ? job.trace().traceId() : null,
+          processing.getSpanContext().getSpanId());
       return end;
     });
   }
@@ -212,6 +222,7 @@ public final class JobRunner {
       return Future.failedFuture(new Abandoned());
     }
     Connector.ExternalService ext = connector.externalService();
+    externalStartNanos = System.nanoTime();
     external = tracer.spanBuilder(Seed.Span.EXTERNAL_CALL).setParent(procCtx).setSpanKind(SpanKind.CLIENT)
         .setAttribute(Attr.WORKER_CONNECTOR_TYPE, connector.type()).startSpan();
     putExternal(external, ext);
@@ -246,6 +257,10 @@ public final class JobRunner {
       return;
     }
     externalEnded = true;
+    Connector.ExternalService ext = connector.externalService();
+    spans.metrics().externalCall(ext == null || ext.name() == null ? connector.type() : ext.name(),
+        ext == null ? null : ext.endpoint(), WorkerMetrics.modelOf(job), System.nanoTime() - externalStartNanos,
+        externalOutcome(err));
     if (err != null) {
       WorkerSpans.recordException(external, err, redactor);
       WorkerSpans.errorStatus(external, err, redactor);
@@ -271,13 +286,48 @@ public final class JobRunner {
   /**
    * Tells the node's tail sampler how this attempt ended, so the spans it buffered for the job's trace
    * are kept or dropped. Only a clean first-attempt completion can be dropped; anything else is an
-   * error for sampling and kept (docs/telemetry.md).
+   * error for sampling and kept (docs/telemetry.md). Returns whether the trace is kept.
    */
-  private void reportOutcome(AttemptEnd end) {
+  private boolean reportOutcome(AttemptEnd end) {
     boolean clean = end == AttemptEnd.COMPLETED;
     long finished = clean ? completedAt : System.currentTimeMillis();
-    spans.sampler().decide(job.trace().traceId(), SamplingPolicy.jobOutcome(!clean, job.attempt(), job.createdAt(),
-        finished, job.customerId(), job.trace().baggage()));
+    return spans.sampler().decide(job.trace().traceId(), SamplingPolicy.jobOutcome(!clean, job.attempt(),
+        job.createdAt(), finished, job.customerId(), job.trace().baggage()));
+  }
+
+  /**
+   * The SLA check when the job reached its final outcome in this attempt: completed (Redis clock,
+   * submit to complete) or failed for good (claim time on the Redis clock plus the attempt's
+   * monotonic duration). Null for an attempt that is not the job's last.
+   */
+  private WorkerMetrics.SlaFact slaOf(AttemptEnd end) {
+    if (end == AttemptEnd.COMPLETED) {
+      return spans.metrics().sla(job, completedAt - job.createdAt(), true);
+    }
+    if (end == AttemptEnd.FAILED) {
+      long endedAt = claimed.claimedAt() + (System.nanoTime() - runStartNanos) / 1_000_000;
+      return spans.metrics().sla(job, endedAt - job.createdAt(), false);
+    }
+    return null;
+  }
+
+  private String externalOutcome(Throwable err) {
+    if (err == null) {
+      return "success";
+    }
+    if (err instanceof TimeoutStop) {
+      return "timeout";
+    }
+    if (err instanceof LeaseLostException) {
+      return "cancelled";
+    }
+    Failure f;
+    try {
+      f = connector.classify(err);
+    } catch (RuntimeException e) {
+      return "error";
+    }
+    return f.kind() == Failure.Kind.CANCELLED ? "cancelled" : "timeout".equals(f.type()) ? "timeout" : "error";
   }
 
   private Future<AttemptEnd> finish(Outcome o) {
@@ -355,7 +405,8 @@ public final class JobRunner {
       f = Future.failedFuture(e);
     }
     return f.recover(err -> {
-      LOG.log(System.Logger.Level.WARNING, "connector cancel of job " + job.id() + " failed: " + err);
+      LogFormat.log(LOG, System.Logger.Level.WARNING, procCtx, "connector cancel of job " + job.id() + " failed: "
+          + err, null);
       return Future.succeededFuture();
     });
   }
@@ -404,7 +455,13 @@ public final class JobRunner {
     return s;
   }
 
-  private void endProcessing(AttemptEnd end) {
+  private void endProcessing(AttemptEnd end, WorkerMetrics.SlaFact sla) {
+    if (sla != null) {
+      processing.setAttribute(Attr.SLA_TIER, sla.tier());
+      processing.setAttribute(Attr.SLA_PROMISED_MS, sla.promisedMs());
+      processing.setAttribute(Attr.SLA_ACTUAL_MS, sla.actualMs());
+      processing.setAttribute(Attr.SLA_MET, sla.met());
+    }
     processing.setAttribute(Attr.PROCESSING_ACTUAL_DURATION_MS, System.currentTimeMillis() - startedAt);
     processing.setAttribute(Attr.PROCESSING_STATUS, switch (end) {
       case COMPLETED -> "completed";

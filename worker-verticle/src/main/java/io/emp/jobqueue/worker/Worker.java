@@ -40,7 +40,10 @@ public final class Worker {
           cfg.capabilities().services().stream().map(store.keys()::wake).toList(), loop::wake);
       // subscribe first, so a job submitted between our first claim and the subscription still wakes us
       return wake.start().recover(err -> Future.succeededFuture());
-    }).onSuccess(v -> loop.start());
+    }).onSuccess(v -> {
+      loop.start();
+      spans.metrics().slots(connector.type(), cfg.concurrency());
+    });
   }
 
   /** Stops claiming and drains (see {@link ClaimLoop#drain}). */
@@ -48,7 +51,10 @@ public final class Worker {
     if (loop == null) {
       return Future.succeededFuture();
     }
-    return loop.drain(cfg.drainGraceMs()).eventually(() -> wake.stop());
+    return loop.drain(cfg.drainGraceMs()).eventually(() -> {
+      spans.metrics().slots(connector.type(), -cfg.concurrency());
+      return wake.stop();
+    });
   }
 
   public ClaimLoop loop() {

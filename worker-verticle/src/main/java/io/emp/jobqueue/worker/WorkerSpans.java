@@ -20,7 +20,7 @@ import java.io.StringWriter;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
-/** The worker's seed spans: names, service names and attributes in one place. */
+/** The worker's seed spans: names, service names and attributes in one place; and its {@link WorkerMetrics}. */
 public final class WorkerSpans {
   /** matching.function: the claim is one Lua script. */
   public static final String MATCHING_FUNCTION = "claim.lua";
@@ -36,11 +36,18 @@ public final class WorkerSpans {
   private final Telemetry telemetry;
   private final WorkerConfig cfg;
   private final Tracer claimTracer;
+  private final WorkerMetrics metrics;
 
   public WorkerSpans(Telemetry telemetry, WorkerConfig cfg) {
     this.telemetry = telemetry;
     this.cfg = cfg;
     this.claimTracer = telemetry.tracer(Seed.Service.WORKER);
+    this.metrics = new WorkerMetrics(telemetry.metrics(), cfg, telemetry.sampler().policy());
+  }
+
+  /** The worker's metrics, recorded from the same facts as its spans (not from the spans). */
+  public WorkerMetrics metrics() {
+    return metrics;
   }
 
   /** The node's tail sampler, told how each attempt ended. */
@@ -103,6 +110,7 @@ public final class WorkerSpans {
                         SecretRedactor redactor) {
     failure = redactor.redact(failure);
     // seed §7: the span's {component} also names its service, emp-{component} (emp-simulation, emp-worker)
+    metrics.error(component, failure.type());
     Tracer errorTracer = telemetry.tracer(Seed.Service.component(component));
     Span s = errorTracer.spanBuilder(Seed.Span.error(component, failure.type())).setParent(failing)
         .setAttribute(Attr.ERROR_TYPE, failure.type())

@@ -65,7 +65,8 @@ public record SamplingPolicy(boolean enabled, long slowMs, long mediumMs, double
         tierFromBaggage(baggage));
   }
 
-  static String tierFromBaggage(String baggage) {
+  /** The {@code customer.tier} entry of a W3C baggage header value, or null. */
+  public static String tierFromBaggage(String baggage) {
     if (baggage == null) {
       return null;
     }

@@ -276,6 +276,11 @@ public final class Seed {
     public static final String DEBUG_ENVIRONMENT = "debug.environment";
     public static final String DEBUG_DEPLOYMENT_ID = "debug.deployment_id";
     public static final String DEBUG_MACHINE_ID = "debug.machine_id";
+    // SLA monitoring (seed "Customer SLA Compliance": actual vs promised), on job.processing of a final attempt
+    public static final String SLA_TIER = "sla.tier";
+    public static final String SLA_PROMISED_MS = "sla.promised_ms";
+    public static final String SLA_ACTUAL_MS = "sla.actual_ms";
+    public static final String SLA_MET = "sla.met";
 
     private Attr() {
     }

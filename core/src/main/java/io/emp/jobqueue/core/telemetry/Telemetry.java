@@ -1,5 +1,8 @@
 package io.emp.jobqueue.core.telemetry;
 
+import io.emp.jobqueue.core.metrics.MetricNames;
+import io.emp.jobqueue.core.metrics.Metrics;
+import io.emp.jobqueue.core.metrics.MetricsConfig;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -20,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The OpenTelemetry SDKs of one JVM. One node can play several roles (api, worker, bootstrap),
+ * The telemetry of one node: its {@link Metrics} (one Micrometer registry) and the OpenTelemetry SDKs of the JVM. One node can play several roles (api, worker, bootstrap),
  * and the seed gives each role its own service name, which OpenTelemetry carries on the resource;
  * so there is one autoconfigured SDK per service name, built on first use. Standard OTEL_*
  * variables and -Dotel.* properties work as usual and override the project defaults below.
@@ -36,14 +39,38 @@ public final class Telemetry implements AutoCloseable {
   private final TraceStore traces;
   private final ExportStats exportStats = new ExportStats();
   private final java.util.concurrent.ScheduledExecutorService sweeper;
+  private final Metrics metrics;
 
-  private Telemetry(TelemetryConfig cfg, List<SpanProcessor> extra, boolean enabled) {
+  private Telemetry(TelemetryConfig cfg, List<SpanProcessor> extra, boolean enabled, Metrics metrics) {
     this.cfg = cfg;
     this.extraProcessors = List.copyOf(extra);
     this.enabled = enabled;
     this.sampler = new TailSampler(cfg.sampling());
     this.traces = new TraceStore(cfg.traceStoreMaxTraces(), TraceStore.DEFAULT_MAX_SPANS_PER_TRACE);
     this.sweeper = enabled && cfg.sampling().enabled() ? startSweeper(sampler) : null;
+    this.metrics = metrics;
+    if (enabled) {
+      bindPipelineMetrics();
+    }
+  }
+
+  /** The sampler's, exporters' and trace store's counters as metrics, read at scrape time. */
+  private void bindPipelineMetrics() {
+    Map<MetricNames.Def, String> sampler = Map.of(MetricNames.SAMPLER_KEPT_SPANS, "kept_spans",
+        MetricNames.SAMPLER_DROPPED_SPANS, "dropped_spans", MetricNames.SAMPLER_KEPT_TRACES, "kept_traces",
+        MetricNames.SAMPLER_DROPPED_TRACES, "dropped_traces", MetricNames.SAMPLER_OVERFLOW, "overflow_traces",
+        MetricNames.SAMPLER_TIMED_OUT, "timed_out_traces", MetricNames.SAMPLER_LATE, "late_spans");
+    sampler.forEach((def, key) -> metrics.counterOf(def, this.sampler, s -> s.counters().get(key)));
+    Map<MetricNames.Def, String> export = Map.of(MetricNames.EXPORT_OFFERED, "export_batches_spans",
+        MetricNames.EXPORT_OK, "exported_spans", MetricNames.EXPORT_FAILED, "export_failed_spans");
+    export.forEach((def, key) -> metrics.counterOf(def, exportStats, e -> e.counters().get(key)));
+    metrics.gaugeOf(MetricNames.SAMPLER_BUFFERED, this.sampler, TailSampler::bufferedSpans);
+    metrics.gaugeOf(MetricNames.TRACE_STORE, traces, TraceStore::size);
+  }
+
+  /** The node's metrics (a no-op registry when metrics are off). */
+  public Metrics metrics() {
+    return metrics;
   }
 
   private static java.util.concurrent.ScheduledExecutorService startSweeper(TailSampler sampler) {
@@ -70,13 +97,19 @@ public final class Telemetry implements AutoCloseable {
     return exportStats;
   }
 
+  /** With a Prometheus registry of its own (default metrics settings). */
   public static Telemetry create(TelemetryConfig cfg, List<SpanProcessor> extraProcessors) {
-    return new Telemetry(cfg, extraProcessors, true);
+    return create(cfg, extraProcessors, Metrics.prometheus(MetricsConfig.DEFAULTS));
   }
 
-  /** Tracing off: every tracer is a no-op (used by benchmarks as the baseline). */
+  /** With the node's metrics (the registry Vert.x also records into). */
+  public static Telemetry create(TelemetryConfig cfg, List<SpanProcessor> extraProcessors, Metrics metrics) {
+    return new Telemetry(cfg, extraProcessors, true, metrics);
+  }
+
+  /** Tracing and metrics off: every tracer and meter is a no-op (used by benchmarks as the baseline). */
   public static Telemetry disabled() {
-    return new Telemetry(TelemetryConfig.DEFAULTS, List.of(), false);
+    return new Telemetry(TelemetryConfig.DEFAULTS, List.of(), false, Metrics.disabled());
   }
 
   public TelemetryConfig config() {
@@ -157,6 +190,7 @@ public final class Telemetry implements AutoCloseable {
     CompletableResultCode.ofAll(codes).join(10, TimeUnit.SECONDS);
     extraProcessors.forEach(p -> p.shutdown().join(5, TimeUnit.SECONDS));
     sdks.clear();
+    metrics.close();
   }
 
   /** One processor serves every SDK; only {@link #close()} shuts it down, once. */
