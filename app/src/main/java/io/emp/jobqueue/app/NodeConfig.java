@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.emp.jobqueue.core.config.ConfigException;
 import io.emp.jobqueue.core.config.ConfigSection;
+import io.emp.jobqueue.core.metrics.MetricsConfig;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.gateway.GatewayConfig;
 import io.emp.jobqueue.machine.MachineConfig;
@@ -143,6 +144,7 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
     QueueConfig.from(root.section("queue"));
     GatewayConfig.from(root.section("gateway"), env);
     TelemetryConfig.from(root.section("telemetry"));
+    MetricsConfig.from(root.section("metrics"));
     ConfigSection machine = root.section("machine");
     MachineConfig.profilesDir(machine);
     MachineConfig.profileName(machine);

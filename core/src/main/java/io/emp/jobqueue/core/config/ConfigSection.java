@@ -64,6 +64,11 @@ public final class ConfigSection {
     return new ConfigSection(json, path, s, read, sections);
   }
 
+  /** The keys present in this section (for sections whose keys are names, e.g. SLA tiers). */
+  public Set<String> fieldNames() {
+    return Set.copyOf(json.fieldNames());
+  }
+
   /** Dotted path of {@code key} in this section. */
   public String pathOf(String key) {
     return path.isEmpty() ? key : path + "." + key;

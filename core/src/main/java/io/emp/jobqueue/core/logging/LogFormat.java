@@ -38,7 +38,13 @@ public final class LogFormat {
     for (Handler h : root.getHandlers()) {
       h.setFormatter(f);
     }
+    // Every Vert.x Redis client registers the same untagged pool gauges; Micrometer keeps the first
+    // and warns about the others once at start-up. Nothing is lost, so the warning is noise.
+    QUIETED.setLevel(java.util.logging.Level.SEVERE);
   }
+
+  /** Held strongly: JUL forgets the level of a logger nobody references. */
+  private static final Logger QUIETED = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
 
   /** Logs with {@code otel} current, so the line carries that trace, span and job (a job's or request's context). */
   public static void log(System.Logger log, System.Logger.Level level, Context otel, String message, Throwable err) {

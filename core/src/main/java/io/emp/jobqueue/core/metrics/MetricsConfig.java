@@ -1,8 +1,8 @@
 package io.emp.jobqueue.core.metrics;
 
+import io.emp.jobqueue.core.config.ConfigSection;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -80,7 +80,7 @@ public record MetricsConfig(boolean enabled, long analyticsIntervalMs, SlaConfig
       }
     }
 
-    static Anomaly from(JsonObject j) {
+    static Anomaly from(ConfigSection j) {
       return new Anomaly(j.getDouble("alpha", DEFAULT_ALPHA), j.getDouble("threshold", DEFAULT_THRESHOLD),
           j.getInteger("warmup_samples", DEFAULT_WARMUP_SAMPLES),
           j.getDouble("min_stddev_ratio", DEFAULT_MIN_STDDEV_RATIO));
@@ -104,22 +104,23 @@ public record MetricsConfig(boolean enabled, long analyticsIntervalMs, SlaConfig
       }
     }
 
-    static Capacity from(JsonObject j) {
+    static Capacity from(ConfigSection j) {
       return new Capacity(j.getLong("window_ms", DEFAULT_WINDOW_MS), j.getLong("target_wait_ms", DEFAULT_TARGET_WAIT_MS));
     }
   }
 
   public static MetricsConfig from(JsonObject j) {
-    if (j == null) {
-      return DEFAULTS;
-    }
+    return j == null ? DEFAULTS : from(ConfigSection.of(j, "metrics"));
+  }
+
+  /** Reads the "metrics" section through the launcher's checked config reader. */
+  public static MetricsConfig from(ConfigSection j) {
+    JsonArray categories = j.getJsonArray("vertx_categories");
     return new MetricsConfig(bool(j.getValue("enabled"), DEFAULT_ENABLED),
         j.getLong("analytics_interval_ms", DEFAULT_ANALYTICS_INTERVAL_MS),
-        SlaConfig.from(j.getJsonObject("sla", new JsonObject())),
-        Anomaly.from(j.getJsonObject("anomaly", new JsonObject())),
-        Capacity.from(j.getJsonObject("capacity", new JsonObject())),
-        j.getJsonArray("vertx_categories") == null ? DEFAULT_VERTX_CATEGORIES
-            : j.getJsonArray("vertx_categories").stream().map(String::valueOf).collect(Collectors.toSet()));
+        SlaConfig.from(j.section("sla")), Anomaly.from(j.section("anomaly")), Capacity.from(j.section("capacity")),
+        categories == null ? DEFAULT_VERTX_CATEGORIES
+            : categories.stream().map(String::valueOf).collect(Collectors.toSet()));
   }
 
   /** Environment values arrive as strings ("false"); the config file has booleans. */
@@ -140,23 +141,5 @@ public record MetricsConfig(boolean enabled, long analyticsIntervalMs, SlaConfig
 
   public MetricsConfig withEnabled(boolean on) {
     return new MetricsConfig(on, analyticsIntervalMs, sla, anomaly, capacity, vertxCategories);
-  }
-
-  /** The configuration keys this record reads, for the node's key validation. */
-  public static Map<String, String> keys() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("metrics.enabled", "boolean");
-    m.put("metrics.analytics_interval_ms", "integer ms");
-    m.put("metrics.vertx_categories", "array of " + VERTX_CATEGORIES);
-    m.put("metrics.sla.default_tier", "string");
-    m.put("metrics.sla.tiers.<tier>.promised_ms", "integer ms");
-    m.put("metrics.sla.tiers.<tier>.objective", "number 0..1");
-    m.put("metrics.anomaly.alpha", "number (0,1]");
-    m.put("metrics.anomaly.threshold", "number > 0");
-    m.put("metrics.anomaly.warmup_samples", "integer >= 1");
-    m.put("metrics.anomaly.min_stddev_ratio", "number >= 0");
-    m.put("metrics.capacity.window_ms", "integer ms");
-    m.put("metrics.capacity.target_wait_ms", "integer ms");
-    return m;
   }
 }

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.core.metrics;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,14 +58,17 @@ public record SlaConfig(String defaultTier, Map<String, Tier> tiers) {
   }
 
   public static SlaConfig from(JsonObject j) {
-    JsonObject t = j.getJsonObject("tiers");
-    Map<String, Tier> tiers = t == null ? defaultTiers() : new LinkedHashMap<>();
-    if (t != null) {
-      t.forEach(e -> {
-        JsonObject tier = (JsonObject) e.getValue();
-        tiers.put(e.getKey(), new Tier(tier.getLong("promised_ms", DEFAULT_STANDARD_PROMISED_MS),
-            tier.getDouble("objective", DEFAULT_OBJECTIVE)));
-      });
+    return from(ConfigSection.of(j, "metrics.sla"));
+  }
+
+  /** Reads {@code default_tier} and {@code tiers.<name>.{promised_ms, objective}}; no tiers: the defaults. */
+  public static SlaConfig from(ConfigSection j) {
+    Map<String, Tier> tiers = j.containsKey("tiers") ? new LinkedHashMap<>() : defaultTiers();
+    ConfigSection t = j.section("tiers");
+    for (String name : new java.util.TreeSet<>(t.fieldNames())) {
+      ConfigSection tier = t.section(name);
+      tiers.put(name, new Tier(tier.getLong("promised_ms", DEFAULT_STANDARD_PROMISED_MS),
+          tier.getDouble("objective", DEFAULT_OBJECTIVE)));
     }
     return new SlaConfig(j.getString("default_tier", DEFAULT_TIER), tiers);
   }
