@@ -74,6 +74,29 @@ public final class WorkerVerticle extends VerticleBase {
         .eventually(() -> ownsStore ? store.close() : Future.succeededFuture());
   }
 
+  /** What a reload changed on this worker. */
+  public record Reconfigured(String workerId, boolean worker, boolean connector) {
+  }
+
+  /**
+   * Applies reloaded settings on the worker's own context: the worker's live settings (see
+   * {@link Worker#reconfigure}) and the connector's ({@link Connector#reconfigure}).
+   */
+  public Future<Reconfigured> reconfigure(WorkerConfig next, io.emp.jobqueue.core.config.ConfigSection connectorSettings) {
+    if (worker == null || context == null) {
+      return Future.failedFuture(new IllegalStateException("worker " + cfg.workerId() + " is not running"));
+    }
+    io.vertx.core.Promise<Reconfigured> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        done.complete(new Reconfigured(cfg.workerId(), worker.reconfigure(next), connector.reconfigure(connectorSettings)));
+      } catch (RuntimeException e) {
+        done.fail(e);
+      }
+    });
+    return done.future();
+  }
+
   /** The running worker (null before start). */
   public Worker worker() {
     return worker;
