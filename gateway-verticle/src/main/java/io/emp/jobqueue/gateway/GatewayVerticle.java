@@ -3,6 +3,8 @@ package io.emp.jobqueue.gateway;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.QueueClient;
+import io.emp.jobqueue.queue.bus.BusTracing;
+import io.emp.jobqueue.queue.bus.NodeIdentity;
 import io.emp.jobqueue.queue.store.EventTail;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.opentelemetry.api.trace.Tracer;
@@ -10,6 +12,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Lifecycle shell of the gateway: HTTP API, WebSocket endpoints, SockJS bridge and the event
@@ -22,15 +26,30 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayConfig cfg;
   private final Telemetry telemetry;
   private final StoreConfig store;
+  private final ClusterView cluster;
+  private final QueueClient.Options queueOptions;
   private HttpServer server;
   private EventRelay relay;
+  private MonitorFeed monitorFeed;
   private SocketEndpoints sockets;
   private SessionRegistry registry;
 
   public GatewayVerticle(GatewayConfig cfg, Telemetry telemetry, StoreConfig store) {
+    this(cfg, telemetry, store, null, null);
+  }
+
+  /**
+   * @param cluster what {@code GET /api/cluster} shows (null: this node alone)
+   * @param queueOptions timeouts and retries of requests to the queue (null: one attempt per
+   *     {@code queue_timeout_ms}, the single-node default)
+   */
+  public GatewayVerticle(GatewayConfig cfg, Telemetry telemetry, StoreConfig store, ClusterView cluster,
+                         QueueClient.Options queueOptions) {
     this.cfg = cfg;
     this.telemetry = telemetry;
     this.store = store;
+    this.cluster = cluster;
+    this.queueOptions = queueOptions;
   }
 
   @Override
@@ -43,23 +62,30 @@ public final class GatewayVerticle extends VerticleBase {
           + " or gateway.api_keys): every /api and /ws call will be refused");
     }
     Tracer tracer = telemetry.tracer(Seed.Service.API);
-    JobAccess access = new JobAccess(new QueueClient(vertx, cfg.queueTimeoutMs()), cfg.limits());
+    QueueClient queue = new QueueClient(vertx, queueOptions != null ? queueOptions
+        : QueueClient.Options.of(cfg.queueTimeoutMs()), BusTracing.of(vertx, tracer));
+    JobAccess access = new JobAccess(queue, cfg.limits());
     registry = new SessionRegistry();
     ClientStreams streams = new ClientStreams(access, registry, cfg.wsMaxSubscriptions());
     relay = new EventRelay(vertx, EventTail.create(vertx, store),
         new Broadcaster(registry, streams, vertx.eventBus(), tracer, telemetry.sampler()), cfg);
     sockets = new SocketEndpoints(vertx, cfg, auth, registry, streams, access);
     HttpApi api = new HttpApi(access, auth, relay::running, cfg);
+    ClusterView view = cluster != null ? cluster : () -> Future.succeededFuture(new JsonObject()
+        .put("clustered", vertx.isClustered()).put("node_id", NodeIdentity.of(vertx)).put("members", new JsonArray()
+            .add(new JsonObject().put("node_id", NodeIdentity.of(vertx)).put("self", true))));
+    monitorFeed = new MonitorFeed(vertx, registry, store, cfg);
     var router = GatewayRouter.create(vertx, cfg, new RequestTracing(tracer, telemetry.config()), api,
-        new TelemetryApi(telemetry, access, api), sockets, auth);
+        new TelemetryApi(telemetry, access, api), sockets, auth, new ControlApi(queue, view, api));
     HttpServerOptions opts = new HttpServerOptions().setMaxWebSocketMessageSize(cfg.wsMaxMessageBytes());
     if (cfg.sendBufferBytes() > 0) {
       opts.setSendBufferSize(cfg.sendBufferBytes());
     }
     return relay.start()
+        .compose(v -> monitorFeed.start())
         .compose(v -> vertx.createHttpServer(opts).requestHandler(router).listen(cfg.port(), cfg.host())
             // a failed start is not followed by stop(): the relay would outlive the gateway (and warn)
-            .recover(err -> relay.stop().transform(x -> Future.failedFuture(err))))
+            .recover(err -> relay.stop().eventually(monitorFeed::stop).transform(x -> Future.failedFuture(err))))
         .onSuccess(s -> {
           server = s;
           sockets.startHeartbeats();
@@ -83,6 +109,7 @@ public final class GatewayVerticle extends VerticleBase {
       sockets.stop();
     }
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.eventually(() -> relay == null ? Future.succeededFuture() : relay.stop());
+    return closed.eventually(() -> relay == null ? Future.succeededFuture() : relay.stop())
+        .eventually(() -> monitorFeed == null ? Future.succeededFuture() : monitorFeed.stop());
   }
 }
