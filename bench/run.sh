@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark: bench/run.sh store|worker|gateway|tracing|buffer
+# Runs a benchmark: bench/run.sh store|worker|gateway|tracing|buffer|cluster
 # Builds what it needs first. Starts its own redis-server unless REDIS_URL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,5 +12,6 @@ case "$which" in
   gateway) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.GatewayBench ;;
   tracing) exec java -Xmx2g -cp "$cp" org.openjdk.jmh.Main -prof gc "io.emp.jobqueue.bench.TracingBench" ;;
   buffer) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.SamplerMemory ;;
-  *) echo "unknown benchmark '$which' (known: store, worker, gateway, tracing, buffer)" >&2; exit 2 ;;
+  cluster) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.ClusterBench ;;
+  *) echo "unknown benchmark '$which' (known: store, worker, gateway, tracing, buffer, cluster)" >&2; exit 2 ;;
 esac

@@ -2,6 +2,7 @@ package io.emp.jobqueue.app;
 
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
+import io.emp.jobqueue.core.telemetry.Version;
 import io.emp.jobqueue.gateway.GatewayConfig;
 import io.emp.jobqueue.gateway.GatewayVerticle;
 import io.emp.jobqueue.machine.MachineBootstrapVerticle;
@@ -13,7 +14,6 @@ import io.emp.jobqueue.queue.QueueVerticle;
 import io.emp.jobqueue.queue.bus.NodeIdentity;
 import io.emp.jobqueue.queue.control.Controls;
 import io.emp.jobqueue.queue.store.StoreConfig;
-import io.emp.jobqueue.core.telemetry.Version;
 import io.emp.jobqueue.worker.WorkerVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,6 +26,7 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -213,7 +214,7 @@ final class Node {
     return Future.join(members).transform(ar -> {
       JsonArray list = new JsonArray();
       members.stream().filter(Future::succeeded).map(Future::result)
-          .sorted(java.util.Comparator.comparing(m -> m.getLong("joined_at", 0L)))
+          .sorted(Comparator.comparing(m -> m.getLong("joined_at", 0L)))
           .forEach(list::add);
       return Future.succeededFuture(out.put("members", list));
     });

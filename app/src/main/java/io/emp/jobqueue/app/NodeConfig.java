@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -155,9 +157,9 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
   static Set<Role> parseRoles(String s, String source) {
     String v = s.trim().toLowerCase();
     if (v.equals("all")) {
-      return java.util.Collections.unmodifiableSet(java.util.EnumSet.allOf(Role.class));
+      return Collections.unmodifiableSet(EnumSet.allOf(Role.class));
     }
-    java.util.EnumSet<Role> roles = java.util.EnumSet.noneOf(Role.class);
+    EnumSet<Role> roles = EnumSet.noneOf(Role.class);
     for (String part : v.split(",")) {
       switch (part.trim()) {
         case "api" -> roles.add(Role.API);
@@ -167,7 +169,7 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
             + "machine (e.g. api,queue), got '" + s + "'");
       }
     }
-    return java.util.Collections.unmodifiableSet(roles);
+    return Collections.unmodifiableSet(roles);
   }
 
   /** The "cluster" section (the queue namespace names the cluster unless cluster.name does). */

@@ -16,11 +16,14 @@ import io.emp.jobqueue.worker.connectors.openai.OpenAiConnector;
 import io.emp.jobqueue.worker.simulation.SimulationConfig;
 import io.emp.jobqueue.worker.simulation.SimulationConnector;
 import io.emp.jobqueue.worker.spi.Connector;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Builds the worker verticle of one machine slot: its identity and hardware from the slot, its
@@ -39,7 +42,7 @@ final class SlotWorkers {
   private final StoreConfig store;
   private final Map<String, String> env;
   /** Every worker built here, with what built it: a reload derives each one's new settings the same way. */
-  private final List<Built> built = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Built> built = new CopyOnWriteArrayList<>();
 
   private record Built(WorkerSlot slot, MachineInfo machine, WorkerVerticle verticle) {
   }
@@ -80,9 +83,9 @@ final class SlotWorkers {
    * Applies a reloaded "worker" section to every running worker built here (see
    * {@link WorkerVerticle#reconfigure}); a worker that is gone is skipped.
    */
-  io.vertx.core.Future<List<WorkerVerticle.Reconfigured>> reload(JsonObject newWorkerSection) {
+  Future<List<WorkerVerticle.Reconfigured>> reload(JsonObject newWorkerSection) {
     ConfigSection section = ConfigSection.of(newWorkerSection, "worker");
-    List<io.vertx.core.Future<WorkerVerticle.Reconfigured>> applied = new java.util.ArrayList<>();
+    List<Future<WorkerVerticle.Reconfigured>> applied = new ArrayList<>();
     for (Built b : built) {
       if (b.verticle().worker() == null) {
         continue;
@@ -90,8 +93,8 @@ final class SlotWorkers {
       applied.add(b.verticle().reconfigure(slotConfig(section, b.slot(), b.machine()),
           section.section("connectors").section(b.slot().type())));
     }
-    return io.vertx.core.Future.join(applied).transform(ar -> io.vertx.core.Future.succeededFuture(
-        applied.stream().filter(io.vertx.core.Future::succeeded).map(io.vertx.core.Future::result).toList()));
+    return Future.join(applied).transform(ar -> Future.succeededFuture(
+        applied.stream().filter(Future::succeeded).map(Future::result).toList()));
   }
 
   /**

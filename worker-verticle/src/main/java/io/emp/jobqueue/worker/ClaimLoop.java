@@ -8,9 +8,13 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Keeps up to N attempts running: claims while a slot is free and the last claim found work, then
@@ -43,9 +47,9 @@ public final class ClaimLoop {
   private boolean draining;
   /** The machine drains: no new claims, running jobs finish (unlike {@link #drain}, nothing is handed back). */
   private boolean holding;
-  private final java.util.Set<String> paused = new java.util.TreeSet<>();
+  private final Set<String> paused = new TreeSet<>();
   /** Cancels that arrived before their job's attempt started here (the claim reply was still in flight). */
-  private final java.util.Set<String> earlyCancels = new java.util.LinkedHashSet<>();
+  private final Set<String> earlyCancels = new LinkedHashSet<>();
   private static final int MAX_EARLY_CANCELS = 256;
   private long claims;
   private long wakeUps;
@@ -115,8 +119,8 @@ public final class ClaimLoop {
     return changed;
   }
 
-  public java.util.Set<String> pausedServices() {
-    return java.util.Collections.unmodifiableSet(paused);
+  public Set<String> pausedServices() {
+    return Collections.unmodifiableSet(paused);
   }
 
   /** Stops claiming for good (the machine drains); running attempts finish normally. */

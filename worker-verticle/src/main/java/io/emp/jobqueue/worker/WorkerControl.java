@@ -10,6 +10,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The worker's end of the control plane: its own control address (a cancel of the job it runs) and
@@ -81,7 +82,7 @@ final class WorkerControl {
   }
 
   /** The paused services at start (the paused set in Redis), so a new worker does not claim in vain. */
-  void pausedAtStart(java.util.Set<String> services) {
+  void pausedAtStart(Set<String> services) {
     services.forEach(loop::pause);
   }
 

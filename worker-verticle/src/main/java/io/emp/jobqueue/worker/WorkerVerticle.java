@@ -1,11 +1,13 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.worker.spi.Connector;
 import io.emp.jobqueue.worker.spi.ResultStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 
 /**
@@ -82,11 +84,11 @@ public final class WorkerVerticle extends VerticleBase {
    * Applies reloaded settings on the worker's own context: the worker's live settings (see
    * {@link Worker#reconfigure}) and the connector's ({@link Connector#reconfigure}).
    */
-  public Future<Reconfigured> reconfigure(WorkerConfig next, io.emp.jobqueue.core.config.ConfigSection connectorSettings) {
+  public Future<Reconfigured> reconfigure(WorkerConfig next, ConfigSection connectorSettings) {
     if (worker == null || context == null) {
       return Future.failedFuture(new IllegalStateException("worker " + cfg.workerId() + " is not running"));
     }
-    io.vertx.core.Promise<Reconfigured> done = io.vertx.core.Promise.promise();
+    Promise<Reconfigured> done = Promise.promise();
     context.runOnContext(v -> {
       try {
         done.complete(new Reconfigured(cfg.workerId(), worker.reconfigure(next), connector.reconfigure(connectorSettings)));
