@@ -80,6 +80,8 @@ class ClusterIT {
   int http2;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  /** Bodies of the 503 answers the submitting clients got. */
+  final List<String> unavailable = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   void startCluster() throws Exception {
@@ -309,6 +311,8 @@ class ClusterIT {
     }
     pool.shutdown();
     assertThat(new HashSet<>(ids.values())).as("one job per submission").hasSize(total);
+    // while no queue node was up, API node 2 said so (and the clients came back later)
+    assertThat(unavailable).anyMatch(b -> b.contains("no node with the queue role is reachable"));
 
     JobStore store = E2e.get(JobStore.connect(vertx, StoreConfig.defaults(redis.url())));
     try {
@@ -387,6 +391,7 @@ class ClusterIT {
     }
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() == 503) {
+      unavailable.add(r.body());
       throw new IOException("submit answered 503: " + r.body());
     }
     assertThat(r.statusCode()).as(r.body()).isIn(200, 201);

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.emp.jobqueue.app.NodeConfig.Role;
 import io.emp.jobqueue.testing.TestRedis;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -72,9 +71,10 @@ class SharedRedisNodesTest {
 
     client = Vertx.vertx();
     http = WebClient.create(client);
-    WebSocket ws = get(client.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(port).setURI("/ws/monitor").addHeader("Authorization", "Bearer " + KEY)));
-    ws.textMessageHandler(t -> monitor.add(new JsonObject(t)));
+    // the handler is set on the socket's own event loop as it opens, so no first message slips past it
+    get(client.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(port).setURI("/ws/monitor").addHeader("Authorization", "Bearer " + KEY))
+        .map(ws -> ws.textMessageHandler(t -> monitor.add(new JsonObject(t)))));
     await().atMost(WAIT).until(() -> has(type("full_state_snapshot")));
 
     // the machine node re-reads this file on a reload

@@ -18,6 +18,7 @@ final class Housekeeper {
   private long tickTimer = -1;
   private long trimTimer = -1;
   private boolean running;
+  private boolean stopped;
 
   Housekeeper(Vertx vertx, JobStore store, QueueConfig cfg) {
     this.vertx = vertx;
@@ -40,7 +41,12 @@ final class Housekeeper {
     return store.reapExpiredLeases(cfg.housekeepingBatch())
         .compose(reaped -> store.promoteDue(cfg.housekeepingBatch()))
         .<Void>mapEmpty()
-        .onFailure(err -> LOG.log(System.Logger.Level.WARNING, "housekeeping failed; next tick retries: " + err))
+        .onFailure(err -> {
+          // a round cut short by the node stopping (its store closes) is not worth a warning
+          if (!stopped) {
+            LOG.log(System.Logger.Level.WARNING, "housekeeping failed; next tick retries: " + err);
+          }
+        })
         .eventually(() -> {
           running = false;
           return Future.succeededFuture();
@@ -48,6 +54,7 @@ final class Housekeeper {
   }
 
   void stop() {
+    stopped = true;
     vertx.cancelTimer(tickTimer);
     vertx.cancelTimer(trimTimer);
   }
