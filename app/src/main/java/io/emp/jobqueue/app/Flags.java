@@ -15,13 +15,16 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "emp-job-queue", mixinStandardHelpOptions = true, versionProvider = Flags.VersionText.class,
     sortOptions = false, usageHelpAutoWidth = false,
-    description = {"Runs a node of the EMP job queue: the HTTP/WebSocket API with the queue (api),",
-        "a machine with its workers (machine), or both in one JVM (all).", ""},
+    description = {"Runs a node of the EMP job queue: the HTTP/WebSocket API (api), the queue service",
+        "(queue), a machine with its workers (machine), any mix (api,queue) or all of them in",
+        "one JVM (all). With --cluster the node joins a clustered event bus with the other nodes.", ""},
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  REDIS_URL, EMP_NAMESPACE, EMP_HTTP_HOST, EMP_HTTP_PORT, EMP_API_KEYS,",
         "  EMP_ROLES, EMP_DATA_DIR, EMP_CONFIG, EMP_SAMPLING, EMP_MACHINE_PROFILE,",
         "  EMP_MACHINE_ID, EMP_WORKERS, EMP_ENVIRONMENT, EMP_REGION, OPENAI_API_KEY,",
+        "  EMP_CLUSTER, EMP_CLUSTER_NAME, EMP_CLUSTER_MEMBERS, EMP_CLUSTER_HOST,",
+        "  EMP_CLUSTER_PORT, EMP_CLUSTER_BUS_PORT,",
         "  OTEL_* (telemetry export). README.md describes each.",
         "Precedence: flags > environment > the --config/EMP_CONFIG file > conf/emp.json",
         "> built-in defaults. Without REDIS_URL a local redis-server is started with",
@@ -30,9 +33,15 @@ final class Flags {
   /** on|off, as --sampling and EMP_SAMPLING take it. */
   enum OnOff { on, off }
 
-  @Option(names = "--roles", paramLabel = "all|api|machine",
-      description = "What this node runs (env EMP_ROLES; default all).")
+  @Option(names = "--roles", paramLabel = "ROLES",
+      description = "What this node runs: all, or a comma-separated list of api, queue, machine "
+          + "(env EMP_ROLES; default all). Unclustered, api includes a queue of its own.")
   String roles;
+
+  @Option(names = "--cluster",
+      description = "Join the clustered event bus (Hazelcast, TCP/IP members from EMP_CLUSTER_MEMBERS; "
+          + "env EMP_CLUSTER=1; default off).")
+  boolean cluster;
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "Config file laid over conf/emp.json; keys it omits keep their defaults (env EMP_CONFIG).")

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Entry point of the fat jar: {@code java -jar emp-job-queue-fat.jar --roles all|api|machine}.
+ * Entry point of the fat jar: {@code java -jar emp-job-queue-fat.jar --roles all|api,queue,machine [--cluster]}.
  * With no REDIS_URL it starts a local redis-server under ./data/ (the embedded default).
  * Exit codes: 0 stopped cleanly (or --help/--version), 1 start-up failed, 2 bad flags or config,
  * 3 the embedded Redis could not start.
@@ -22,10 +22,11 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     NodeConfig cfg;
     Map<String, String> env = new HashMap<>(System.getenv());
+    Flags flags;
     try {
       // first: every later log line (ours and the libraries') goes through it
       LogFormat.install(LogFormat.json(env));
-      Flags flags = Flags.parse(args);
+      flags = Flags.parse(args);
       if (flags.helpRequested() || flags.versionRequested()) {
         System.out.print(flags.helpRequested() ? flags.usage() : flags.version() + "\n");
         System.out.flush();
@@ -47,7 +48,7 @@ public final class Main {
     }
     EmbeddedRedis redis = null;
     if (cfg.wantsEmbeddedRedis() && !api) {
-      System.err.println("emp-job-queue: a machine-only node needs the shared Redis: set REDIS_URL");
+      System.err.println("emp-job-queue: a node without the api role needs the shared Redis: set REDIS_URL");
       System.exit(2);
       return;
     }
@@ -71,7 +72,10 @@ public final class Main {
     try {
       // the start may wait for Redis first (queue.store.connect_timeout_ms)
       long limitMs = 120_000 + Node.store(cfg).connectTimeoutMs();
-      node = Node.start(cfg, env, devKey).toCompletionStage().toCompletableFuture().get(limitMs, TimeUnit.MILLISECONDS);
+      // a reload re-reads the same layers (files, environment, flags); only its worker section is used
+      Flags parsed = flags;
+      node = Node.start(cfg, env, devKey, () -> NodeConfig.load(parsed, env, Path.of("")))
+          .toCompletionStage().toCompletableFuture().get(limitMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("emp-job-queue: startup failed: " + oneLine(String.valueOf(cause.getMessage())));
@@ -98,11 +102,21 @@ public final class Main {
       System.out.println("Stopped.");
     }, "emp-shutdown"));
     exitZeroOnTerm();
+    reloadOnHup(node);
     Banner.print(cfg, node);
   }
 
   static String oneLine(String s) {
     return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+
+  /** SIGHUP re-reads the worker settings, as POST /api/workers/reload does (the way for unclustered nodes). */
+  private static void reloadOnHup(Node node) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> node.reload("SIGHUP"));
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      // no SIGHUP here: reloads come over the bus only
+    }
   }
 
   /**

@@ -5,49 +5,132 @@ import io.emp.jobqueue.core.metrics.Metrics;
 import io.emp.jobqueue.core.metrics.MetricsConfig;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
+import io.emp.jobqueue.core.telemetry.Version;
 import io.emp.jobqueue.gateway.GatewayConfig;
 import io.emp.jobqueue.gateway.GatewayVerticle;
 import io.emp.jobqueue.machine.MachineBootstrapVerticle;
 import io.emp.jobqueue.machine.MachineConfig;
 import io.emp.jobqueue.machine.VerticleWorkerDeployer;
+import io.emp.jobqueue.queue.QueueClient;
 import io.emp.jobqueue.queue.QueueConfig;
 import io.emp.jobqueue.queue.QueueVerticle;
+import io.emp.jobqueue.queue.bus.NodeIdentity;
+import io.emp.jobqueue.queue.control.Controls;
 import io.emp.jobqueue.queue.store.StoreConfig;
+import io.emp.jobqueue.worker.WorkerVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
-/** One running node: a Vert.x instance with the verticles of its roles. Wiring only. */
+/**
+ * One running node: a Vert.x instance (clustered with --cluster) with the verticles of its roles.
+ * Wiring only; the Hazelcast part is {@link Clustering}, loaded only when the node is clustered.
+ */
 final class Node {
+  private static final System.Logger LOG = System.getLogger(Node.class.getName());
+
   private final Vertx vertx;
   private final Telemetry telemetry;
   private final Map<String, String> env;
   private final boolean devKey;
+  private final ClusterManager cluster;
+  private final ClusterConfig clusterCfg;
+  private final long startedAt;
   private final List<String> lines = new ArrayList<>();
   private GatewayVerticle gateway;
   private MachineBootstrapVerticle machine;
+  private SlotWorkers workers;
+  private Supplier<NodeConfig> reloader;
 
-  private Node(Vertx vertx, Telemetry telemetry, Map<String, String> env, boolean devKey) {
+  private Node(Vertx vertx, Telemetry telemetry, Map<String, String> env, boolean devKey, ClusterManager cluster,
+               ClusterConfig clusterCfg, long startedAt) {
     this.vertx = vertx;
     this.telemetry = telemetry;
     this.env = env;
     this.devKey = devKey;
+    this.cluster = cluster;
+    this.clusterCfg = clusterCfg;
+    this.startedAt = startedAt;
   }
 
   /** {@code devKey}: the gateway's only key is the generated one in data/dev-api-key (the banner's curl reads it). */
   static Future<Node> start(NodeConfig cfg, Map<String, String> env, boolean devKey) {
+    return start(cfg, env, devKey, null);
+  }
+
+  /**
+   * @param reloader reads the node config again (a reload control or SIGHUP re-applies the worker
+   *     section); null: reloads are refused
+   */
+  static Future<Node> start(NodeConfig cfg, Map<String, String> env, boolean devKey, Supplier<NodeConfig> reloader) {
     TelemetryConfig tc = telemetryConfig(cfg);
+    ClusterConfig cc = cfg.cluster();
+    VertxOptions opts = new VertxOptions().setPreferNativeTransport(true);
     // one registry per node: Vert.x's meters and the application's, served by /metrics
     Metrics metrics = Metrics.prometheus(MetricsConfig.from(cfg.section("metrics")));
-    Vertx vertx = MeteredVertx.create(new VertxOptions().setPreferNativeTransport(true), metrics);
     Telemetry telemetry = Telemetry.create(tc, List.of(), metrics);
-    Node node = new Node(vertx, telemetry, env, devKey);
-    return node.deployRoles(cfg).map(node).recover(err -> node.stop().transform(x -> Future.failedFuture(err)));
+    long startedAt = System.currentTimeMillis();
+    Future<Node> created;
+    if (cc.enabled()) {
+      AtomicReference<Vertx> joined = new AtomicReference<>();
+      created = Clustering.start(opts, metrics, cc, Path.of(""), metadata(cfg, startedAt), (id, added) -> {
+        LOG.log(System.Logger.Level.INFO, "cluster " + cc.name() + ": member " + id + (added ? " joined" : " left"));
+        Vertx v = joined.get();
+        if (!added && v != null) {
+          // requests in flight to it fail fast and go to another member (QueueClient)
+          v.eventBus().publish(Controls.MEMBER_LEFT, new JsonObject().put("node_id", id),
+              new DeliveryOptions().setLocalOnly(true));
+        }
+      }).map(j -> {
+        joined.set(j.vertx());
+        NodeIdentity.register(j.vertx(), j.manager().getNodeId());
+        return new Node(j.vertx(), telemetry, env, devKey, j.manager(), cc, startedAt);
+      });
+    } else {
+      created = Future.succeededFuture(new Node(MeteredVertx.create(opts, metrics), telemetry, env, devKey, null, cc, startedAt));
+    }
+    return created
+        .recover(err -> {
+          telemetry.close();
+          return Future.failedFuture(err);
+        })
+        .compose(node -> {
+          node.reloader = reloader;
+          return node.deployRoles(cfg).map(node).recover(err -> node.stop().transform(x -> Future.failedFuture(err)));
+        });
+  }
+
+  /** This node's entry in the cluster's member list ({@code GET /api/cluster}). */
+  static JsonObject metadata(NodeConfig cfg, long startedAt) {
+    JsonObject m = new JsonObject().put("roles", roleNames(cfg)).put("joined_at", startedAt)
+        .put("version", Version.current());
+    if (cfg.roles().contains(NodeConfig.Role.API)) {
+      m.put("http_port", GatewayConfig.from(cfg.section("gateway"), Map.of()).port());
+    }
+    Object machineId = cfg.section("machine").getValue("machine_id");
+    if (cfg.roles().contains(NodeConfig.Role.MACHINE)) {
+      m.put("machine_id", machineId != null ? machineId : defaultMachineId());
+    }
+    return m;
+  }
+
+  private static JsonArray roleNames(NodeConfig cfg) {
+    JsonArray a = new JsonArray();
+    cfg.roles().stream().sorted().forEach(r -> a.add(r.name().toLowerCase()));
+    return a;
   }
 
   /**
@@ -71,13 +154,92 @@ final class Node {
 
   private Future<Void> deployRoles(NodeConfig cfg) {
     Future<Void> chain = Future.succeededFuture();
+    if (cluster != null) {
+      chain = chain.compose(v -> describeCluster(cfg).onSuccess(c -> lines.add("Cluster        " + clusterCfg.name()
+          + ": node " + cluster.getNodeId() + ", " + c.getJsonArray("members").size() + " member(s); event bus "
+          + busAddress() + ", Hazelcast port " + clusterCfg.port() + "+")).<Void>mapEmpty());
+    }
+    if (cfg.runsQueue()) {
+      chain = chain.compose(v -> deployQueue(cfg));
+    } else if (cfg.roles().contains(NodeConfig.Role.API)) {
+      chain = chain.andThen(v -> lines.add("Queue          on the cluster's queue nodes (this node has no queue role)"));
+    }
     if (cfg.roles().contains(NodeConfig.Role.API)) {
       chain = chain.compose(v -> deployApi(cfg));
     }
     if (cfg.roles().contains(NodeConfig.Role.MACHINE)) {
-      chain = chain.compose(v -> deployMachine(cfg));
+      chain = chain.compose(v -> deployMachine(cfg)).compose(v -> vertx.eventBus()
+          .<JsonObject>consumer(Controls.RELOAD, m -> reload(m.body().getString("by", "unknown"))).completion());
     }
     return chain;
+  }
+
+  private Future<Void> deployQueue(NodeConfig cfg) {
+    QueueConfig queue = QueueConfig.from(cfg.section("queue"));
+    // without the gateway, nothing else tells this node's tail sampler how jobs end
+    boolean followOutcomes = !cfg.roles().contains(NodeConfig.Role.API);
+    return vertx.deployVerticle(new QueueVerticle(queue, telemetry, followOutcomes)).onSuccess(id -> {
+      if (!cfg.roles().contains(NodeConfig.Role.API)) {
+        lines.add("Queue          serving " + (cluster != null ? "the cluster" : "this node")
+            + " (namespace " + queue.store().namespace() + ")");
+      }
+    }).mapEmpty();
+  }
+
+  private String busAddress() {
+    NodeInfo info = cluster == null ? null : cluster.getNodeInfo();
+    return info == null ? "?" : info.host() + ":" + info.port();
+  }
+
+  /**
+   * {@code GET /api/cluster}: every member with its roles (from its cluster metadata), or, outside a
+   * cluster, this node alone.
+   */
+  Future<JsonObject> describeCluster(NodeConfig cfg) {
+    String self = NodeIdentity.of(vertx);
+    JsonObject out = new JsonObject().put("clustered", cluster != null).put("node_id", self)
+        .put("cluster_name", cluster != null ? clusterCfg.name() : null);
+    if (cluster == null) {
+      JsonObject me = metadata(cfg, startedAt).put("node_id", self).put("self", true);
+      return Future.succeededFuture(out.put("members", new JsonArray().add(me)));
+    }
+    List<Future<JsonObject>> members = new ArrayList<>();
+    for (String id : cluster.getNodes()) {
+      Promise<NodeInfo> info = Promise.promise();
+      cluster.getNodeInfo(id, info);
+      members.add(info.future().map(ni -> {
+        JsonObject m = ni.metadata() == null ? new JsonObject() : ni.metadata().copy();
+        return m.put("node_id", id).put("host", ni.host()).put("bus_port", ni.port()).put("self", id.equals(self));
+      }));
+    }
+    // a member that leaves while we ask is left out
+    return Future.join(members).transform(ar -> {
+      JsonArray list = new JsonArray();
+      members.stream().filter(Future::succeeded).map(Future::result)
+          .sorted(Comparator.comparing(m -> m.getLong("joined_at", 0L)))
+          .forEach(list::add);
+      return Future.succeededFuture(out.put("members", list));
+    });
+  }
+
+  /**
+   * Re-reads the node config and applies its worker section to this node's workers: the settings
+   * that can change live do (docs/deploy.md lists them), the others are logged as needing a restart.
+   */
+  Future<List<WorkerVerticle.Reconfigured>> reload(String by) {
+    if (reloader == null || workers == null) {
+      return Future.failedFuture(new IllegalStateException("this node has no workers to reload"));
+    }
+    return vertx.executeBlocking(reloader::get, false)
+        .compose(fresh -> workers.reload(fresh.section("worker")))
+        .onSuccess(done -> LOG.log(System.Logger.Level.INFO, "reloaded worker settings (asked by " + by + "): "
+            + done.stream().filter(WorkerVerticle.Reconfigured::worker).count() + "/" + done.size()
+            + " worker(s) updated; connectors updated live: "
+            + done.stream().filter(WorkerVerticle.Reconfigured::connector).map(WorkerVerticle.Reconfigured::workerId)
+                .toList()
+            + "; other connectors and any capability change apply after a restart"))
+        .onFailure(err -> LOG.log(System.Logger.Level.WARNING, "reload asked by " + by + " failed, settings unchanged: "
+            + Main.oneLine(err.getMessage())));
   }
 
   static StoreConfig store(NodeConfig cfg) {
@@ -87,11 +249,14 @@ final class Node {
   private Future<Void> deployApi(NodeConfig cfg) {
     QueueConfig queue = QueueConfig.from(cfg.section("queue"));
     GatewayConfig gw = GatewayConfig.from(cfg.section("gateway"), env);
-    gateway = new GatewayVerticle(gw, telemetry, queue.store());
-    return vertx.deployVerticle(new QueueVerticle(queue, telemetry))
-        .compose(id -> vertx.deployVerticle(gateway)
-            .recover(err -> Future.failedFuture(listenError(err, "the HTTP API", gw.host(), gw.port(),
-                "choose another with --port or EMP_HTTP_PORT"))))
+    // clustered: a safe request to a queue node that does not answer in time is tried on another
+    QueueClient.Options options = cluster == null ? QueueClient.Options.of(gw.queueTimeoutMs())
+        : new QueueClient.Options(gw.queueTimeoutMs(), Math.min(gw.queueTimeoutMs(),
+            clusterCfg.requestAttemptTimeoutMs()), QueueClient.DEFAULT_RETRY_DELAY_MS);
+    gateway = new GatewayVerticle(gw, telemetry, queue.store(), () -> describeCluster(cfg), options);
+    return vertx.deployVerticle(gateway)
+        .recover(err -> Future.failedFuture(listenError(err, "the HTTP API", gw.host(), gw.port(),
+            "choose another with --port or EMP_HTTP_PORT")))
         .onSuccess(id -> {
           String base = "http://" + displayHost(gw.host()) + ":" + gateway.actualPort();
           lines.add("HTTP API       " + base + "/api/jobs");
@@ -133,7 +298,7 @@ final class Node {
     StoreConfig store = store(cfg);
     section.put("store", cfg.section("queue").getJsonObject("store", new JsonObject()));
     Path profiles = Path.of(section.getString("profiles_dir", "conf/machines"));
-    SlotWorkers workers = new SlotWorkers(vertx, cfg.section("worker"), telemetry, store, env);
+    workers = new SlotWorkers(vertx, cfg.section("worker"), telemetry, store, env);
     return MachineConfig.load(vertx, section, profiles).compose(mc -> {
       machine = new MachineBootstrapVerticle(mc, telemetry, new VerticleWorkerDeployer(vertx, workers::create));
       return vertx.deployVerticle(machine).recover(err -> Future.failedFuture(listenError(err,

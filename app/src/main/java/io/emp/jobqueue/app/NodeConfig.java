@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,7 +32,12 @@ import java.util.Set;
  */
 record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
 
-  enum Role { API, MACHINE }
+  /**
+   * api: the HTTP/WebSocket gateway; queue: the queue service (submit, cancel, reads, housekeeping)
+   * on the event bus; machine: a machine with its workers. Unclustered, an api node always runs a
+   * queue of its own (nothing else could answer it); clustered, it uses the queue nodes of the cluster.
+   */
+  enum Role { API, QUEUE, MACHINE }
 
   /** The default config file, relative to the working directory. */
   static final String DEFAULT_FILE = "conf/emp.json";
@@ -47,7 +54,14 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
       Map.entry("EMP_WORKERS", "/machine/workers"),
       Map.entry("EMP_ENVIRONMENT", "/telemetry/environment"),
       Map.entry("EMP_REGION", "/telemetry/region"),
-      Map.entry("EMP_METRICS", "/metrics/enabled"));
+      Map.entry("EMP_METRICS", "/metrics/enabled"),
+      Map.entry("EMP_CLUSTER_NAME", "/cluster/name"),
+      Map.entry("EMP_CLUSTER_MEMBERS", "/cluster/members"),
+      Map.entry("EMP_CLUSTER_HOST", "/cluster/host"),
+      Map.entry("EMP_CLUSTER_PORT", "/cluster/port"),
+      Map.entry("EMP_CLUSTER_BUS_PORT", "/cluster/bus_port"));
+
+  static final String CLUSTER_ENABLED = "/cluster/enabled";
 
   static final String SAMPLING_ENABLED = "/telemetry/sampling/enabled";
 
@@ -86,6 +100,7 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
       put(json, "/gateway/port", flags.port);
     }
     applySampling(json, flags, env);
+    applyCluster(json, flags, env);
     Set<Role> roles = flags.roles != null ? parseRoles(flags.roles, "--roles")
         : parseRoles(env.getOrDefault("EMP_ROLES", "all"), "EMP_ROLES");
     String data = flags.dataDir != null ? flags.dataDir : env.getOrDefault("EMP_DATA_DIR", "data");
@@ -118,6 +133,22 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
     put(json, SAMPLING_ENABLED, enabled);
   }
 
+  /** --cluster, else EMP_CLUSTER (1/0, true/false, on/off), else the config's {@code cluster.enabled}. */
+  private static void applyCluster(JsonObject json, Flags flags, Map<String, String> env) {
+    if (flags.cluster) {
+      put(json, CLUSTER_ENABLED, true);
+      return;
+    }
+    String v = nonBlank(env.get("EMP_CLUSTER"));
+    if (v != null) {
+      put(json, CLUSTER_ENABLED, switch (v.trim().toLowerCase()) {
+        case "1", "true", "on", "yes" -> true;
+        case "0", "false", "off", "no" -> false;
+        default -> throw new ConfigException("EMP_CLUSTER must be 1 or 0 (true/false, on/off), got '" + v + "'");
+      });
+    }
+  }
+
   /** No Redis configured anywhere (the launcher starts its own) and a local environment. */
   static boolean isEmbeddedLocal(JsonObject json) {
     Object env = get(json, "/telemetry/environment");
@@ -125,13 +156,38 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
     return get(json, "/queue/store/redis_url") == null && environment.startsWith("local");
   }
 
+  /** {@code all}, or a comma-separated list of api, queue, machine (e.g. {@code api,queue}). */
   static Set<Role> parseRoles(String s, String source) {
-    return switch (s.trim().toLowerCase()) {
-      case "all" -> Set.of(Role.API, Role.MACHINE);
-      case "api" -> Set.of(Role.API);
-      case "machine" -> Set.of(Role.MACHINE);
-      default -> throw new ConfigException(source + " must be all, api or machine, got '" + s + "'");
-    };
+    String v = s.trim().toLowerCase();
+    if (v.equals("all")) {
+      return Collections.unmodifiableSet(EnumSet.allOf(Role.class));
+    }
+    EnumSet<Role> roles = EnumSet.noneOf(Role.class);
+    for (String part : v.split(",")) {
+      switch (part.trim()) {
+        case "api" -> roles.add(Role.API);
+        case "queue" -> roles.add(Role.QUEUE);
+        case "machine" -> roles.add(Role.MACHINE);
+        default -> throw new ConfigException(source + " must be all, or a comma-separated list of api, queue and "
+            + "machine (e.g. api,queue), got '" + s + "'");
+      }
+    }
+    return Collections.unmodifiableSet(roles);
+  }
+
+  /** The "cluster" section (the queue namespace names the cluster unless cluster.name does). */
+  ClusterConfig cluster() {
+    ConfigSection root = ConfigSection.of(json);
+    return ClusterConfig.from(root.section("cluster"),
+        QueueConfig.from(root.section("queue")).store().namespace());
+  }
+
+  /**
+   * Whether this node runs the queue service: with the queue role, or as an api node outside a
+   * cluster (its gateway has nothing else to ask).
+   */
+  boolean runsQueue() {
+    return roles.contains(Role.QUEUE) || (roles.contains(Role.API) && !cluster().enabled());
   }
 
   /**
@@ -141,7 +197,8 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
    */
   void check(Map<String, String> env) {
     ConfigSection root = ConfigSection.of(json);
-    QueueConfig.from(root.section("queue"));
+    QueueConfig queue = QueueConfig.from(root.section("queue"));
+    ClusterConfig.from(root.section("cluster"), queue.store().namespace());
     GatewayConfig.from(root.section("gateway"), env);
     TelemetryConfig.from(root.section("telemetry"));
     MetricsConfig.from(root.section("metrics"));

@@ -16,11 +16,14 @@ import io.emp.jobqueue.worker.connectors.openai.OpenAiConnector;
 import io.emp.jobqueue.worker.simulation.SimulationConfig;
 import io.emp.jobqueue.worker.simulation.SimulationConnector;
 import io.emp.jobqueue.worker.spi.Connector;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Builds the worker verticle of one machine slot: its identity and hardware from the slot, its
@@ -38,6 +41,11 @@ final class SlotWorkers {
   private final Telemetry telemetry;
   private final StoreConfig store;
   private final Map<String, String> env;
+  /** Every worker built here, with what built it: a reload derives each one's new settings the same way. */
+  private final List<Built> built = new CopyOnWriteArrayList<>();
+
+  private record Built(WorkerSlot slot, MachineInfo machine, WorkerVerticle verticle) {
+  }
 
   SlotWorkers(Vertx vertx, JsonObject workerSection, Telemetry telemetry, StoreConfig store, Map<String, String> env) {
     this.vertx = vertx;
@@ -48,20 +56,45 @@ final class SlotWorkers {
   }
 
   WorkerVerticle create(WorkerSlot slot, MachineInfo machine) {
+    ConfigSection section = ConfigSection.of(workerSection, "worker");
+    WorkerConfig cfg = slotConfig(section, slot, machine);
+    FileResultStore results = new FileResultStore(vertx, resultsDir(section));
+    WorkerVerticle v = new WorkerVerticle(cfg, connector(slot.type(), slot.gpu(), slot.servicePort(),
+        section.section("connectors").section(slot.type()), env), results, telemetry, store);
+    built.add(new Built(slot, machine, v));
+    return v;
+  }
+
+  /** The worker's settings for a slot: the section's, with the slot's identity and hardware. */
+  private static WorkerConfig slotConfig(ConfigSection section, WorkerSlot slot, MachineInfo machine) {
     List<String> services = SERVICES.get(slot.type());
     if (services == null) {
       throw new IllegalArgumentException("no connector for worker type '" + slot.type() + "'; known: "
           + SERVICES.keySet());
     }
-    ConfigSection section = ConfigSection.of(workerSection, "worker");
     WorkerConfig base = workerConfig(section, slot.workerId(), machine.machineId(), services);
     WorkerCapabilities caps = base.capabilities().withHardware(machine.workerHardware(slot));
-    WorkerConfig cfg = new WorkerConfig(caps, base.concurrency(), base.leaseMs(), base.renewIntervalMs(),
+    return new WorkerConfig(caps, base.concurrency(), base.leaseMs(), base.renewIntervalMs(),
         base.scanLimit(), base.idlePollMs(), base.defaultJobTimeoutMs(), base.progressThrottleMs(),
         base.drainGraceMs());
-    FileResultStore results = new FileResultStore(vertx, resultsDir(section));
-    return new WorkerVerticle(cfg, connector(slot.type(), slot.gpu(), slot.servicePort(),
-        section.section("connectors").section(slot.type()), env), results, telemetry, store);
+  }
+
+  /**
+   * Applies a reloaded "worker" section to every running worker built here (see
+   * {@link WorkerVerticle#reconfigure}); a worker that is gone is skipped.
+   */
+  Future<List<WorkerVerticle.Reconfigured>> reload(JsonObject newWorkerSection) {
+    ConfigSection section = ConfigSection.of(newWorkerSection, "worker");
+    List<Future<WorkerVerticle.Reconfigured>> applied = new ArrayList<>();
+    for (Built b : built) {
+      if (b.verticle().worker() == null) {
+        continue;
+      }
+      applied.add(b.verticle().reconfigure(slotConfig(section, b.slot(), b.machine()),
+          section.section("connectors").section(b.slot().type())));
+    }
+    return Future.join(applied).transform(ar -> Future.succeededFuture(
+        applied.stream().filter(Future::succeeded).map(Future::result).toList()));
   }
 
   /**

@@ -86,6 +86,9 @@ class LauncherIT {
           .contains("Authorization: Bearer <your API key>");
       // a shared Redis means a deployed node: the production sampling policy applies
       assertThat(output()).contains("Tail sampling on");
+      // unclustered (the default), the node never loads the cluster manager: it starts as fast as without one
+      assertThat(Files.readString(tmp.resolve("classes.log"))).contains("io.emp.jobqueue.app.Node ")
+          .doesNotContain("com.hazelcast").doesNotContain("io.vertx.spi.cluster");
     }
   }
 
@@ -189,7 +192,8 @@ class LauncherIT {
 
     log = tmp.resolve("node.log");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-jar", jar.toString(), "--roles", "all", "--config", cfgFile.toString())
+        "-Xmx256m", "-Xlog:class+load=info:file=" + tmp.resolve("classes.log"), "-jar", jar.toString(),
+        "--roles", "all", "--config", cfgFile.toString())
         .directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
     // nothing from the developer's shell may point the child elsewhere
     pb.environment().keySet().removeIf(k -> k.startsWith("EMP_") || k.startsWith("OTEL_") || k.equals("REDIS_URL")

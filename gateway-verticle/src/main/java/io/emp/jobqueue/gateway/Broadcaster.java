@@ -28,6 +28,8 @@ import java.util.function.Consumer;
 final class Broadcaster implements Consumer<JobEvent> {
   /** Event-bus address where every job event is published (outbound-permitted on the SockJS bridge). */
   static final String MONITOR_EVENTS = "emp.monitor.events";
+  private static final io.vertx.core.eventbus.DeliveryOptions LOCAL =
+      new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
 
   private final SessionRegistry registry;
   private final ClientStreams streams;
@@ -50,7 +52,8 @@ final class Broadcaster implements Consumer<JobEvent> {
       reportOutcome(e);
     }
     JsonObject json = e.toJson();
-    bus.publish(MONITOR_EVENTS, json);
+    // every gateway relays every event from Redis itself: a cluster-wide publish would reach each bridge N times
+    bus.publish(MONITOR_EVENTS, json, LOCAL);
     var clients = registry.subscribers(e.jobId());
     var monitors = registry.monitors();
     if (clients.isEmpty() && monitors.isEmpty()) {

@@ -20,7 +20,7 @@ final class GatewayRouter {
   }
 
   static Router create(Vertx vertx, GatewayConfig cfg, RequestTracing tracing, HttpApi api, TelemetryApi traces,
-                       SocketEndpoints ws, Authenticator auth) {
+                       SocketEndpoints ws, Authenticator auth, ControlApi control) {
     Router r = Router.router(vertx);
     r.route().handler(HttpEdge::securityHeaders);
     r.route("/api/*").handler(tracing);
@@ -40,6 +40,13 @@ final class GatewayRouter {
     r.get("/api/telemetry").handler(traces::counters);
     r.get("/api/sla").handler(traces::sla);
     r.get("/api/capacity").handler(traces::capacity);
+    // control plane (admin): cluster members, queues with their paused state, pause/resume, drain
+    r.get("/api/cluster").handler(control::cluster);
+    r.get("/api/queues").handler(control::queues);
+    r.post("/api/queues/:service/pause").handler(control::pause);
+    r.post("/api/queues/:service/resume").handler(control::resume);
+    r.post("/api/machines/:id/drain").handler(control::drain);
+    r.post("/api/workers/reload").handler(control::reload);
     r.route("/api/*").handler(ctx -> api.fail(ctx, JobQueueException.notFound("route " + ctx.request().path())));
 
     r.get("/health").handler(api::health);

@@ -4,6 +4,8 @@ import io.emp.jobqueue.core.http.ReadDeadlines;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.QueueClient;
+import io.emp.jobqueue.queue.bus.BusTracing;
+import io.emp.jobqueue.queue.bus.NodeIdentity;
 import io.emp.jobqueue.queue.store.EventTail;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.opentelemetry.api.trace.Tracer;
@@ -11,6 +13,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Lifecycle shell of the gateway: HTTP API, WebSocket endpoints, SockJS bridge and the event
@@ -23,16 +27,31 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayConfig cfg;
   private final Telemetry telemetry;
   private final StoreConfig store;
+  private final ClusterView cluster;
+  private final QueueClient.Options queueOptions;
   private HttpServer server;
   private EventRelay relay;
+  private MonitorFeed monitorFeed;
   private SocketEndpoints sockets;
   private SessionRegistry registry;
   private JobAnalytics analytics;
 
   public GatewayVerticle(GatewayConfig cfg, Telemetry telemetry, StoreConfig store) {
+    this(cfg, telemetry, store, null, null);
+  }
+
+  /**
+   * @param cluster what {@code GET /api/cluster} shows (null: this node alone)
+   * @param queueOptions timeouts and retries of requests to the queue (null: one attempt per
+   *     {@code queue_timeout_ms}, the single-node default)
+   */
+  public GatewayVerticle(GatewayConfig cfg, Telemetry telemetry, StoreConfig store, ClusterView cluster,
+                         QueueClient.Options queueOptions) {
     this.cfg = cfg;
     this.telemetry = telemetry;
     this.store = store;
+    this.cluster = cluster;
+    this.queueOptions = queueOptions;
   }
 
   @Override
@@ -45,7 +64,9 @@ public final class GatewayVerticle extends VerticleBase {
           + " or gateway.api_keys): every /api and /ws call will be refused");
     }
     Tracer tracer = telemetry.tracer(Seed.Service.API);
-    JobAccess access = new JobAccess(new QueueClient(vertx, cfg.queueTimeoutMs()), cfg.limits());
+    QueueClient queue = new QueueClient(vertx, queueOptions != null ? queueOptions
+        : QueueClient.Options.of(cfg.queueTimeoutMs()), BusTracing.of(vertx, tracer));
+    JobAccess access = new JobAccess(queue, cfg.limits());
     registry = new SessionRegistry();
     ClientStreams streams = new ClientStreams(access, registry, cfg.wsMaxSubscriptions());
     analytics = new JobAnalytics(vertx, telemetry.metrics(), telemetry.sampler().policy(), access.queue(), registry);
@@ -53,8 +74,12 @@ public final class GatewayVerticle extends VerticleBase {
         new Broadcaster(registry, streams, vertx.eventBus(), tracer, telemetry.sampler()).andThen(analytics), cfg);
     sockets = new SocketEndpoints(vertx, cfg, auth, registry, streams, access);
     HttpApi api = new HttpApi(access, auth, relay::running, cfg);
+    ClusterView view = cluster != null ? cluster : () -> Future.succeededFuture(new JsonObject()
+        .put("clustered", vertx.isClustered()).put("node_id", NodeIdentity.of(vertx)).put("members", new JsonArray()
+            .add(new JsonObject().put("node_id", NodeIdentity.of(vertx)).put("self", true))));
+    monitorFeed = new MonitorFeed(vertx, registry, store, cfg);
     var router = GatewayRouter.create(vertx, cfg, new RequestTracing(tracer, telemetry.config(), telemetry.metrics()),
-        api, new TelemetryApi(telemetry, access, api, analytics), sockets, auth);
+        api, new TelemetryApi(telemetry, access, api, analytics), sockets, auth, new ControlApi(queue, view, api));
     // One frame per message is what browsers send, so the frame limit is the message limit.
     HttpServerOptions opts = new HttpServerOptions().setMaxWebSocketMessageSize(cfg.wsMaxMessageBytes())
         .setMaxWebSocketFrameSize(cfg.wsMaxMessageBytes());
@@ -62,11 +87,12 @@ public final class GatewayVerticle extends VerticleBase {
       opts.setSendBufferSize(cfg.sendBufferBytes());
     }
     return relay.start()
+        .compose(v -> monitorFeed.start())
         .compose(v -> ReadDeadlines.createServer(vertx, opts, cfg.timeouts(), router, HttpEdge::bodyTimedOut)
             .invalidRequestHandler(HttpEdge::invalidRequest)
             .listen(cfg.port(), cfg.host())
             // a failed start is not followed by stop(): the relay would outlive the gateway (and warn)
-            .recover(err -> relay.stop().transform(x -> Future.failedFuture(err))))
+            .recover(err -> relay.stop().eventually(monitorFeed::stop).transform(x -> Future.failedFuture(err))))
         .onSuccess(s -> {
           server = s;
           sockets.startHeartbeats();
@@ -99,6 +125,7 @@ public final class GatewayVerticle extends VerticleBase {
       analytics.stop();
     }
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.eventually(() -> relay == null ? Future.succeededFuture() : relay.stop());
+    return closed.eventually(() -> relay == null ? Future.succeededFuture() : relay.stop())
+        .eventually(() -> monitorFeed == null ? Future.succeededFuture() : monitorFeed.stop());
   }
 }

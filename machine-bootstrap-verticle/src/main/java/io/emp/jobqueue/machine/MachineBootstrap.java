@@ -5,6 +5,8 @@ import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.Version;
+import io.emp.jobqueue.queue.control.Controls;
+import io.emp.jobqueue.queue.monitor.MonitorNotices;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.queue.store.MachineIdTakenException;
@@ -15,6 +17,8 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonArray;
@@ -33,12 +37,15 @@ import java.util.function.Function;
 /**
  * Brings a machine up, phase by phase, in one {@code machine.startup} trace (seed §6): environment,
  * dependencies, worker bundle, component installation, services, worker registration, telemetry.
- * Then keeps it registered (heartbeats), reports its status on {@link #MONITOR_ADDRESS}, and on
- * {@link #stop()} drains workers before stopping services, so no claimed job is lost.
+ * Then keeps it registered (heartbeats), reports its status on {@link #MONITOR_ADDRESS} and its
+ * workers' heartbeats on {@link MonitorNotices#WORKERS} (bus and Redis monitor stream, so every
+ * gateway sees them), and on {@link #stop()} drains workers before stopping services, so no claimed
+ * job is lost. An admin drain ({@link Controls#machine}, or the drain mark in its registration, read
+ * at each heartbeat) makes its workers stop claiming while their running jobs finish.
  */
 public final class MachineBootstrap {
-  /** Event-bus address of machine status events; the gateway's monitor forwards it. */
-  public static final String MONITOR_ADDRESS = "emp.monitor.machines";
+  /** Event-bus address of machine status events; every gateway's monitor forwards it. */
+  public static final String MONITOR_ADDRESS = MonitorNotices.MACHINES;
   public static final int PHASE_COUNT = 7;
   public static final long TELEMETRY_FLUSH_TIMEOUT_MS = 5_000;
   private static final System.Logger LOG = System.getLogger(MachineBootstrap.class.getName());
@@ -71,6 +78,9 @@ public final class MachineBootstrap {
   private volatile JobStore store;
   private volatile MachineRegistry registry;
   private volatile HealthServer healthServer;
+  private volatile MonitorNotices notices;
+  private volatile boolean draining;
+  private MessageConsumer<JsonObject> control;
   private long heartbeatTimer = -1;
   private long statusTimer = -1;
   private int phasesCompleted;
@@ -314,7 +324,14 @@ public final class MachineBootstrap {
         .compose(s -> {
           store = s;
           registry = MachineRegistry.of(s);
-          return claimMachineId(null, System.currentTimeMillis() + cfg.registrationTtlMs() + cfg.heartbeatIntervalMs());
+          notices = MonitorNotices.of(vertx, s);
+          control = vertx.eventBus().consumer(Controls.machine(cfg.machineId()), m -> {
+            if (Controls.DRAIN.equals(m.body().getString(Controls.TYPE))) {
+              drain(m.body().getString("by", "unknown"));
+            }
+          });
+          return control.completion().compose(v -> claimMachineId(null,
+              System.currentTimeMillis() + cfg.registrationTtlMs() + cfg.heartbeatIntervalMs()));
         })
         .compose(v -> HealthServer.start(vertx, cfg.healthHost(), cfg.healthPort(), cfg.healthTimeouts(), this,
             telemetry.metrics()))
@@ -417,18 +434,60 @@ public final class MachineBootstrap {
       return;
     }
     List<String> ids = slots.stream().map(WorkerSlot::workerId).toList();
-    registry.heartbeat(cfg.machineId(), instance, ids, Map.of("status", ready() ? "ready" : phase),
-            cfg.registrationTtlMs(), System.currentTimeMillis())
+    registry.heartbeat(cfg.machineId(), instance, ids, Map.of("status", state(),
+            "last_heartbeat", Long.toString(System.currentTimeMillis())), cfg.registrationTtlMs(),
+            System.currentTimeMillis())
         .compose(beat -> switch (beat) {
           case ALIVE -> Future.<Void>succeededFuture();
           // expired (e.g. Redis was away longer than the TTL): register again
-          case GONE -> register(ready() ? "ready" : phase);
+          case GONE -> register(state());
           case TAKEN -> Future.<Void>failedFuture(new IllegalStateException("machine id " + cfg.machineId()
               + " was registered by another instance while this one's registration had expired; this machine "
               + "keeps working but is not registered. Give each machine its own EMP_MACHINE_ID"));
         })
-        .onSuccess(v -> HEARTBEAT_WARNINGS.recovered("heartbeats succeed again"))
+        .compose(v -> {
+          notices.publish(MonitorNotices.WORKERS, new JsonObject().put("type", "worker_heartbeat")
+              .put("machine_id", cfg.machineId()).put("worker_ids", new JsonArray(ids)).put("status", state())
+              .put("timestamp", System.currentTimeMillis()));
+          // the durable drain mark: how a drain reaches a machine that the bus does not (no cluster)
+          return draining ? Future.succeededFuture(false) : registry.drainRequested(cfg.machineId());
+        })
+        .onSuccess(drain -> {
+          HEARTBEAT_WARNINGS.recovered("heartbeats succeed again");
+          if (Boolean.TRUE.equals(drain)) {
+            drain("the drain mark in its registration");
+          }
+        })
         .onFailure(err -> HEARTBEAT_WARNINGS.warn("heartbeat failed; the next one retries", err));
+  }
+
+  /** The status word of the registration and the status events. */
+  private String state() {
+    return draining ? "draining" : ready() ? "ready" : phase;
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  /**
+   * Drains: every worker of this machine stops claiming; running jobs finish. Told to the workers on
+   * this node's bus only (they all run here), shown in the status as "draining". Idempotent.
+   */
+  public void drain(String by) {
+    if (draining || "stopping".equals(phase) || "stopped".equals(phase)) {
+      return;
+    }
+    draining = true;
+    LOG.log(System.Logger.Level.INFO, "machine " + cfg.machineId() + " draining (asked by " + by + ")");
+    vertx.eventBus().publish(Controls.WORKERS, Controls.drain(cfg.machineId(), by),
+        new DeliveryOptions().setLocalOnly(true));
+    publish(Update.EVENT_DRIVEN);
+    if (registry != null) {
+      registry.heartbeat(cfg.machineId(), instance, List.of(), Map.of("status", state()), cfg.registrationTtlMs(),
+          System.currentTimeMillis()).onFailure(err -> LOG.log(System.Logger.Level.DEBUG,
+              "draining status not written; the next heartbeat writes it: " + err.getMessage()));
+    }
   }
 
   private Map<String, String> machineFields(String status) {
@@ -477,16 +536,22 @@ public final class MachineBootstrap {
     JsonObject structure = new JsonObject().put("gpu_count", hardware == null ? null : hardware.gpuCount())
         .put("workers", workers).put("services", supervisor.toJson());
     JsonObject machine = new JsonObject().put("phase", phase).put("ready", ready())
-        .put("uptime_ms", System.currentTimeMillis() - startedAt);
+        .put("draining", draining).put("uptime_ms", System.currentTimeMillis() - startedAt);
     return new JsonObject().put("machine_id", cfg.machineId()).put("update_type", update.wire())
         .put("timestamp", System.currentTimeMillis()).put("profile", cfg.profile().name())
         .put("structure", structure).put("status", new JsonObject().put("machine", machine)
             .put("workers_deployed", deployments.size()))
-        .put("health_url", healthUrl());
+        .put("health_url", healthUrl()).put("state", state());
   }
 
+  /** On the bus and, once the store is connected, in the Redis monitor stream too (every gateway sees it). */
   private void publish(Update update) {
-    vertx.eventBus().publish(MONITOR_ADDRESS, status(update));
+    MonitorNotices n = notices;
+    if (n != null) {
+      n.publish(MONITOR_ADDRESS, status(update));
+    } else {
+      vertx.eventBus().publish(MONITOR_ADDRESS, status(update));
+    }
   }
 
   // ------------------------------------------------------------------ shutdown
@@ -504,6 +569,9 @@ public final class MachineBootstrap {
     phase = "stopping";
     vertx.cancelTimer(heartbeatTimer);
     vertx.cancelTimer(statusTimer);
+    if (control != null) {
+      control.unregister();
+    }
     List<Future<Void>> undeploys = deployments.stream().map(deployer::undeploy).toList();
     return Future.join(undeploys)
         .transform(ar -> {

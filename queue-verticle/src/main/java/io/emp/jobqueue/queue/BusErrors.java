@@ -37,9 +37,13 @@ public final class BusErrors {
     if (!(err instanceof ReplyException re)) {
       return err;
     }
+    if (re.failureType() == ReplyFailure.NO_HANDLERS) {
+      return new JobQueueException(Code.UNAVAILABLE,
+          "queue service unavailable: no node with the queue role is reachable; retry later");
+    }
     if (re.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
-      // no queue verticle deployed or it did not answer in time
-      return new JobQueueException(Code.UNAVAILABLE, "queue service unavailable: " + re.failureType());
+      return new JobQueueException(Code.UNAVAILABLE, "queue service unavailable: it did not answer in time ("
+          + re.failureType() + ")");
     }
     Code code = Code.fromBusCode(re.failureCode());
     String message = re.getMessage();

@@ -21,6 +21,7 @@ final class Housekeeper {
   private long trimTimer = -1;
   private boolean running;
   private final java.util.function.IntConsumer onReaped;
+  private boolean stopped;
 
   Housekeeper(Vertx vertx, JobStore store, QueueConfig cfg) {
     this(vertx, store, cfg, n -> { });
@@ -55,8 +56,12 @@ final class Housekeeper {
         })
         .<Void>mapEmpty()
         .onSuccess(v -> WARNINGS.recovered("reaping and promoting again"))
-        .onFailure(err -> WARNINGS.warn("reaping expired leases / promoting due retries failed; the next tick retries",
-            err))
+        .onFailure(err -> {
+          // a round cut short by the node stopping (its store closes) is not worth a warning
+          if (!stopped) {
+            WARNINGS.warn("reaping expired leases / promoting due retries failed; the next tick retries", err);
+          }
+        })
         .eventually(() -> {
           running = false;
           return Future.succeededFuture();
@@ -64,6 +69,7 @@ final class Housekeeper {
   }
 
   void stop() {
+    stopped = true;
     vertx.cancelTimer(tickTimer);
     vertx.cancelTimer(trimTimer);
   }

@@ -9,6 +9,14 @@ public final class QueueAddresses {
   public static final String STATS = "emp.queue.stats";
   public static final String EVENTS = "emp.queue.events";
   public static final String WORKFLOW = "emp.queue.workflow";
+  /** Admin: pause / resume claims of one service; list every queue with its paused state. */
+  public static final String PAUSE = "emp.queue.pause";
+  public static final String RESUME = "emp.queue.resume";
+  public static final String QUEUES = "emp.queue.queues";
+  /** Admin: ask one machine to drain (its workers stop claiming and finish what they run). */
+  public static final String DRAIN = "emp.queue.drain";
+  /** Admin: every node with workers re-reads its worker settings. */
+  public static final String RELOAD = "emp.queue.reload";
 
   private QueueAddresses() {
   }

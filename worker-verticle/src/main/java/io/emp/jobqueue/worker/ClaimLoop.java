@@ -9,9 +9,13 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Keeps up to N attempts running: claims while a slot is free and the last claim found work, then
@@ -33,7 +37,7 @@ public final class ClaimLoop {
 
   private final Vertx vertx;
   private final JobStore store;
-  private final WorkerConfig cfg;
+  private WorkerConfig cfg;
   private final WorkerSpans spans;
   private final Launcher launcher;
   private final Map<String, JobRunner> running = new LinkedHashMap<>();
@@ -44,6 +48,12 @@ public final class ClaimLoop {
   public static final int MAX_CLAIMS_IN_FLIGHT = 4;
   private boolean wokenDuringClaim;
   private boolean draining;
+  /** The machine drains: no new claims, running jobs finish (unlike {@link #drain}, nothing is handed back). */
+  private boolean holding;
+  private final Set<String> paused = new TreeSet<>();
+  /** Cancels that arrived before their job's attempt started here (the claim reply was still in flight). */
+  private final Set<String> earlyCancels = new LinkedHashSet<>();
+  private static final int MAX_EARLY_CANCELS = 256;
   private long claims;
   private long wakeUps;
 
@@ -84,10 +94,76 @@ public final class ClaimLoop {
 
   /** Claims while slots are free (minus claims already under way) and nothing stops it. */
   public void kick() {
-    while (!draining && claimsInFlight.size() < MAX_CLAIMS_IN_FLIGHT
+    while (!draining && !holding && !allPaused() && claimsInFlight.size() < MAX_CLAIMS_IN_FLIGHT
         && running.size() + claimsInFlight.size() < cfg.concurrency()) {
       claimOnce();
     }
+  }
+
+  /** Every service of this worker is paused: a claim could only come back empty. */
+  private boolean allPaused() {
+    return !paused.isEmpty() && paused.containsAll(cfg.capabilities().services());
+  }
+
+  /**
+   * Stops claiming from {@code service} (an admin pause). The claim script skips paused services
+   * anyway; knowing it here spares the worker empty claims. Answers whether it changed anything.
+   */
+  public boolean pause(String service) {
+    return cfg.capabilities().services().contains(service) && paused.add(service);
+  }
+
+  /** Claims from {@code service} again, at once. */
+  public boolean resume(String service) {
+    boolean changed = paused.remove(service);
+    if (changed) {
+      kick();
+    }
+    return changed;
+  }
+
+  public Set<String> pausedServices() {
+    return Collections.unmodifiableSet(paused);
+  }
+
+  /** Stops claiming for good (the machine drains); running attempts finish normally. */
+  public void hold() {
+    holding = true;
+  }
+
+  public boolean holding() {
+    return holding;
+  }
+
+  /**
+   * Asks the attempt of {@code jobId} running here to stop now (a cancel signal). Answers whether
+   * one was running; otherwise the job is remembered for a moment, in case its claim is about to land.
+   */
+  public boolean cancel(String jobId) {
+    JobRunner runner = running.get(jobId);
+    if (runner != null) {
+      runner.requestCancel();
+      return true;
+    }
+    if (claimsInFlight.isEmpty()) {
+      return false;
+    }
+    earlyCancels.add(jobId);
+    if (earlyCancels.size() > MAX_EARLY_CANCELS) {
+      earlyCancels.remove(earlyCancels.iterator().next());
+    }
+    return false;
+  }
+
+  /** New settings (a reload): concurrency, scan limit, poll interval; attempts started from now use the rest. */
+  public void reconfigure(WorkerConfig next) {
+    boolean newPoll = next.idlePollMs() != cfg.idlePollMs();
+    cfg = next;
+    if (newPoll && pollTimer >= 0 && !draining) {
+      vertx.cancelTimer(pollTimer);
+      pollTimer = vertx.setPeriodic(cfg.idlePollMs(), t -> kick());
+    }
+    kick();
   }
 
   private void claimOnce() {
@@ -137,7 +213,11 @@ public final class ClaimLoop {
       return;
     }
     running.put(claimed.job().id(), runner);
-    runner.run().onComplete(ar -> {
+    Future<AttemptEnd> ended = runner.run();
+    if (earlyCancels.remove(claimed.job().id())) {
+      runner.requestCancel();
+    }
+    ended.onComplete(ar -> {
       running.remove(claimed.job().id());
       if (running.isEmpty()) {
         idleWaiters.forEach(Promise::tryComplete);

@@ -157,6 +157,16 @@ public final class JobRunner {
     });
   }
 
+  /**
+   * A cancel signal reached this worker (control plane): the attempt ends as a cancel request does
+   * at a lease renewal, only sooner. The job's cancel flag in Redis was set before the signal went out.
+   */
+  public void requestCancel() {
+    if (lease != null) {
+      settle(new CancelRequested());
+    }
+  }
+
   /** The worker is stopping: a cancelled connector call now hands the job back instead of failing it. */
   public void markStopping() {
     stopping = true;

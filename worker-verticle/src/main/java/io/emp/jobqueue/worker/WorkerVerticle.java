@@ -1,11 +1,13 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.config.ConfigSection;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.worker.spi.Connector;
 import io.emp.jobqueue.worker.spi.ResultStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 
 /**
@@ -72,6 +74,29 @@ public final class WorkerVerticle extends VerticleBase {
     return drained
         .eventually(connector::stop)
         .eventually(() -> ownsStore ? store.close() : Future.succeededFuture());
+  }
+
+  /** What a reload changed on this worker. */
+  public record Reconfigured(String workerId, boolean worker, boolean connector) {
+  }
+
+  /**
+   * Applies reloaded settings on the worker's own context: the worker's live settings (see
+   * {@link Worker#reconfigure}) and the connector's ({@link Connector#reconfigure}).
+   */
+  public Future<Reconfigured> reconfigure(WorkerConfig next, ConfigSection connectorSettings) {
+    if (worker == null || context == null) {
+      return Future.failedFuture(new IllegalStateException("worker " + cfg.workerId() + " is not running"));
+    }
+    Promise<Reconfigured> done = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        done.complete(new Reconfigured(cfg.workerId(), worker.reconfigure(next), connector.reconfigure(connectorSettings)));
+      } catch (RuntimeException e) {
+        done.fail(e);
+      }
+    });
+    return done.future();
   }
 
   /** The running worker (null before start). */

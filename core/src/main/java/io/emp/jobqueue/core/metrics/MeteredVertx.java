@@ -1,6 +1,7 @@
 package io.emp.jobqueue.core.metrics;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import java.util.Set;
 import io.vertx.micrometer.MetricsDomain;
@@ -31,11 +32,16 @@ public final class MeteredVertx {
   }
 
   public static Vertx create(VertxOptions options, Metrics metrics) {
+    return builder(options, metrics).build();
+  }
+
+  /** A builder with the node's meters, for callers that finish it themselves (a clustered node). */
+  public static VertxBuilder builder(VertxOptions options, Metrics metrics) {
     if (!metrics.enabled()) {
-      return Vertx.builder().with(options).build();
+      return Vertx.builder().with(options);
     }
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
         .setDisabledMetricsCategories(disabled(metrics.config().vertxCategories())));
-    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics.registry())).build();
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics.registry()));
   }
 }

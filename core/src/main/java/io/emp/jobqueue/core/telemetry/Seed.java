@@ -51,6 +51,19 @@ public final class Seed {
     public static final String STARTUP_REGISTRATION = "machine.startup.worker_registration";
     public static final String STARTUP_TELEMETRY = "machine.startup.telemetry";
 
+    /**
+     * Not in the seed: an event-bus message leaving this node for another JVM ({@code send
+     * emp.queue.submit}), kind CLIENT. Recorded in clustered mode only, where a hop may cross JVMs.
+     */
+    public static String busSend(String address) {
+      return "send " + address;
+    }
+
+    /** Not in the seed: the receiving side of {@link #busSend}, kind SERVER, on the node that handles it. */
+    public static String busProcess(String address) {
+      return "process " + address;
+    }
+
     public static String componentInstall(String name) {
       return "component.install." + name;
     }
@@ -151,6 +164,10 @@ public final class Seed {
     public static final String MESSAGING_OPERATION_TYPE = "messaging.operation.type";
     public static final String MESSAGING_DESTINATION_NAME = "messaging.destination.name";
     public static final String MESSAGING_MESSAGE_ID = "messaging.message.id";
+    /** Not in the seed: the cluster node (event-bus node id) that recorded an event-bus span. */
+    public static final String CLUSTER_NODE_ID = "cluster.node_id";
+    /** Not in the seed: 1-based attempt of an event-bus request retried on another node. */
+    public static final String MESSAGING_ATTEMPT = "messaging.request.attempt";
 
     // §3 job.processing
     public static final String JOB_TYPE = "job.type";

@@ -257,14 +257,70 @@ public final class JobStore {
 
   /** Cancels a waiting job at once, or asks the worker of a running job to stop. */
   public Future<CancelOutcome> cancel(String jobId, String reason, String traceparent) {
+    return cancelJob(jobId, reason, traceparent).map(Cancellation::outcome);
+  }
+
+  /**
+   * As {@link #cancel}, also naming the worker that holds a running job: the cancel flag in the job
+   * is the durable record the worker sees at its next lease renewal; the caller may tell it sooner.
+   */
+  public Future<Cancellation> cancelJob(String jobId, String reason, String traceparent) {
     return call(Name.CANCEL, List.of(tp(traceparent), jobId, reason == null ? "cancelled by client" : reason))
         .map(r -> switch (r.get(0).toString()) {
-          case "CANCELLED" -> CancelOutcome.CANCELLED;
-          case "REQUESTED" -> CancelOutcome.REQUESTED;
+          case "CANCELLED" -> new Cancellation(CancelOutcome.CANCELLED, null);
+          case "REQUESTED" -> new Cancellation(CancelOutcome.REQUESTED,
+              r.size() > 1 && !r.get(1).toString().isEmpty() ? r.get(1).toString() : null);
           case "NOTFOUND" -> throw JobQueueException.notFound("job " + jobId);
           default -> throw new JobQueueException(Code.CONFLICT,
               "job " + jobId + " is already " + r.get(1) + " and cannot be cancelled");
         });
+  }
+
+  // ---------------------------------------------------------------- pause / resume
+
+  /**
+   * Pauses claims from {@code service}: the claim script skips it from now on, on every worker.
+   * Submits are still accepted and running jobs finish. Answers whether it was running before.
+   */
+  public Future<Boolean> pause(String service) {
+    if (!isServiceName(service)) {
+      return Future.failedFuture(badService());
+    }
+    return send(Request.cmd(Command.SADD).arg(keys.paused()).arg(service)).map(r -> r.toInteger() == 1);
+  }
+
+  /**
+   * Lets workers claim from {@code service} again and wakes them (the wake channel), so idle
+   * workers claim at once even where no control broadcast reaches them. Answers whether it was paused.
+   */
+  public Future<Boolean> resume(String service) {
+    if (!isServiceName(service)) {
+      return Future.failedFuture(badService());
+    }
+    return redis.batch(List.of(Request.cmd(Command.SREM).arg(keys.paused()).arg(service),
+            Request.cmd(Command.PUBLISH).arg(keys.wake(service)).arg("resume")))
+        .recover(err -> Future.failedFuture(mapError(err)))
+        .map(r -> r.get(0).toInteger() == 1);
+  }
+
+  /** The services whose claims are paused now. */
+  public Future<java.util.Set<String>> pausedServices() {
+    return send(Request.cmd(Command.SMEMBERS).arg(keys.paused())).map(r -> {
+      java.util.Set<String> out = new java.util.TreeSet<>();
+      if (r != null) {
+        r.forEach(x -> out.add(x.toString()));
+      }
+      return out;
+    });
+  }
+
+  /** The shape JobSpec accepts for service_required. */
+  static boolean isServiceName(String service) {
+    return service != null && service.matches("[A-Za-z0-9_.\\-]{1,100}");
+  }
+
+  private static JobQueueException badService() {
+    return new JobQueueException(Code.VALIDATION, "service must be 1-100 letters, digits, '-', '_' or '.'");
   }
 
   public Future<Optional<Job>> get(String jobId) {

@@ -31,6 +31,8 @@ public final class RedisKeys {
     SHAPES.put("machines", "machines");         // zset: machine id -> last heartbeat (ms)
     SHAPES.put("machine", "machine:$1");        // hash: a machine's registration
     SHAPES.put("workflow", "wf:$1");            // hash: a workflow's step job ids -> submit traceparent
+    SHAPES.put("paused", "paused");             // set: services an admin paused (claims skip them)
+    SHAPES.put("monitor", "monitor");           // stream: monitor notices (machine status, heartbeats, controls)
   }
 
   private final String prefix;
@@ -120,6 +122,14 @@ public final class RedisKeys {
 
   public String machine(String id) {
     return key("machine", id);
+  }
+
+  public String paused() {
+    return key("paused");
+  }
+
+  public String monitor() {
+    return key("monitor");
   }
 
   /**

@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SimulationConnector implements Connector {
   public static final String TYPE = "simulation";
 
-  private final SimulationConfig cfg;
+  private volatile SimulationConfig cfg;
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
   private Vertx vertx;
 
@@ -49,6 +49,17 @@ public final class SimulationConnector implements Connector {
   public Future<Void> start(Vertx v) {
     this.vertx = v;
     return Future.succeededFuture();
+  }
+
+  /** Every setting applies live: jobs started from now use the new ones. */
+  @Override
+  public boolean reconfigure(io.emp.jobqueue.core.config.ConfigSection settings) {
+    cfg = SimulationConfig.from(settings);
+    return true;
+  }
+
+  public SimulationConfig config() {
+    return cfg;
   }
 
   @Override

@@ -70,6 +70,15 @@ public interface Connector {
     return null;
   }
 
+  /**
+   * Applies reloaded settings (the connector's config section, re-read on a reload control) to the
+   * jobs started from now. Answers false when this connector cannot change its settings while running
+   * (the default): the new settings then apply after a restart.
+   */
+  default boolean reconfigure(io.emp.jobqueue.core.config.ConfigSection settings) {
+    return false;
+  }
+
   default Future<Void> stop() {
     return Future.succeededFuture();
   }

@@ -1,8 +1,9 @@
 -- ARGV: 1 traceparent, 2 job id, 3 reason
+-- Returns CANCELLED, REQUESTED + the worker id that holds the job, NOTFOUND or FINAL + status.
 local id, reason = ARGV[2], ARGV[3]
 local jk = K.job(id)
 local j = redis.call('HMGET', jk, 'status', 'service_required', 'qmember', 'created_at', 'seq', 'customer_id',
-  'baggage', 'traceparent')
+  'baggage', 'traceparent', 'worker_id')
 local st, svc = j[1], j[2]
 if not st then return {'NOTFOUND'} end
 local seq = tonumber(j[5]) + 1
@@ -23,6 +24,7 @@ end
 if can(st, 'completed') then
   redis.call('HSET', jk, 'cancel_requested', '1', 'updated_at', NOWS, 'seq', seq)
   emit(id, seq, 'job_cancel_requested', st, {'service', svc, 'reason', reason}, j[8] or TP)
-  return {'REQUESTED'}
+  -- the worker that holds the job: the caller signals it at once (the flag is the durable fallback)
+  return {'REQUESTED', j[9] or ''}
 end
 return {'FINAL', st}

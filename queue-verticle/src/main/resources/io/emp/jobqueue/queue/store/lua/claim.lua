@@ -70,8 +70,9 @@ for i = 7, #ARGV do
   local pk = K.pending(svc)
   pendingTotal = pendingTotal + redis.call('ZCARD', pk)
   -- Read candidates in growing chunks: the first entry matches almost always, and fetching the
-  -- whole scan window up front would cost far more than the match itself.
-  local offset, chunk, stop, seen = 0, 1, false, 0
+  -- whole scan window up front would cost far more than the match itself. A paused service (admin
+  -- pause) is skipped here, so even a worker that missed the pause broadcast cannot claim from it.
+  local offset, chunk, stop, seen = 0, 1, redis.call('SISMEMBER', K.paused(), svc) == 1, 0
   while not stop and seen < scan do
     local n = math.min(chunk, scan - seen)
     local cands = redis.call('ZRANGE', pk, offset, offset + n - 1, 'WITHSCORES')
