@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -292,9 +293,14 @@ class ClusterIT {
     Set<Integer> deadPorts = ConcurrentHashMap.newKeySet();
     ExecutorService pool = Executors.newFixedThreadPool(12);
     List<Future<?>> submits = new ArrayList<>();
+    // the later submissions wait for the kills, so some of them always meet the time without a queue node
+    CountDownLatch killed = new CountDownLatch(1);
     for (int i = 0; i < total; i++) {
       int n = i;
       submits.add(pool.submit(() -> {
+        if (n >= 200) {
+          killed.await();
+        }
         ids.put(n, submitUntilAccepted(n % 2 == 0 ? http1 : http2, run + "-" + n, deadPorts));
         accepted.incrementAndGet();
         return null;
@@ -304,6 +310,7 @@ class ClusterIT {
     deadPorts.add(http1);
     nodes.get("queue").kill();
     nodes.get("api1").kill();
+    killed.countDown();
     // a replacement queue node comes up, as an orchestrator would start one
     start("queue2", "queue", 0);
     for (Future<?> f : submits) {

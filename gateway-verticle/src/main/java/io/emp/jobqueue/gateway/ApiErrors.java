@@ -32,7 +32,7 @@ public final class ApiErrors {
         LOG.log(System.Logger.Level.ERROR, "internal failure: " + jq.getMessage());
         return new JobQueueException(Code.INTERNAL, INTERNAL_MESSAGE);
       }
-      if (jq.code() == Code.UNAVAILABLE && !UNAVAILABLE_MESSAGE.equals(jq.getMessage())) {
+      if (jq.code() == Code.UNAVAILABLE && !jq.ownMessage() && !UNAVAILABLE_MESSAGE.equals(jq.getMessage())) {
         LOG.log(System.Logger.Level.DEBUG, "unavailable: " + jq.getMessage());
         return new JobQueueException(Code.UNAVAILABLE, UNAVAILABLE_MESSAGE);
       }

@@ -24,6 +24,11 @@ class ApiErrorsTest {
     assertThat(down.getJsonObject("error").getString("code")).isEqualTo("unavailable");
     assertThat(down.encode()).doesNotContain("6390").doesNotContain("Connection refused");
 
+    // a message the project wrote for the caller stays (why the queue is unavailable)
+    JsonObject noQueue = ApiErrors.body(ApiErrors.classify(JobQueueException.unavailable(
+        "queue service unavailable: no node with the queue role is reachable; retry later")));
+    assertThat(noQueue.getJsonObject("error").getString("message")).contains("no node with the queue role");
+
     assertThat(ApiErrors.body(ApiErrors.classify(new IllegalStateException("boom at 10.0.0.1"))).encode())
         .doesNotContain("10.0.0.1");
   }

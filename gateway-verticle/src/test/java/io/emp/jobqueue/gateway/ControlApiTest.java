@@ -84,7 +84,7 @@ class ControlApiTest extends GatewayTestSupport {
 
     List<JsonObject> toMachine = new CopyOnWriteArrayList<>();
     get(vertx.eventBus().<JsonObject>consumer(Controls.machine("gw-m1"), m -> toMachine.add(m.body())).completion());
-    get(MachineRegistry.of(store).register("gw-m1", Map.of("status", "ready"), Map.of(), 60_000, 1));
+    get(MachineRegistry.of(store).register("gw-m1", "run-1", Map.of("status", "ready"), Map.of(), 60_000, 1));
     var drained = get(http.post(port(), "127.0.0.1", "/api/machines/gw-m1/drain")
         .bearerTokenAuthentication(KEY_ADMIN).send());
     assertThat(drained.statusCode()).isEqualTo(200);

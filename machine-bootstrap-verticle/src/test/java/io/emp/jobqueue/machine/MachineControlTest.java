@@ -80,7 +80,8 @@ class MachineControlTest {
   MachineBootstrap start() {
     MachineProfile profile = MachineProfiles.load(MachineProfileTest.CONF, "sim-test-local-dev");
     MachineConfig cfg = new MachineConfig("mc-" + UUID.randomUUID().toString().substring(0, 6), profile,
-        dir.resolve("work"), dir.resolve("cache"), "127.0.0.1", 0, 200, 3_000, 200, "", 3, 10, storeConfig);
+        dir.resolve("work"), dir.resolve("cache"), "127.0.0.1", 0, 200, 3_000, 200, "", 3, 10, storeConfig,
+        null);
     MachineBootstrapVerticle v = new MachineBootstrapVerticle(cfg, telemetry, new VerticleWorkerDeployer(vertx,
         (slot, machine) -> new TestWorkerVerticle(slot, machine, storeConfig, 20)));
     deployment = get(vertx.deployVerticle(v));

@@ -38,11 +38,11 @@ public final class BusErrors {
       return err;
     }
     if (re.failureType() == ReplyFailure.NO_HANDLERS) {
-      return new JobQueueException(Code.UNAVAILABLE,
+      return JobQueueException.unavailable(
           "queue service unavailable: no node with the queue role is reachable; retry later");
     }
     if (re.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
-      return new JobQueueException(Code.UNAVAILABLE, "queue service unavailable: it did not answer in time ("
+      return JobQueueException.unavailable("queue service unavailable: it did not answer in time ("
           + re.failureType() + ")");
     }
     Code code = Code.fromBusCode(re.failureCode());

@@ -1,7 +1,6 @@
 package io.emp.jobqueue.queue;
 
 import io.emp.jobqueue.core.model.JobQueueException;
-import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.queue.bus.BusTracing;
 import io.emp.jobqueue.queue.control.Controls;
@@ -161,7 +160,7 @@ public final class QueueClient {
                                      long deadline) {
     long remaining = deadline - System.currentTimeMillis();
     if (remaining <= 0) {
-      return Future.failedFuture(new JobQueueException(Code.UNAVAILABLE,
+      return Future.failedFuture(JobQueueException.unavailable(
           "queue service unavailable: it did not answer in time (TIMEOUT)"));
     }
     long timeout = safe ? Math.min(opts.attemptTimeoutMs(), remaining) : remaining;
@@ -192,7 +191,7 @@ public final class QueueClient {
         return later.future().compose(v -> attempt(address, body, trace, safe, n + 1, deadline));
       }
       return Future.failedFuture(err instanceof MemberLeft
-          ? new JobQueueException(Code.UNAVAILABLE, "queue service unavailable: " + err.getMessage())
+          ? JobQueueException.unavailable("queue service unavailable: " + err.getMessage())
           : BusErrors.decode(err));
     });
   }

@@ -153,7 +153,7 @@ class ControlPlaneTest {
             e -> assertThat(e.code()).isEqualTo(JobQueueException.Code.NOT_FOUND));
 
     MachineRegistry registry = MachineRegistry.of(store);
-    get(registry.register("ctl-m1", Map.of("status", "ready"), Map.of(), 60_000, System.currentTimeMillis()));
+    get(registry.register("ctl-m1", "run-1", Map.of("status", "ready"), Map.of(), 60_000, System.currentTimeMillis()));
     JsonObject r = get(client.drain("ctl-m1", "ops", TraceContext.EMPTY));
     assertThat(r).isEqualTo(new JsonObject().put("machine_id", "ctl-m1").put("draining", true));
     assertThat(get(registry.drainRequested("ctl-m1"))).isTrue();

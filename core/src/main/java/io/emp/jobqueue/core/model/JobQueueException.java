@@ -48,14 +48,33 @@ public class JobQueueException extends RuntimeException {
   }
 
   private final Code code;
+  private final boolean ownMessage;
 
   public JobQueueException(Code code, String message) {
+    this(code, message, false);
+  }
+
+  private JobQueueException(Code code, String message, boolean ownMessage) {
     super(message, null, false, false);
     this.code = code;
+    this.ownMessage = ownMessage;
   }
 
   public Code code() {
     return code;
+  }
+
+  /**
+   * Whether the message was written by this project for the caller (no driver or Redis text in it),
+   * so the edge may show it even for codes whose messages it otherwise replaces (unavailable).
+   */
+  public boolean ownMessage() {
+    return ownMessage;
+  }
+
+  /** UNAVAILABLE with a message meant for the caller (e.g. why and what to do). */
+  public static JobQueueException unavailable(String publicMessage) {
+    return new JobQueueException(Code.UNAVAILABLE, publicMessage, true);
   }
 
   public static JobQueueException notFound(String what) {

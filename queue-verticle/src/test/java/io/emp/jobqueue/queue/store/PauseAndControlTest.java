@@ -90,15 +90,15 @@ class PauseAndControlTest extends StoreTestSupport {
     assertThat(get(registry.requestDrain("ghost", "admin", 1))).isFalse();
     assertThat(get(registry.machine("ghost"))).as("no registration is created for it").isEmpty();
 
-    get(registry.register("m1", Map.of("status", "ready"), Map.of(), 60_000, 1));
+    get(registry.register("m1", "run-1", Map.of("status", "ready"), Map.of(), 60_000, 1));
     assertThat(get(registry.drainRequested("m1"))).isFalse();
     assertThat(get(registry.requestDrain("m1", "admin key of customer 'ops'", 42))).isTrue();
     assertThat(get(registry.drainRequested("m1"))).isTrue();
     assertThat(get(registry.machine("m1")).getString("drain_requested_by")).isEqualTo("admin key of customer 'ops'");
-    // a heartbeat keeps it; a new registration (the machine restarted) starts without it
-    get(registry.heartbeat("m1", List.of(), Map.of("status", "draining"), 60_000, 2));
+    // a heartbeat keeps it; a new registration (the machine restarted: same id, registering afresh) starts without it
+    get(registry.heartbeat("m1", "run-1", List.of(), Map.of("status", "draining"), 60_000, 2));
     assertThat(get(registry.drainRequested("m1"))).isTrue();
-    get(registry.register("m1", Map.of("status", "starting"), Map.of(), 60_000, 3));
+    get(registry.register("m1", "run-1", Map.of("status", "starting"), Map.of(), 60_000, 3));
     assertThat(get(registry.drainRequested("m1"))).isFalse();
   }
 }
