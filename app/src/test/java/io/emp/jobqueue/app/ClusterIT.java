@@ -83,6 +83,8 @@ class ClusterIT {
   final List<Socket> sockets = new CopyOnWriteArrayList<>();
   /** Bodies of the 503 answers the submitting clients got. */
   final List<String> unavailable = new CopyOnWriteArrayList<>();
+  /** When each of those 503 answers came (for the figures in docs/reliability.md). */
+  final List<Long> unavailableAt = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   void startCluster() throws Exception {
@@ -289,6 +291,7 @@ class ClusterIT {
     long completedBefore = queueOf(get(http2, "/api/queues"), "simulation").getLong("completed");
     String run = UUID.randomUUID().toString().substring(0, 8);
     Map<Integer, String> ids = new ConcurrentHashMap<>();
+    Map<Integer, Long> acceptedAt = new ConcurrentHashMap<>();
     AtomicInteger accepted = new AtomicInteger();
     Set<Integer> deadPorts = ConcurrentHashMap.newKeySet();
     ExecutorService pool = Executors.newFixedThreadPool(12);
@@ -302,12 +305,15 @@ class ClusterIT {
           killed.await();
         }
         ids.put(n, submitUntilAccepted(n % 2 == 0 ? http1 : http2, run + "-" + n, deadPorts));
+        acceptedAt.put(n, System.currentTimeMillis());
         accepted.incrementAndGet();
         return null;
       }));
     }
     await().atMost(WAIT).until(() -> accepted.get() >= 150);
     deadPorts.add(http1);
+    int unavailableBefore = unavailable.size();
+    long killedAt = System.currentTimeMillis();
     nodes.get("queue").kill();
     nodes.get("api1").kill();
     killed.countDown();
@@ -325,11 +331,21 @@ class ClusterIT {
     try {
       await().atMost(START).until(() -> ids.values().stream().allMatch(id ->
           E2e.get(store.get(id)).map(Job::status).orElse(null) == JobStatus.COMPLETED));
+      long lastCompleted = 0;
       for (String id : ids.values()) {
         List<JobEvent> events = E2e.get(store.events(id, 0, 1000));
         assertThat(events).filteredOn(e -> JobEvent.COMPLETED.equals(e.type())).as("completions of " + id).hasSize(1);
         assertThat(events).filteredOn(e -> JobEvent.SUBMITTED.equals(e.type())).as("submits of " + id).hasSize(1);
+        lastCompleted = Math.max(lastCompleted, E2e.get(store.get(id)).orElseThrow().completedAt());
       }
+      // recorded for docs/reliability.md: how long submits could not be accepted, and when the run was done
+      long last503 = unavailableAt.stream().mapToLong(Long::longValue).max().orElse(killedAt);
+      long acceptedAgain = acceptedAt.values().stream().filter(t -> t > last503).mapToLong(Long::longValue).min()
+          .orElseThrow();
+      System.out.println("[reliability] queue node + API node kill -9 during " + total + " submits: kill -> last 503 "
+          + (last503 - killedAt) + " ms, kill -> submits accepted again " + (acceptedAgain - killedAt) + " ms, 503 "
+          + "answers " + (unavailable.size() - unavailableBefore) + ", kill -> last of the " + total
+          + " jobs completed " + (lastCompleted - killedAt) + " ms; lost 0, duplicated 0");
     } finally {
       E2e.get(store.close());
     }
@@ -399,6 +415,7 @@ class ClusterIT {
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() == 503) {
       unavailable.add(r.body());
+      unavailableAt.add(System.currentTimeMillis());
       throw new IOException("submit answered 503: " + r.body());
     }
     assertThat(r.statusCode()).as(r.body()).isIn(200, 201);

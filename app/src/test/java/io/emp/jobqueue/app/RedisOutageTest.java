@@ -78,7 +78,9 @@ class RedisOutageTest {
     await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> !starting.isComplete());
 
     try (TestRedis redis = TestRedis.start(redisPort)) {
+      long redisUp = System.nanoTime();
       node = get(starting);
+      long nodeUp = System.nanoTime();
       int port = apiPort(node);
       assertThat(ready(port)).isEqualTo(200);
 
@@ -93,6 +95,8 @@ class RedisOutageTest {
           .contains("not reachable (attempt"));
       assertThat(waiting.get(waiting.size() - 1).getMessage()).contains("reachable after " + waiting.size()
           + " attempts");
+      System.out.println("[reliability] node started before Redis: started " + (nodeUp - redisUp) / 1_000_000
+          + " ms after Redis answered, after " + waiting.size() + " connection attempts");
 
       // an outage at run time: the claim loops, the reaper and the heartbeats keep failing
       records.clear();

@@ -15,7 +15,8 @@ import java.time.Duration;
 
 /**
  * A real redis-server on a free port, owned by one test class. Persistence is off and the data
- * directory is a temp folder, so nothing outlives the test.
+ * directory is a temp folder, so nothing outlives the test ({@link #startDurable} is the exception:
+ * a server that survives its own crash).
  */
 public final class TestRedis implements AutoCloseable {
   private final Process process;
@@ -39,9 +40,27 @@ public final class TestRedis implements AutoCloseable {
   /** A server on this port (a test that started a client before its Redis). */
   public static TestRedis start(int port) {
     try {
-      Path dir = Files.createTempDirectory("emp-redis-");
+      return start(port, Files.createTempDirectory("emp-redis-"), "no", "everysec");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create a data directory for redis-server", e);
+    }
+  }
+
+  /**
+   * A server that keeps its data in an append-only file under {@code dir}, written and fsynced before
+   * each write is acknowledged ({@code appendfsync always}): a server started again on the same
+   * directory after {@link #kill()} holds every write a client was told had succeeded.
+   */
+  public static TestRedis startDurable(int port, Path dir) {
+    return start(port, dir, "yes", "always");
+  }
+
+  private static TestRedis start(int port, Path dir, String appendOnly, String appendFsync) {
+    try {
+      Files.createDirectories(dir);
       Process p = new ProcessBuilder(redisServer(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-          "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
+          "--save", "", "--appendonly", appendOnly, "--appendfsync", appendFsync, "--dir", dir.toString(),
+          "--daemonize", "no")
           .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
       TestRedis r = new TestRedis(p, port, dir);
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()

@@ -34,11 +34,14 @@ class GatewayRestartTest extends GatewayTestSupport {
     progress(c, 20, "two");    // emitted while no gateway runs
     progress(c, 30, "three");
 
+    long redeploying = System.nanoTime();
     deployGateway(gatewayCfg);
+    long up = System.nanoTime();
     List<Long> seen = seqs(before.received, id);
     TestSocket after = TestSocket.open(wsClient, port(), "/ws", KEY_A);
     after.subscribe(id, seen.get(seen.size() - 1));
     after.awaitType("subscribed", id);
+    long resumed = System.nanoTime();
     progress(c, 40, "four");   // live through the new relay
     complete(c);
     after.awaitType("complete_job", id);
@@ -47,6 +50,9 @@ class GatewayRestartTest extends GatewayTestSupport {
     assertThat(seqs(after.received, id)).containsExactly(4L, 5L, 6L, 7L);
     assertThat(after.received.stream().filter(m -> "update_job_progress".equals(m.getString("type")))
         .map(m -> m.getString("message"))).containsExactly("two", "three", "four");
+    System.out.println("[reliability] gateway restart: redeploy " + (up - redeploying) / 1_000_000 + " ms, new "
+        + "socket subscribed with last_seq " + (resumed - up) / 1_000_000 + " ms after; 2 events emitted while down, "
+        + "replayed 2, lost 0, duplicated 0");
     after.close();
   }
 }

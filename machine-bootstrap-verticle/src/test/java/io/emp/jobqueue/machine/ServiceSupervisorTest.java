@@ -109,9 +109,12 @@ class ServiceSupervisorTest {
     List<ServiceInstance> instances = plan(spec("crashy", List.of("--crash-marker", marker.toString(),
         "--crash-after-ms", "300"), 3, 5000), 1);
     ServiceSupervisor.Started s = get(supervisor.startAll(instances, Context.root())).get(0);
+    long healthy = System.nanoTime();
 
     await().atMost(Duration.ofSeconds(60)).until(() -> s.process().restarts() == 1
         && s.process().state() == SupervisedProcess.State.HEALTHY);
+    System.out.println("[reliability] service crashing 300 ms after start: healthy again "
+        + (System.nanoTime() - healthy) / 1_000_000 + " ms after it first turned healthy (1 restart)");
 
     String log = Files.readString(s.process().logFile());
     assertThat(log).contains("fake service crashing");
