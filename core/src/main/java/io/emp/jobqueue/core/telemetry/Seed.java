@@ -232,6 +232,8 @@ public final class Seed {
     public static final String COMFYUI_OUTPUT_COUNT = "comfyui.output_count";
     /** Not in the seed: WebSocket reconnects during one job. */
     public static final String COMFYUI_RECONNECTS = "comfyui.reconnects";
+    /** Not in the seed: the graph node a comfyui.progress.updated event is about. */
+    public static final String COMFYUI_NODE_ID = "comfyui.node_id";
 
     // §4 openai.api.call
     public static final String OPENAI_MODEL = "openai.model";
@@ -257,6 +259,19 @@ public final class Seed {
     public static final String OPENAI_RESPONSE_SERVICE_TIER = "openai.response.service_tier";
     /** Not in the seed: streamed chat, time from sending to the first chunk. */
     public static final String OPENAI_TIME_TO_FIRST_CHUNK_MS = "openai.time_to_first_chunk_ms";
+    /** Not in the seed: images an image generation returned. */
+    public static final String OPENAI_IMAGE_COUNT = "openai.image_count";
+    /** Not in the seed: the pause before an HTTP retry (openai.request.retry). */
+    public static final String RETRY_DELAY_MS = "retry.delay_ms";
+    /** Not in the seed: how a worker's attempt ended (completed, failed, cancelled, released, lost). */
+    public static final String WORKER_ATTEMPT_END = "worker.attempt_end";
+    /** Not in the seed: encoded size of a job's result. */
+    public static final String JOB_RESULT_SIZE_BYTES = "job.result_size_bytes";
+    /** Not in the seed: attributes of job.result_upload. */
+    public static final String RESULT_NAME = "result.name";
+    public static final String RESULT_CONTENT_TYPE = "result.content_type";
+    public static final String RESULT_SIZE_BYTES = "result.size_bytes";
+    public static final String RESULT_URI = "result.uri";
 
     // OpenTelemetry GenAI / HTTP client semantic conventions
     public static final String GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";

@@ -59,9 +59,9 @@ public final class ComfyUiConnector implements Connector {
 
   @Override
   public Future<JsonObject> process(JobContext job, ProgressSink progress) {
-    ComfyUiRun.Input input;
+    ComfyUiInput input;
     try {
-      input = ComfyUiRun.Input.from(job);
+      input = ComfyUiInput.from(job);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new ConnectorException(Failure.permanent("validation_error", e.getMessage()), e));
     }
