@@ -1,11 +1,13 @@
 package io.emp.jobqueue.worker.connectors.comfyui;
 
 import io.emp.jobqueue.core.model.Failure;
+import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.worker.spi.ConnectorException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 
@@ -24,9 +26,16 @@ final class ComfyUiHttp {
     this.port = port;
   }
 
-  /** POST /prompt; a 400 fails with {@link ComfyUiPromptRejectedException}. Returns the 200 body. */
-  Future<JsonObject> submit(JsonObject body, long timeoutMs) {
-    return client.post(port, host, "/prompt").timeout(timeoutMs).sendJsonObject(body).compose(r -> {
+  /**
+   * POST /prompt, carrying the run's W3C trace context (for a tracing proxy or a ComfyUI extension);
+   * a 400 fails with {@link ComfyUiPromptRejectedException}. Returns the 200 body.
+   */
+  Future<JsonObject> submit(JsonObject body, TraceContext trace, long timeoutMs) {
+    HttpRequest<Buffer> post = client.post(port, host, "/prompt").timeout(timeoutMs);
+    if (trace.traceparent() != null) {
+      post.putHeader("traceparent", trace.traceparent());
+    }
+    return post.sendJsonObject(body).compose(r -> {
       if (r.statusCode() == 200) {
         return Future.succeededFuture(json(r));
       }

@@ -90,7 +90,7 @@ final class ComfyUiRun implements ComfyUiSocket.Listener {
         .put("extra_data", new JsonObject().put("emp_job_id", job.jobId()));
     submitted = true;
     submittedAtMs = System.currentTimeMillis();
-    return http.submit(body, Math.max(1, job.remainingMs())).map(resp -> {
+    return http.submit(body, span.outbound(), Math.max(1, job.remainingMs())).map(resp -> {
       String assigned = resp.getString("prompt_id");
       boolean changed = assigned != null && !assigned.equals(promptId);
       if (changed) {

@@ -2,6 +2,8 @@ package io.emp.jobqueue.worker.connectors.comfyui;
 
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.SecretRedactor;
+import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Seed.Event;
 import io.emp.jobqueue.worker.WorkerSpans;
@@ -19,9 +21,16 @@ final class ComfyUiSpans {
   private static final double MB = 1024.0 * 1024.0;
 
   private final Span span;
+  private final JobContext job;
 
-  private ComfyUiSpans(Span span) {
+  private ComfyUiSpans(Span span, JobContext job) {
     this.span = span;
+    this.job = job;
+  }
+
+  /** W3C headers naming this span as the parent of what the server does. */
+  TraceContext outbound() {
+    return TraceContexts.inject(job.otelContext().with(span));
   }
 
   static ComfyUiSpans start(JobContext job, String host, int port, String promptId, ComfyUiInput input) {
@@ -60,7 +69,7 @@ final class ComfyUiSpans {
     if (f.cfg() != null) {
       s.setAttribute(Attr.WORKFLOW_CFG_SCALE, f.cfg());
     }
-    return new ComfyUiSpans(s);
+    return new ComfyUiSpans(s, job);
   }
 
   /** The server accepted the prompt under {@code promptId} (its own id when it ignored ours). */

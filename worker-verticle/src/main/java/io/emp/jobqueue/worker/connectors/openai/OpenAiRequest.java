@@ -34,6 +34,11 @@ public record OpenAiRequest(Operation operation, String model, JsonObject body, 
   /**
    * @throws IllegalArgumentException when the payload cannot make a valid request
    */
+  /** The completion token limit the request sets, or null. */
+  public Integer maxTokens() {
+    return body.getInteger("max_completion_tokens", body.getInteger("max_tokens"));
+  }
+
   public static OpenAiRequest from(Job job, OpenAiConfig cfg) {
     JsonObject payload = job.payload() == null ? new JsonObject() : job.payload();
     Operation op = operation(payload.getString(OPERATION_KEY), job.serviceRequired(), payload);

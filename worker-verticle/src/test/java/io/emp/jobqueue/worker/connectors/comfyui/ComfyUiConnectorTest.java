@@ -89,6 +89,8 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
     SpanData span = span(Seed.Span.COMFYUI_EXECUTE);
     assertThat(span.getParentSpanId()).isEqualTo(Span.fromContext(ctx.otelContext()).getSpanContext().getSpanId());
     assertThat(span.getKind()).isEqualTo(SpanKind.CLIENT);
+    assertThat(fake.promptTraceparents()).singleElement().asString()
+        .startsWith("00-" + span.getTraceId() + "-" + span.getSpanId() + "-");
     assertThat(span.getResource().getAttribute(AttributeKey.stringKey("service.name"))).isEqualTo("emp-comfyui-worker");
     Attributes a = span.getAttributes();
     assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_PROVIDER_NAME))).isEqualTo("comfyui");

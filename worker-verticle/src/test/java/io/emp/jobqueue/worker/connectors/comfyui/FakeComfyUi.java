@@ -56,6 +56,7 @@ public final class FakeComfyUi implements AutoCloseable {
   private final List<String> accepted = new CopyOnWriteArrayList<>();
   private final List<String> queueDeletes = new CopyOnWriteArrayList<>();
   private final List<String> interrupts = new CopyOnWriteArrayList<>();
+  private final List<String> promptTraceparents = new CopyOnWriteArrayList<>();
   private final AtomicInteger wsConnects = new AtomicInteger();
   private final AtomicInteger historyRequests = new AtomicInteger();
   private final AtomicInteger queueReads = new AtomicInteger();
@@ -162,6 +163,11 @@ public final class FakeComfyUi implements AutoCloseable {
 
   public List<String> queueDeletes() {
     return queueDeletes;
+  }
+
+  /** The traceparent header of each POST /prompt ("null" when absent). */
+  public List<String> promptTraceparents() {
+    return promptTraceparents;
   }
 
   public List<String> interrupts() {
@@ -314,6 +320,7 @@ public final class FakeComfyUi implements AutoCloseable {
   // ---- /prompt: validation and queueing -------------------------------------------------------
 
   private void submit(HttpServerRequest req, Buffer body) {
+    promptTraceparents.add(String.valueOf(req.getHeader("traceparent")));
     JsonObject j;
     try {
       j = body.toJsonObject();

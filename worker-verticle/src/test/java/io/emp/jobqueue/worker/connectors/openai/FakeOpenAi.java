@@ -40,6 +40,7 @@ public final class FakeOpenAi implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private final List<JsonObject> bodies = new CopyOnWriteArrayList<>();
   private final List<String> authHeaders = new CopyOnWriteArrayList<>();
+  private final List<String> traceparents = new CopyOnWriteArrayList<>();
   private volatile long slowMs = 5_000;
   private volatile boolean echoKey;
   private HttpServer server;
@@ -86,11 +87,17 @@ public final class FakeOpenAi implements AutoCloseable {
     return authHeaders;
   }
 
+  /** The traceparent header of each request (the string "null" when it had none). */
+  public List<String> traceparents() {
+    return traceparents;
+  }
+
   private void handle(HttpServerRequest req) {
     req.body().onSuccess(buf -> {
       requests.incrementAndGet();
       String auth = req.getHeader("Authorization");
       authHeaders.add(String.valueOf(auth));
+      traceparents.add(String.valueOf(req.getHeader("traceparent")));
       JsonObject body = buf.length() == 0 ? new JsonObject() : buf.toJsonObject();
       bodies.add(body);
       if (auth == null || !auth.equals("Bearer " + apiKey)) {

@@ -74,6 +74,8 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
     assertThat(span.getKind()).isEqualTo(SpanKind.CLIENT);
     assertThat(span.getParentSpanId()).isEqualTo(io.opentelemetry.api.trace.Span.fromContext(ctx.otelContext())
         .getSpanContext().getSpanId());
+    // the provider is told the call's own span as parent (W3C), so its traces can join the job's
+    assertThat(fake.traceparents().get(0)).startsWith("00-" + span.getTraceId() + "-" + span.getSpanId() + "-");
     assertThat(span.getResource().getAttribute(AttributeKey.stringKey("service.name")))
         .isEqualTo("emp-openai_text-worker");
     var a = span.getAttributes();
@@ -125,6 +127,8 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
     assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_RESPONSE_ID))).startsWith("chatcmpl-");
     assertThat(a.get(AttributeKey.longKey(Seed.Attr.GEN_AI_USAGE_OUTPUT_TOKENS))).isEqualTo(4L);
     assertThat(a.get(AttributeKey.longKey(Seed.Attr.OPENAI_TIME_TO_FIRST_CHUNK_MS))).isNotNull();
+    SpanData call = span(Seed.Span.OPENAI_CALL);
+    assertThat(fake.traceparents().get(0)).startsWith("00-" + call.getTraceId() + "-" + call.getSpanId() + "-");
     assertThat(a.get(AttributeKey.stringKey(Seed.Attr.OPENAI_REQUEST_ID))).startsWith("req_");
   }
 
