@@ -1,13 +1,11 @@
 package io.emp.jobqueue.worker;
 
-import io.emp.jobqueue.core.logging.LogFormat;
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.LeaseLostException;
 import io.emp.jobqueue.core.model.SecretRedactor;
 import io.emp.jobqueue.core.telemetry.RateLimitedLog;
 import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.queue.store.ClaimedJob;
@@ -17,14 +15,10 @@ import io.emp.jobqueue.worker.spi.Connector;
 import io.emp.jobqueue.worker.spi.JobContext;
 import io.emp.jobqueue.worker.spi.ResultStore;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Supplier;
 
@@ -39,34 +33,6 @@ public final class JobRunner {
   private static final System.Logger LOG = System.getLogger(JobRunner.class.getName());
   private static final RateLimitedLog STORE_WARNINGS = new RateLimitedLog(LOG, "job runner");
 
-  private sealed interface Outcome {
-  }
-
-  private record Succeeded(JsonObject result) implements Outcome {
-  }
-
-  private record Failed(Throwable error, Context failing, String component) implements Outcome {
-  }
-
-  private record TimedOut(long timeoutMs) implements Outcome {
-  }
-
-  private record CancelRequested() implements Outcome {
-  }
-
-  private record LeaseLost() implements Outcome {
-  }
-
-  private record Drained() implements Outcome {
-  }
-
-  /** A later stage found the attempt already decided. */
-  private static final class Abandoned extends RuntimeException {
-    Abandoned() {
-      super("attempt already ended", null, false, false);
-    }
-  }
-
   private final Vertx vertx;
   private final io.vertx.core.Context vertxContext;
   private final JobStore store;
@@ -79,10 +45,10 @@ public final class JobRunner {
   private final Job job;
   private final Context claimCtx;
   private final SecretRedactor redactor;
-  private final Promise<Outcome> outcome = Promise.promise();
-  private Span processing;
+  private final Promise<AttemptOutcome> outcome = Promise.promise();
+  private AttemptSpans attemptSpans;
   private Context procCtx;
-  private String traceparent;
+  private AttemptWrites writes;
   private Span external;
   private boolean externalEnded;
   private Context stageCtx;
@@ -91,7 +57,6 @@ public final class JobRunner {
   private LeaseKeeper lease;
   private long timeoutTimer = -1;
   private long startedAt;
-  private int uploads;
   private boolean stopping;
   private long completedAt;
   private long runStartNanos;
@@ -122,37 +87,33 @@ public final class JobRunner {
     startedAt = System.currentTimeMillis();
     runStartNanos = System.nanoTime();
     spans.metrics().busy(connector.type(), 1);
-    Tracer tracer = spans.processingTracer(connector.type());
-    processing = startProcessingSpan(tracer);
-    procCtx = claimCtx.with(processing);
+    attemptSpans = new AttemptSpans(spans.processingTracer(connector.type()), job, cfg, connector, redactor);
+    procCtx = attemptSpans.startProcessing(claimCtx, machine, startedAt);
     stageCtx = procCtx;
-    traceparent = TraceContexts.inject(procCtx).traceparent();
+    writes = new AttemptWrites(store, claimed, connector, procCtx, TraceContexts.inject(procCtx).traceparent());
     throttle = new ProgressThrottle(vertx, cfg.progressThrottleMs(), this::sendProgress);
     lease = new LeaseKeeper(vertx, store, job.id(), claimed.token(), cfg.leaseMs(), cfg.renewIntervalMs(),
         new LeaseKeeper.Listener() {
           @Override
           public void cancelRequested() {
-            settle(new CancelRequested());
+            settle(new AttemptOutcome.CancelRequested());
           }
 
           @Override
           public void leaseLost() {
-            settle(new LeaseLost());
+            settle(new AttemptOutcome.LeaseLost());
           }
         });
     lease.start();
     long timeoutMs = job.timeoutMs() != null && job.timeoutMs() > 0 ? job.timeoutMs() : cfg.defaultJobTimeoutMs();
-    timeoutTimer = vertx.setTimer(timeoutMs, t -> settle(new TimedOut(timeoutMs)));
-    pipeline(tracer, startedAt + timeoutMs).onComplete(ar -> settle(ar.succeeded() ? new Succeeded(ar.result())
-        : new Failed(ar.cause(), stageCtx, stageComponent)));
+    timeoutTimer = vertx.setTimer(timeoutMs, t -> settle(new AttemptOutcome.TimedOut(timeoutMs)));
+    pipeline(startedAt + timeoutMs).onComplete(ar -> settle(ar.succeeded()
+        ? new AttemptOutcome.Succeeded(ar.result()) : new AttemptOutcome.Failed(ar.cause(), stageCtx, stageComponent)));
     return outcome.future().compose(this::finish).map(end -> {
-      WorkerMetrics.SlaFact sla = slaOf(end);
-      endProcessing(end, sla);
-      boolean kept = reportOutcome(end);
-      WorkerMetrics metrics = spans.metrics();
-      metrics.busy(connector.type(), -1);
-      metrics.attemptEnded(job, end, System.nanoTime() - runStartNanos, sla, kept ? job.trace().traceId() : null,
-          processing.getSpanContext().getSpanId());
+      AttemptReport report = new AttemptReport(spans, claimed, connector, runStartNanos);
+      WorkerMetrics.SlaFact sla = report.sla(end, completedAt);
+      attemptSpans.endProcessing(end, sla, startedAt);
+      report.ended(end, completedAt, sla, attemptSpans.processing().getSpanContext().getSpanId());
       return end;
     });
   }
@@ -163,7 +124,7 @@ public final class JobRunner {
    */
   public void requestCancel() {
     if (lease != null) {
-      settle(new CancelRequested());
+      settle(new AttemptOutcome.CancelRequested());
     }
   }
 
@@ -175,10 +136,10 @@ public final class JobRunner {
   /** Drain grace is over: stop the work and hand the job back without counting an attempt. */
   public void drain() {
     stopping = true;
-    settle(new Drained());
+    settle(new AttemptOutcome.Drained());
   }
 
-  private void settle(Outcome o) {
+  private void settle(AttemptOutcome o) {
     if (outcome.tryComplete(o)) {
       lease.stop();
       vertx.cancelTimer(timeoutTimer);
@@ -189,19 +150,17 @@ public final class JobRunner {
     return outcome.future().isComplete();
   }
 
-  // ------------------------------------------------------------------ pipeline
-
-  private Future<JsonObject> pipeline(Tracer tracer, long deadline) {
-    return stage(tracer, Seed.Span.JOB_PREPROCESSING, this::preprocess)
-        .compose(v -> callExternal(tracer, deadline))
-        .compose(result -> stage(tracer, Seed.Span.JOB_POSTPROCESSING, () -> postprocess(result)));
+  private Future<JsonObject> pipeline(long deadline) {
+    return stage(Seed.Span.JOB_PREPROCESSING, this::preprocess)
+        .compose(v -> callExternal(deadline))
+        .compose(result -> stage(Seed.Span.JOB_POSTPROCESSING, () -> postprocess(result)));
   }
 
-  private <T> Future<T> stage(Tracer tracer, String name, Supplier<Future<T>> body) {
+  private <T> Future<T> stage(String name, Supplier<Future<T>> body) {
     if (decided()) {
-      return Future.failedFuture(new Abandoned());
+      return Future.failedFuture(new AttemptOutcome.Abandoned());
     }
-    Span s = tracer.spanBuilder(name).setParent(procCtx).startSpan();
+    Span s = attemptSpans.stage(name, procCtx);
     stageCtx = procCtx.with(s);
     stageComponent = WorkerSpans.COMPONENT;
     Future<T> f;
@@ -210,13 +169,7 @@ public final class JobRunner {
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }
-    return f.onComplete(ar -> {
-      if (ar.failed()) {
-        WorkerSpans.recordException(s, ar.cause(), redactor);
-        WorkerSpans.errorStatus(s, ar.cause(), redactor);
-      }
-      s.end();
-    });
+    return f.onComplete(ar -> attemptSpans.end(s, ar.failed() ? ar.cause() : null));
   }
 
   private Future<Void> preprocess() {
@@ -227,20 +180,17 @@ public final class JobRunner {
     return Future.succeededFuture();
   }
 
-  private Future<JsonObject> callExternal(Tracer tracer, long deadline) {
+  private Future<JsonObject> callExternal(long deadline) {
     if (decided()) {
-      return Future.failedFuture(new Abandoned());
+      return Future.failedFuture(new AttemptOutcome.Abandoned());
     }
-    Connector.ExternalService ext = connector.externalService();
     externalStartNanos = System.nanoTime();
-    external = tracer.spanBuilder(Seed.Span.EXTERNAL_CALL).setParent(procCtx).setSpanKind(SpanKind.CLIENT)
-        .setAttribute(Attr.WORKER_CONNECTOR_TYPE, connector.type()).startSpan();
-    putExternal(external, ext);
+    external = attemptSpans.external(procCtx);
     Context extCtx = procCtx.with(external);
     stageCtx = extCtx;
     stageComponent = connector.type();
-    JobContext ctx = new JobContext(job, job.attempt(), deadline, extCtx, tracer, new RecordingResults(tracer),
-        -1);
+    JobContext ctx = new JobContext(job, job.attempt(), deadline, extCtx, attemptSpans.tracer(),
+        new TracedResultStore(results, attemptSpans.tracer(), procCtx, redactor), -1);
     Future<JsonObject> f;
     try {
       f = connector.process(ctx, (percent, message) -> onWorkerContext(() -> throttle.report(percent, message)));
@@ -258,7 +208,7 @@ public final class JobRunner {
   }
 
   private Future<JsonObject> postprocess(JsonObject result) {
-    Span.fromContext(stageCtx).setAttribute("job.result_size_bytes", (long) result.toBuffer().length());
+    Span.fromContext(stageCtx).setAttribute(Attr.JOB_RESULT_SIZE_BYTES, (long) result.toBuffer().length());
     return Future.succeededFuture(result);
   }
 
@@ -267,15 +217,8 @@ public final class JobRunner {
       return;
     }
     externalEnded = true;
-    Connector.ExternalService ext = connector.externalService();
-    spans.metrics().externalCall(ext == null || ext.name() == null ? connector.type() : ext.name(),
-        ext == null ? null : ext.endpoint(), WorkerMetrics.modelOf(job), System.nanoTime() - externalStartNanos,
-        externalOutcome(err));
-    if (err != null) {
-      WorkerSpans.recordException(external, err, redactor);
-      WorkerSpans.errorStatus(external, err, redactor);
-    }
-    external.end();
+    AttemptReport.externalCall(spans.metrics(), connector, job, System.nanoTime() - externalStartNanos, err);
+    attemptSpans.end(external, err);
   }
 
   private void onWorkerContext(Runnable r) {
@@ -287,95 +230,45 @@ public final class JobRunner {
   }
 
   private Future<?> sendProgress(int percent, String message) {
-    return store.progress(job.id(), claimed.token(), percent, message, cfg.leaseMs(), traceparent)
-        .onSuccess(lease::observe).onFailure(lease::observe);
+    return writes.progress(percent, message, cfg.leaseMs()).onSuccess(lease::observe).onFailure(lease::observe);
   }
 
-  // ------------------------------------------------------------------ ending the attempt
-
-  /**
-   * Tells the node's tail sampler how this attempt ended, so the spans it buffered for the job's trace
-   * are kept or dropped. Only a clean first-attempt completion can be dropped; anything else is an
-   * error for sampling and kept (docs/telemetry.md). Returns whether the trace is kept.
-   */
-  private boolean reportOutcome(AttemptEnd end) {
-    boolean clean = end == AttemptEnd.COMPLETED;
-    long finished = clean ? completedAt : System.currentTimeMillis();
-    return spans.sampler().decide(job.trace().traceId(), SamplingPolicy.jobOutcome(!clean, job.attempt(),
-        job.createdAt(), finished, job.customerId(), job.trace().baggage()));
-  }
-
-  /**
-   * The SLA check when the job reached its final outcome in this attempt: completed (Redis clock,
-   * submit to complete) or failed for good (claim time on the Redis clock plus the attempt's
-   * monotonic duration). Null for an attempt that is not the job's last.
-   */
-  private WorkerMetrics.SlaFact slaOf(AttemptEnd end) {
-    if (end == AttemptEnd.COMPLETED) {
-      return spans.metrics().sla(job, completedAt - job.createdAt(), true);
-    }
-    if (end == AttemptEnd.FAILED) {
-      long endedAt = claimed.claimedAt() + (System.nanoTime() - runStartNanos) / 1_000_000;
-      return spans.metrics().sla(job, endedAt - job.createdAt(), false);
-    }
-    return null;
-  }
-
-  private String externalOutcome(Throwable err) {
-    if (err == null) {
-      return "success";
-    }
-    if (err instanceof TimeoutStop) {
-      return "timeout";
-    }
-    if (err instanceof LeaseLostException) {
-      return "cancelled";
-    }
-    Failure f;
-    try {
-      f = connector.classify(err);
-    } catch (RuntimeException e) {
-      return "error";
-    }
-    return f.kind() == Failure.Kind.CANCELLED ? "cancelled" : "timeout".equals(f.type()) ? "timeout" : "error";
-  }
-
-  private Future<AttemptEnd> finish(Outcome o) {
+  private Future<AttemptEnd> finish(AttemptOutcome o) {
     Future<AttemptEnd> end;
-    if (o instanceof Succeeded s) {
-      end = throttle.flush().transform(ignored -> store.complete(job.id(), claimed.token(), s.result(), traceparent))
+    if (o instanceof AttemptOutcome.Succeeded s) {
+      end = throttle.flush().transform(ignored -> writes.complete(s.result()))
           .map(at -> {
             completedAt = at;
             return AttemptEnd.COMPLETED;
           });
-    } else if (o instanceof Failed f) {
+    } else if (o instanceof AttemptOutcome.Failed f) {
       throttle.close();
       end = failed(f);
-    } else if (o instanceof TimedOut t) {
+    } else if (o instanceof AttemptOutcome.TimedOut t) {
       throttle.close();
-      TimeoutStop stop = new TimeoutStop(t.timeoutMs());
+      AttemptOutcome.TimeoutStop stop = new AttemptOutcome.TimeoutStop(t.timeoutMs());
       endExternal(stop);
       Failure failure = Failure.retryable("timeout", stop.getMessage());
-      end = cancelConnector().compose(v -> store.fail(job.id(), claimed.token(), failure, traceparent))
+      end = writes.cancelConnector().compose(v -> writes.fail(failure))
           .map(outcomeOf -> {
             spans.errorSpan(procCtx, WorkerSpans.COMPONENT, failure, stop,
                 outcomeOf.kind() == FailOutcome.Kind.RETRY_SCHEDULED, redactor);
-            return toEnd(outcomeOf);
+            return AttemptWrites.toEnd(outcomeOf);
           });
-    } else if (o instanceof CancelRequested) {
+    } else if (o instanceof AttemptOutcome.CancelRequested) {
       throttle.close();
       endExternal(new io.emp.jobqueue.worker.spi.JobCancelledException("cancel requested"));
-      end = cancelConnector().compose(v -> store.fail(job.id(), claimed.token(),
-          Failure.cancelled("cancel requested by client"), traceparent)).map(this::toEnd);
-    } else if (o instanceof LeaseLost) {
+      end = writes.cancelConnector().compose(v -> writes.fail(Failure.cancelled("cancel requested by client")))
+          .map(AttemptWrites::toEnd);
+    } else if (o instanceof AttemptOutcome.LeaseLost) {
       throttle.close();
       endExternal(new LeaseLostException(job.id(), null));
       // another claim owns the job now: stop the backend work and write nothing
-      end = cancelConnector().map(AttemptEnd.LEASE_LOST);
+      end = writes.cancelConnector().map(AttemptEnd.LEASE_LOST);
     } else {
       throttle.close();
       endExternal(new io.emp.jobqueue.worker.spi.JobCancelledException("worker draining"));
-      end = release();
+      end = writes.release();
     }
     return end.recover(err -> {
       if (err instanceof LeaseLostException) {
@@ -386,158 +279,19 @@ public final class JobRunner {
     });
   }
 
-  private Future<AttemptEnd> failed(Failed f) {
+  private Future<AttemptEnd> failed(AttemptOutcome.Failed f) {
     // The one place a connector failure becomes the stored error, the job_failed event and the error
     // span: provider text is redacted here, for every connector.
     Failure failure = redactor.redact(connector.classify(f.error()));
     if (failure.kind() == Failure.Kind.CANCELLED && stopping) {
-      return release(); // a stopping worker never ends a job: its work was cut short, not wrong
+      return writes.release(); // a stopping worker never ends a job: its work was cut short, not wrong
     }
-    return store.fail(job.id(), claimed.token(), failure, traceparent).map(o -> {
+    return writes.fail(failure).map(o -> {
       if (failure.kind() != Failure.Kind.CANCELLED) {
         spans.errorSpan(f.failing(), f.component(), failure, f.error(), o.kind() == FailOutcome.Kind.RETRY_SCHEDULED,
             redactor);
       }
-      return toEnd(o);
+      return AttemptWrites.toEnd(o);
     });
-  }
-
-  private Future<AttemptEnd> release() {
-    return cancelConnector().compose(v -> store.release(job.id(), claimed.token(), traceparent))
-        .map(AttemptEnd.RELEASED);
-  }
-
-  private Future<Void> cancelConnector() {
-    Future<Void> f;
-    try {
-      f = connector.cancel(job.id());
-    } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
-    }
-    return f.recover(err -> {
-      LogFormat.log(LOG, System.Logger.Level.WARNING, procCtx, "connector cancel of job " + job.id() + " failed: "
-          + err, null);
-      return Future.succeededFuture();
-    });
-  }
-
-  private AttemptEnd toEnd(FailOutcome o) {
-    return switch (o.kind()) {
-      case RETRY_SCHEDULED -> AttemptEnd.RETRY_SCHEDULED;
-      case FAILED -> AttemptEnd.FAILED;
-      case CANCELLED -> AttemptEnd.CANCELLED;
-    };
-  }
-
-  // ------------------------------------------------------------------ spans
-
-  private Span startProcessingSpan(Tracer tracer) {
-    Span s = tracer.spanBuilder(Seed.Span.JOB_PROCESSING).setParent(claimCtx).setSpanKind(SpanKind.INTERNAL)
-        .setAttribute(Attr.JOB_ID, job.id())
-        .setAttribute(Attr.JOB_TYPE, job.serviceRequired())
-        .setAttribute(Attr.JOB_SERVICE_REQUIRED, job.serviceRequired())
-        .setAttribute(Attr.JOB_PAYLOAD_SIZE, (long) job.payload().toBuffer().length())
-        .setAttribute(Attr.JOB_RETRY_COUNT, (long) job.retryCount())
-        .setAttribute(Attr.JOB_ATTEMPT, (long) job.attempt())
-        .setAttribute(Attr.WORKER_ID, cfg.workerId())
-        .setAttribute(Attr.WORKER_CONNECTOR_TYPE, connector.type())
-        .setAttribute(Attr.WORKER_MAX_CONCURRENT_JOBS, (long) cfg.concurrency())
-        .setAttribute(Attr.PROCESSING_START_TIME, startedAt)
-        .setAttribute(Attr.PROCESSING_STATUS, "started")
-        .setAttribute(Attr.MACHINE_CPU_CORES, (long) machine.cpuCores())
-        .setAttribute(Attr.MACHINE_RAM_GB, machine.ramGb())
-        .startSpan();
-    if (cfg.machineId() != null) {
-      s.setAttribute(Attr.WORKER_MACHINE_ID, cfg.machineId());
-    }
-    if (machine.gpuCount() != null) {
-      s.setAttribute(Attr.MACHINE_GPU_COUNT, (long) machine.gpuCount());
-      s.setAttribute(Attr.MACHINE_GPU_MEMORY_GB, machine.gpuMemoryGb());
-    }
-    Long estimate = connector.estimatedDurationMs(job);
-    if (estimate != null) {
-      s.setAttribute(Attr.PROCESSING_ESTIMATED_DURATION_MS, estimate);
-    }
-    putIf(s, Attr.CUSTOMER_ID, job.customerId());
-    putIf(s, Attr.WORKFLOW_ID, job.workflowId());
-    putIf(s, Attr.CORRELATION_ID, job.correlationId());
-    putExternal(s, connector.externalService());
-    return s;
-  }
-
-  private void endProcessing(AttemptEnd end, WorkerMetrics.SlaFact sla) {
-    if (sla != null) {
-      processing.setAttribute(Attr.SLA_TIER, sla.tier());
-      processing.setAttribute(Attr.SLA_PROMISED_MS, sla.promisedMs());
-      processing.setAttribute(Attr.SLA_ACTUAL_MS, sla.actualMs());
-      processing.setAttribute(Attr.SLA_MET, sla.met());
-    }
-    processing.setAttribute(Attr.PROCESSING_ACTUAL_DURATION_MS, System.currentTimeMillis() - startedAt);
-    processing.setAttribute(Attr.PROCESSING_STATUS, switch (end) {
-      case COMPLETED -> "completed";
-      case RETRY_SCHEDULED, FAILED, STORE_ERROR -> "failed";
-      case CANCELLED -> "cancelled";
-      case RELEASED -> "released";
-      case LEASE_LOST -> "abandoned";
-    });
-    processing.setAttribute("worker.attempt_end", end.name().toLowerCase());
-    if (end != AttemptEnd.COMPLETED && end != AttemptEnd.RELEASED) {
-      processing.setStatus(StatusCode.ERROR, end.name().toLowerCase());
-    }
-    processing.end();
-  }
-
-  private static void putExternal(Span s, Connector.ExternalService ext) {
-    if (ext == null) {
-      return;
-    }
-    putIf(s, Attr.EXTERNAL_SERVICE_NAME, ext.name());
-    putIf(s, Attr.EXTERNAL_SERVICE_ENDPOINT, ext.endpoint());
-    putIf(s, Attr.EXTERNAL_SERVICE_VERSION, ext.version());
-  }
-
-  private static void putIf(Span s, String key, String value) {
-    if (value != null) {
-      s.setAttribute(key, value);
-    }
-  }
-
-  /** The attempt ran past its timeout. */
-  static final class TimeoutStop extends RuntimeException {
-    TimeoutStop(long timeoutMs) {
-      super("job exceeded its timeout of " + timeoutMs + " ms", null, false, false);
-    }
-  }
-
-  /** Gives every stored output its job.result_upload span under job.processing. */
-  private final class RecordingResults implements ResultStore {
-    private final Tracer tracer;
-
-    RecordingResults(Tracer tracer) {
-      this.tracer = tracer;
-    }
-
-    @Override
-    public Future<StoredResult> store(String jobId, String name, Buffer data, String contentType) {
-      Span s = tracer.spanBuilder(Seed.Span.JOB_RESULT_UPLOAD).setParent(procCtx)
-          .setAttribute("result.name", name).setAttribute("result.content_type", String.valueOf(contentType))
-          .setAttribute("result.size_bytes", (long) data.length()).startSpan();
-      Future<StoredResult> f;
-      try {
-        f = results.store(jobId, name, data, contentType);
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      return f.onComplete(ar -> {
-        if (ar.succeeded()) {
-          uploads++;
-          s.setAttribute("result.uri", ar.result().uri());
-        } else {
-          WorkerSpans.recordException(s, ar.cause(), redactor);
-          WorkerSpans.errorStatus(s, ar.cause(), redactor);
-        }
-        s.end();
-      });
-    }
   }
 }
