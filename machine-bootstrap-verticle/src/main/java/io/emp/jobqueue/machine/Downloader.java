@@ -11,9 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -23,10 +21,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 
 /**
  * Streams an HTTP(S) download to {@code <dest>.part} and renames it once its SHA-256 matches. After
@@ -120,7 +115,7 @@ public final class Downloader {
     if (have > 0) {
       req.header("Range", "bytes=" + have + "-");
     }
-    Watchdog watchdog = new Watchdog();
+    IdleWatchdog watchdog = new IdleWatchdog(idleTimeoutMs);
     io.vertx.core.Context ctx = vertx.getOrCreateContext();
     CompletableFuture<HttpResponse<Long>> call;
     try {
@@ -140,13 +135,13 @@ public final class Downloader {
       return Future.failedFuture(new InstallException(Kind.HTTP_STATUS, "cannot download "
           + ComponentInstaller.redact(url) + ": " + e.getMessage()));
     }
-    watchdog.call = call;
+    watchdog.watch(call);
     long timer = vertx.setPeriodic(Math.max(10, Math.min(1_000, idleTimeoutMs / 4)), id -> watchdog.check());
     Promise<HttpResponse<Long>> done = Promise.promise();
     // the JDK completes on its own threads; the rest of the attempt runs on the caller's context
     call.whenComplete((resp, err) -> ctx.runOnContext(v -> {
       if (err != null) {
-        done.fail(watchdog.idle ? new IOException("no data for " + idleTimeoutMs + " ms") : unwrap(err));
+        done.fail(watchdog.fired() ? new IOException("no data for " + idleTimeoutMs + " ms") : unwrap(err));
       } else {
         done.complete(resp);
       }
@@ -174,99 +169,6 @@ public final class Downloader {
         return null;
       });
     });
-  }
-
-  /**
-   * Fails an attempt that receives nothing for {@link #idleTimeoutMs}: before the response head it
-   * cancels the exchange, during the body it cancels the subscription and closes the file.
-   */
-  private final class Watchdog {
-    volatile long last = System.nanoTime();
-    volatile boolean idle;
-    volatile CompletableFuture<?> call;
-    private volatile Guard<?> guard;
-
-    void touch() {
-      last = System.nanoTime();
-    }
-
-    <T> BodySubscriber<T> guard(BodySubscriber<T> inner) {
-      Guard<T> g = new Guard<>(inner, this);
-      guard = g;
-      return g;
-    }
-
-    void check() {
-      if (idle || (System.nanoTime() - last) / 1_000_000 < idleTimeoutMs) {
-        return;
-      }
-      idle = true;
-      Guard<?> g = guard;
-      IOException stalled = new IOException("no data for " + idleTimeoutMs + " ms");
-      if (g != null) {
-        g.abort(stalled);
-      }
-      CompletableFuture<?> c = call;
-      if (c != null) {
-        c.cancel(true);
-      }
-    }
-  }
-
-  /** A body subscriber that reports activity to its watchdog and can be aborted by it. */
-  private static final class Guard<T> implements BodySubscriber<T> {
-    private final BodySubscriber<T> inner;
-    private final Watchdog watchdog;
-    private final CompletableFuture<T> body = new CompletableFuture<>();
-    private volatile Flow.Subscription subscription;
-
-    Guard(BodySubscriber<T> inner, Watchdog watchdog) {
-      this.inner = inner;
-      this.watchdog = watchdog;
-      inner.getBody().whenComplete((v, e) -> {
-        if (e != null) {
-          body.completeExceptionally(e);
-        } else {
-          body.complete(v);
-        }
-      });
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      inner.onSubscribe(s);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      watchdog.touch();
-      inner.onNext(items);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      inner.onError(t);
-    }
-
-    @Override
-    public void onComplete() {
-      inner.onComplete();
-    }
-
-    @Override
-    public CompletionStage<T> getBody() {
-      return body;
-    }
-
-    void abort(Throwable t) {
-      Flow.Subscription s = subscription;
-      if (s != null) {
-        s.cancel();
-      }
-      inner.onError(t); // closes the file
-      body.completeExceptionally(t);
-    }
   }
 
   private static Throwable unwrap(Throwable t) {
