@@ -1,7 +1,7 @@
 package io.emp.jobqueue.app;
 
 import io.emp.jobqueue.core.config.ConfigException;
-import io.emp.jobqueue.core.config.ConfigSection;
+import io.emp.jobqueue.core.config.Typos;
 import io.emp.jobqueue.core.telemetry.Version;
 import java.util.List;
 import picocli.CommandLine;
@@ -79,7 +79,7 @@ final class Flags {
         throw new ConfigException("unexpected argument '" + first + "'; see --help");
       }
       String name = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
-      String meant = ConfigSection.closest(name, cmd.getCommandSpec().optionsMap().keySet());
+      String meant = Typos.closest(name, cmd.getCommandSpec().optionsMap().keySet());
       throw new ConfigException("unknown option " + name + (meant == null ? "" : " (did you mean " + meant + "?)")
           + "; see --help");
     } catch (CommandLine.ParameterException e) {

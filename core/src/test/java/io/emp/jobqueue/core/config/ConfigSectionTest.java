@@ -108,7 +108,7 @@ class ConfigSectionTest {
 
   @Test
   void closestFindsATypoButNotAnUnrelatedWord() {
-    assertThat(ConfigSection.closest("--prot", List.of("--port", "--roles"))).isEqualTo("--port");
-    assertThat(ConfigSection.closest("colour", List.of("host", "port"))).isNull();
+    assertThat(Typos.closest("--prot", List.of("--port", "--roles"))).isEqualTo("--port");
+    assertThat(Typos.closest("colour", List.of("host", "port"))).isNull();
   }
 }
