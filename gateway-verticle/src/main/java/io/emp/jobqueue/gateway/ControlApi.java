@@ -26,6 +26,10 @@ final class ControlApi {
     this.api = api;
   }
 
+  QueueClient queue() {
+    return queue;
+  }
+
   /** GET /api/cluster */
   void cluster(RoutingContext ctx) {
     admin(ctx, t -> cluster.describe());
@@ -63,7 +67,8 @@ final class ControlApi {
     return new JsonObject().put("service", r.getString("service")).put("paused", r.getBoolean("paused"));
   }
 
-  private void admin(RoutingContext ctx, Function<TraceContext, Future<JsonObject>> action) {
+  /** Runs {@code action} for an admin key (else 403) and answers 200 with its JSON, or the error. */
+  void admin(RoutingContext ctx, Function<TraceContext, Future<JsonObject>> action) {
     Principal p = ctx.get(HttpApi.PRINCIPAL);
     if (p == null || !p.admin()) {
       api.fail(ctx, new JobQueueException(Code.FORBIDDEN, "this route needs an admin key"));
