@@ -182,4 +182,26 @@ class OperatorActionsTest extends StoreTestSupport {
         .doesNotContain(done).contains(waiting);
     assertThat(redis(Request.cmd(Command.ZCARD).arg(store.keys().expiring())).toInteger()).isZero();
   }
+
+  @Test
+  void aRareMatchBehindMoreThanOneCallsBudgetStillFillsThePage() {
+    List<String> rare = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      rare.add(get(store.submit(JobSpec.of("rare", 50, new JsonObject()))).jobId());
+    }
+    List<io.vertx.core.Future<SubmitResult>> common = new java.util.ArrayList<>();
+    for (int i = 0; i < JobStore.BROWSE_BUDGET + 500; i++) {
+      common.add(store.submit(JobSpec.of("common", 50, new JsonObject())));
+    }
+    get(io.vertx.core.Future.all(common));
+    JobFilter rareOnly = new JobFilter(null, "rare", null, null, null, null, null, null, null, null);
+    BrowsePage p = get(store.browse(rareOnly, 3, null));
+    assertThat(p.jobs()).extracting(j -> j.getString("id")).containsExactlyInAnyOrderElementsOf(rare);
+    assertThat(p.nextCursor()).isNull();
+    BrowsePage first = get(store.browse(rareOnly, 2, null));
+    BrowsePage second = get(store.browse(rareOnly, 2, first.nextCursor()));
+    assertThat(first.jobs()).hasSize(2);
+    assertThat(second.jobs()).hasSize(1);
+    assertThat(second.nextCursor()).isNull();
+  }
 }
