@@ -40,6 +40,16 @@ final class ControlApi {
     admin(ctx, t -> queue.queues(t));
   }
 
+  /** GET /api/machines: every live machine with its slots, current jobs, services' health (issue 11). */
+  void machines(RoutingContext ctx) {
+    admin(ctx, t -> queue.machines(t));
+  }
+
+  /** GET /api/workers: every live worker, idle or busy with its current job (issue 11). */
+  void workers(RoutingContext ctx) {
+    admin(ctx, t -> queue.workers(t));
+  }
+
   /** POST /api/queues/:service/pause: 200 {service, paused: true}. */
   void pause(RoutingContext ctx) {
     admin(ctx, t -> queue.pause(ctx.pathParam("service"), actor(ctx), t).map(ControlApi::pausedAnswer));

@@ -53,6 +53,8 @@ final class GatewayRouter {
     r.post("/api/queues/:service/pause").handler(control::pause);
     r.post("/api/queues/:service/resume").handler(control::resume);
     r.post("/api/machines/:id/drain").handler(control::drain);
+    r.get("/api/machines").handler(control::machines);
+    r.get("/api/workers").handler(control::workers);
     r.post("/api/workers/reload").handler(control::reload);
     r.route("/api/*").handler(ctx -> api.fail(ctx, JobQueueException.notFound("route " + ctx.request().path())));
 

@@ -155,6 +155,16 @@ public final class QueueClient {
         .put("cursor", cursor), trace, true);
   }
 
+  /** {machines: [...]}: every live machine registration (docs/api.md, GET /api/machines). */
+  public Future<JsonObject> machines(TraceContext trace) {
+    return request(QueueAddresses.MACHINES, new JsonObject(), trace, true);
+  }
+
+  /** {workers: [...]}: every live worker registration (docs/api.md, GET /api/workers). */
+  public Future<JsonObject> workers(TraceContext trace) {
+    return request(QueueAddresses.WORKERS, new JsonObject(), trace, true);
+  }
+
   /** Retries a failed or cancelled job: {job_id, status, attempt, trace_id, previous_trace_id}. */
   public Future<JsonObject> retry(String jobId, String by, TraceContext trace) {
     // not safe to send twice: a second retry could act on the run the first one started

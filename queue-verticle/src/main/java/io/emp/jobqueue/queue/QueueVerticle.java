@@ -102,6 +102,8 @@ public final class QueueVerticle extends VerticleBase {
         b.getString("by", "unknown"), t));
     handle(QueueAddresses.PROMOTE, (b, t) -> actions.promote(b.getString("job_id"), b.getString("by", "unknown"), t));
     handle(QueueAddresses.DELETE, (b, t) -> actions.delete(b.getString("job_id"), b.getString("by", "unknown"), t));
+    handle(QueueAddresses.MACHINES, (b, t) -> MachineRegistry.of(store).machines().map(RegistryView::machines));
+    handle(QueueAddresses.WORKERS, (b, t) -> MachineRegistry.of(store).workers().map(RegistryView::workers));
     handle(QueueAddresses.STATS, (b, t) -> store.stats()
         .map(list -> new JsonObject().put("services", new JsonArray(list.stream().map(ServiceStats::toJson).toList()))));
     handle(QueueAddresses.WORKFLOW, (b, t) -> store.workflowSteps(b.getString("workflow_id")).map(steps -> {
