@@ -46,7 +46,7 @@ public final class HealthServer {
       ctx.response().setStatusCode(ready ? 200 : 503);
       ctx.json(new JsonObject().put("ready", ready));
     });
-    router.get("/status").handler(ctx -> ctx.json(machine.status(MachineBootstrap.Update.EVENT_DRIVEN)));
+    router.get("/status").handler(ctx -> ctx.json(machine.status(StatusUpdate.EVENT_DRIVEN)));
     return ReadDeadlines.createServer(vertx, new HttpServerOptions(), timeouts, router, req -> req.response()
             .setStatusCode(408).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
             .end(new JsonObject().put("error", "request_timeout").toBuffer()))

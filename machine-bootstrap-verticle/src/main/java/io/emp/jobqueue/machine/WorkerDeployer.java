@@ -1,6 +1,8 @@
 package io.emp.jobqueue.machine;
 
 import io.vertx.core.Future;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Starts and stops the worker of one slot. The machine does not know how a worker is built (the
@@ -16,6 +18,21 @@ public interface WorkerDeployer {
    * @return an id that {@link #undeploy} accepts
    */
   Future<String> deploy(WorkerSlot slot, MachineInfo machine);
+
+  /**
+   * Deploys one worker per slot, one after the other (a failure stops there), passing each
+   * deployment id to {@code deployed} as it is made so that a failed start can still undeploy them.
+   */
+  default Future<Void> deployAll(List<WorkerSlot> slots, MachineInfo machine, Consumer<String> deployed) {
+    Future<Void> chain = Future.succeededFuture();
+    for (WorkerSlot slot : slots) {
+      chain = chain.compose(v -> deploy(slot, machine).map(id -> {
+        deployed.accept(id);
+        return null;
+      }));
+    }
+    return chain;
+  }
 
   /** Stops the worker gracefully: it finishes or hands back its in-flight jobs before completing. */
   Future<Void> undeploy(String deploymentId);

@@ -94,7 +94,7 @@ class MachineControlTest {
   }
 
   String id(MachineBootstrap m) {
-    return m.status(MachineBootstrap.Update.PERIODIC).getString("machine_id");
+    return m.status(StatusUpdate.PERIODIC).getString("machine_id");
   }
 
   @Test
