@@ -5,7 +5,6 @@ import io.emp.jobqueue.core.metrics.Metrics;
 import io.emp.jobqueue.core.metrics.MetricsConfig;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
-import io.emp.jobqueue.core.telemetry.Version;
 import io.emp.jobqueue.gateway.GatewayConfig;
 import io.emp.jobqueue.gateway.GatewayVerticle;
 import io.emp.jobqueue.machine.MachineBootstrapVerticle;
@@ -19,17 +18,13 @@ import io.emp.jobqueue.queue.control.Controls;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.worker.WorkerVerticle;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.core.spi.cluster.NodeInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,7 +43,7 @@ final class Node {
   private final boolean devKey;
   private final ClusterManager cluster;
   private final ClusterConfig clusterCfg;
-  private final long startedAt;
+  private final ClusterMembers members;
   private final List<String> lines = new ArrayList<>();
   private GatewayVerticle gateway;
   private MachineBootstrapVerticle machine;
@@ -63,7 +58,7 @@ final class Node {
     this.devKey = devKey;
     this.cluster = cluster;
     this.clusterCfg = clusterCfg;
-    this.startedAt = startedAt;
+    this.members = new ClusterMembers(vertx, cluster, clusterCfg, startedAt);
   }
 
   /** {@code devKey}: the gateway's only key is the generated one in data/dev-api-key (the banner's curl reads it). */
@@ -86,7 +81,7 @@ final class Node {
     Future<Node> created;
     if (cc.enabled()) {
       AtomicReference<Vertx> joined = new AtomicReference<>();
-      created = Clustering.start(opts, metrics, cc, Path.of(""), metadata(cfg, startedAt), (id, added) -> {
+      created = Clustering.start(opts, metrics, cc, Path.of(""), ClusterMembers.metadata(cfg, startedAt), (id, added) -> {
         LOG.log(System.Logger.Level.INFO, "cluster " + cc.name() + ": member " + id + (added ? " joined" : " left"));
         Vertx v = joined.get();
         if (!added && v != null) {
@@ -113,26 +108,6 @@ final class Node {
         });
   }
 
-  /** This node's entry in the cluster's member list ({@code GET /api/cluster}). */
-  static JsonObject metadata(NodeConfig cfg, long startedAt) {
-    JsonObject m = new JsonObject().put("roles", roleNames(cfg)).put("joined_at", startedAt)
-        .put("version", Version.current());
-    if (cfg.roles().contains(NodeConfig.Role.API)) {
-      m.put("http_port", GatewayConfig.from(cfg.section("gateway"), Map.of()).port());
-    }
-    Object machineId = cfg.section("machine").getValue("machine_id");
-    if (cfg.roles().contains(NodeConfig.Role.MACHINE)) {
-      m.put("machine_id", machineId != null ? machineId : defaultMachineId());
-    }
-    return m;
-  }
-
-  private static JsonArray roleNames(NodeConfig cfg) {
-    JsonArray a = new JsonArray();
-    cfg.roles().stream().sorted().forEach(r -> a.add(r.name().toLowerCase()));
-    return a;
-  }
-
   /**
    * The node's telemetry settings: the "telemetry" section, plus, on a machine node, its machine id
    * and its profile's telemetry section (exporter, otel.* overrides), which must be known before the
@@ -155,9 +130,9 @@ final class Node {
   private Future<Void> deployRoles(NodeConfig cfg) {
     Future<Void> chain = Future.succeededFuture();
     if (cluster != null) {
-      chain = chain.compose(v -> describeCluster(cfg).onSuccess(c -> lines.add("Cluster        " + clusterCfg.name()
+      chain = chain.compose(v -> members.describe(cfg).onSuccess(c -> lines.add("Cluster        " + clusterCfg.name()
           + ": node " + cluster.getNodeId() + ", " + c.getJsonArray("members").size() + " member(s); event bus "
-          + busAddress() + ", Hazelcast port " + clusterCfg.port() + "+")).<Void>mapEmpty());
+          + members.busAddress() + ", Hazelcast port " + clusterCfg.port() + "+")).<Void>mapEmpty());
     }
     if (cfg.runsQueue()) {
       chain = chain.compose(v -> deployQueue(cfg));
@@ -184,42 +159,6 @@ final class Node {
             + " (namespace " + queue.store().namespace() + ")");
       }
     }).mapEmpty();
-  }
-
-  private String busAddress() {
-    NodeInfo info = cluster == null ? null : cluster.getNodeInfo();
-    return info == null ? "?" : info.host() + ":" + info.port();
-  }
-
-  /**
-   * {@code GET /api/cluster}: every member with its roles (from its cluster metadata), or, outside a
-   * cluster, this node alone.
-   */
-  Future<JsonObject> describeCluster(NodeConfig cfg) {
-    String self = NodeIdentity.of(vertx);
-    JsonObject out = new JsonObject().put("clustered", cluster != null).put("node_id", self)
-        .put("cluster_name", cluster != null ? clusterCfg.name() : null);
-    if (cluster == null) {
-      JsonObject me = metadata(cfg, startedAt).put("node_id", self).put("self", true);
-      return Future.succeededFuture(out.put("members", new JsonArray().add(me)));
-    }
-    List<Future<JsonObject>> members = new ArrayList<>();
-    for (String id : cluster.getNodes()) {
-      Promise<NodeInfo> info = Promise.promise();
-      cluster.getNodeInfo(id, info);
-      members.add(info.future().map(ni -> {
-        JsonObject m = ni.metadata() == null ? new JsonObject() : ni.metadata().copy();
-        return m.put("node_id", id).put("host", ni.host()).put("bus_port", ni.port()).put("self", id.equals(self));
-      }));
-    }
-    // a member that leaves while we ask is left out
-    return Future.join(members).transform(ar -> {
-      JsonArray list = new JsonArray();
-      members.stream().filter(Future::succeeded).map(Future::result)
-          .sorted(Comparator.comparing(m -> m.getLong("joined_at", 0L)))
-          .forEach(list::add);
-      return Future.succeededFuture(out.put("members", list));
-    });
   }
 
   /**
@@ -253,7 +192,7 @@ final class Node {
     QueueClient.Options options = cluster == null ? QueueClient.Options.of(gw.queueTimeoutMs())
         : new QueueClient.Options(gw.queueTimeoutMs(), Math.min(gw.queueTimeoutMs(),
             clusterCfg.requestAttemptTimeoutMs()), QueueClient.DEFAULT_RETRY_DELAY_MS);
-    gateway = new GatewayVerticle(gw, telemetry, queue.store(), () -> describeCluster(cfg), options);
+    gateway = new GatewayVerticle(gw, telemetry, queue.store(), () -> members.describe(cfg), options);
     return vertx.deployVerticle(gateway)
         .recover(err -> Future.failedFuture(listenError(err, "the HTTP API", gw.host(), gw.port(),
             "choose another with --port or EMP_HTTP_PORT")))

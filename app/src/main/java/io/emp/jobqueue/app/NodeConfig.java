@@ -1,8 +1,5 @@
 package io.emp.jobqueue.app;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.emp.jobqueue.core.config.ConfigException;
 import io.emp.jobqueue.core.config.ConfigSection;
 import io.emp.jobqueue.core.metrics.MetricsConfig;
@@ -12,10 +9,7 @@ import io.emp.jobqueue.machine.MachineConfig;
 import io.emp.jobqueue.machine.MachineProfile;
 import io.emp.jobqueue.queue.QueueConfig;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -74,7 +68,7 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
     JsonObject json = new JsonObject();
     Path defaults = workDir.resolve(DEFAULT_FILE);
     if (Files.exists(defaults)) {
-      json.mergeIn(readFile(defaults), true);
+      json.mergeIn(ConfigFiles.read(defaults), true);
     }
     String named = flags.config != null ? flags.config : nonBlank(env.get("EMP_CONFIG"));
     if (named != null) {
@@ -83,21 +77,21 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
         throw new ConfigException("config file not found: " + named + " (from "
             + (flags.config != null ? "--config" : "EMP_CONFIG") + ")");
       }
-      if (!isSameFile(file, defaults)) {
-        json.mergeIn(readFile(file), true);
+      if (!ConfigFiles.isSameFile(file, defaults)) {
+        json.mergeIn(ConfigFiles.read(file), true);
       }
     }
     for (Map.Entry<String, String> e : ENV.entrySet()) {
       String v = nonBlank(env.get(e.getKey()));
       if (v != null) {
-        put(json, e.getValue(), v);
+        ConfigFiles.put(json, e.getValue(), v);
       }
     }
     if (flags.redisUrl != null) {
-      put(json, "/queue/store/redis_url", flags.redisUrl);
+      ConfigFiles.put(json, "/queue/store/redis_url", flags.redisUrl);
     }
     if (flags.port != null) {
-      put(json, "/gateway/port", flags.port);
+      ConfigFiles.put(json, "/gateway/port", flags.port);
     }
     applySampling(json, flags, env);
     applyCluster(json, flags, env);
@@ -125,23 +119,23 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
         case "off", "false" -> false;
         default -> throw new ConfigException("EMP_SAMPLING must be on or off, got '" + envValue + "'");
       };
-    } else if (get(json, SAMPLING_ENABLED) != null) {
+    } else if (ConfigFiles.get(json, SAMPLING_ENABLED) != null) {
       return;
     } else {
       enabled = !isEmbeddedLocal(json);
     }
-    put(json, SAMPLING_ENABLED, enabled);
+    ConfigFiles.put(json, SAMPLING_ENABLED, enabled);
   }
 
   /** --cluster, else EMP_CLUSTER (1/0, true/false, on/off), else the config's {@code cluster.enabled}. */
   private static void applyCluster(JsonObject json, Flags flags, Map<String, String> env) {
     if (flags.cluster) {
-      put(json, CLUSTER_ENABLED, true);
+      ConfigFiles.put(json, CLUSTER_ENABLED, true);
       return;
     }
     String v = nonBlank(env.get("EMP_CLUSTER"));
     if (v != null) {
-      put(json, CLUSTER_ENABLED, switch (v.trim().toLowerCase()) {
+      ConfigFiles.put(json, CLUSTER_ENABLED, switch (v.trim().toLowerCase()) {
         case "1", "true", "on", "yes" -> true;
         case "0", "false", "off", "no" -> false;
         default -> throw new ConfigException("EMP_CLUSTER must be 1 or 0 (true/false, on/off), got '" + v + "'");
@@ -151,9 +145,9 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
 
   /** No Redis configured anywhere (the launcher starts its own) and a local environment. */
   static boolean isEmbeddedLocal(JsonObject json) {
-    Object env = get(json, "/telemetry/environment");
+    Object env = ConfigFiles.get(json, "/telemetry/environment");
     String environment = env instanceof String s ? s : TelemetryConfig.DEFAULT_ENVIRONMENT;
-    return get(json, "/queue/store/redis_url") == null && environment.startsWith("local");
+    return ConfigFiles.get(json, "/queue/store/redis_url") == null && environment.startsWith("local");
   }
 
   /** {@code all}, or a comma-separated list of api, queue, machine (e.g. {@code api,queue}). */
@@ -225,47 +219,6 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
         profile);
   }
 
-  /** A JSON object from {@code file}; bad JSON is one line naming the file, line and column. */
-  static JsonObject readFile(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException("config file not found: " + file);
-    } catch (IOException e) {
-      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
-    }
-    // Jackson (under Vert.x's JSON) knows where the text went wrong; Vert.x's message does not say
-    JsonFactory factory = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature
-        .STRICT_DUPLICATE_DETECTION).build();
-    try (JsonParser p = factory.createParser(text)) {
-      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
-        throw new ConfigException(file + ": expected a JSON object ({...}) at the top level");
-      }
-      p.skipChildren();
-      if (p.nextToken() != null) {
-        throw new ConfigException(file + ":" + p.currentLocation().getLineNr() + ":"
-            + p.currentLocation().getColumnNr() + ": invalid JSON: text after the closing }");
-      }
-    } catch (JsonProcessingException e) {
-      String why = e.getOriginalMessage().replaceAll("\\s*\\R\\s*", " ");
-      int at = why.indexOf(" (start marker at");
-      throw new ConfigException(file + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr()
-          + ": invalid JSON: " + (at > 0 ? why.substring(0, at) : why));
-    } catch (IOException e) {
-      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
-    }
-    return new JsonObject(text);
-  }
-
-  private static boolean isSameFile(Path a, Path b) {
-    try {
-      return Files.exists(b) && Files.isSameFile(a, b);
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private static String nonBlank(String s) {
     return s == null || s.isBlank() ? null : s;
   }
@@ -284,7 +237,7 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
 
   /** True when no Redis was configured anywhere: the embedded default starts its own. */
   boolean wantsEmbeddedRedis() {
-    return get(json, "/queue/store/redis_url") == null;
+    return ConfigFiles.get(json, "/queue/store/redis_url") == null;
   }
 
   /** Whether in-process tail sampling is on (false: every trace is kept). */
@@ -295,40 +248,7 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
 
   NodeConfig withRedisUrl(String url) {
     JsonObject copy = json.copy();
-    put(copy, "/queue/store/redis_url", url);
+    ConfigFiles.put(copy, "/queue/store/redis_url", url);
     return new NodeConfig(roles, copy, dataDir);
-  }
-
-  private static Object get(JsonObject root, String pointer) {
-    String[] parts = pointer.substring(1).split("/");
-    Object o = root;
-    for (String p : parts) {
-      if (!(o instanceof JsonObject j)) {
-        return null;
-      }
-      o = j.getValue(p);
-    }
-    return o;
-  }
-
-  /**
-   * Sets a value, creating the sections on the way. Values from the environment stay strings: the
-   * section readers accept "8080" where a number is expected and name the key when it is not one.
-   */
-  private static void put(JsonObject root, String pointer, Object value) {
-    String[] parts = pointer.substring(1).split("/");
-    JsonObject o = root;
-    for (int i = 0; i < parts.length - 1; i++) {
-      Object next = o.getValue(parts[i]);
-      if (next == null) {
-        next = new JsonObject();
-        o.put(parts[i], next);
-      } else if (!(next instanceof JsonObject)) {
-        throw new ConfigException(String.join(".", java.util.Arrays.copyOf(parts, i + 1))
-            + ": expected an object, got " + io.vertx.core.json.Json.encode(next));
-      }
-      o = (JsonObject) next;
-    }
-    o.put(parts[parts.length - 1], value);
   }
 }

@@ -136,7 +136,7 @@ class ClusterConfigTest {
 
   @Test
   void aMembersEntryMetadataNamesItsRolesAndPorts() {
-    JsonObject m = Node.metadata(new NodeConfig(Set.of(Role.MACHINE, Role.API), new JsonObject()
+    JsonObject m = ClusterMembers.metadata(new NodeConfig(Set.of(Role.MACHINE, Role.API), new JsonObject()
         .put("gateway", new JsonObject().put("port", "9001")).put("machine", new JsonObject().put("machine_id", "gpu-7")),
         tmp), 1234);
     assertThat(m.getJsonArray("roles").getList()).containsExactly("api", "machine");
