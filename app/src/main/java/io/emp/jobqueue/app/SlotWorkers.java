@@ -9,13 +9,9 @@ import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.worker.FileResultStore;
 import io.emp.jobqueue.worker.WorkerConfig;
 import io.emp.jobqueue.worker.WorkerVerticle;
-import io.emp.jobqueue.worker.connectors.comfyui.ComfyUiConfig;
-import io.emp.jobqueue.worker.connectors.comfyui.ComfyUiConnector;
-import io.emp.jobqueue.worker.connectors.openai.OpenAiConfig;
-import io.emp.jobqueue.worker.connectors.openai.OpenAiConnector;
-import io.emp.jobqueue.worker.simulation.SimulationConfig;
-import io.emp.jobqueue.worker.simulation.SimulationConnector;
 import io.emp.jobqueue.worker.spi.Connector;
+import io.emp.jobqueue.worker.spi.ConnectorFactory;
+import io.emp.jobqueue.worker.spi.ConnectorRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -30,11 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * connector from the slot's type, everything else from the node's "worker" section.
  */
 final class SlotWorkers {
-  /** Worker type -> the service_required values it serves. */
-  static final Map<String, List<String>> SERVICES = Map.of(
-      "simulation", List.of("simulation"),
-      "comfyui", List.of("comfyui"),
-      "openai", List.of("openai", "openai_text", "openai_image"));
+  /** The connector factories on the class path (ServiceLoader): worker type -> connector and services. */
+  static final ConnectorRegistry CONNECTORS = ConnectorRegistry.load();
 
   private final Vertx vertx;
   private final JsonObject workerSection;
@@ -59,19 +52,16 @@ final class SlotWorkers {
     ConfigSection section = ConfigSection.of(workerSection, "worker");
     WorkerConfig cfg = slotConfig(section, slot, machine);
     FileResultStore results = new FileResultStore(vertx, resultsDir(section));
-    WorkerVerticle v = new WorkerVerticle(cfg, connector(slot.type(), slot.gpu(), slot.servicePort(),
-        section.section("connectors").section(slot.type()), env), results, telemetry, store);
+    Connector connector = CONNECTORS.factory(slot.type()).create(section.section("connectors").section(slot.type()),
+        new ConnectorFactory.Slot(slot.gpu(), slot.servicePort()), env);
+    WorkerVerticle v = new WorkerVerticle(cfg, connector, results, telemetry, store);
     built.add(new Built(slot, machine, v));
     return v;
   }
 
   /** The worker's settings for a slot: the section's, with the slot's identity and hardware. */
   private static WorkerConfig slotConfig(ConfigSection section, WorkerSlot slot, MachineInfo machine) {
-    List<String> services = SERVICES.get(slot.type());
-    if (services == null) {
-      throw new IllegalArgumentException("no connector for worker type '" + slot.type() + "'; known: "
-          + SERVICES.keySet());
-    }
+    List<String> services = CONNECTORS.factory(slot.type()).services();
     WorkerConfig base = workerConfig(section, slot.workerId(), machine.machineId(), services);
     WorkerCapabilities caps = base.capabilities().withHardware(machine.workerHardware(slot));
     return new WorkerConfig(caps, base.concurrency(), base.leaseMs(), base.renewIntervalMs(),
@@ -103,9 +93,10 @@ final class SlotWorkers {
    */
   static void check(ConfigSection worker, Map<String, String> env) {
     resultsDir(worker);
-    workerConfig(worker, "config-check", "config-check", SERVICES.get("simulation"));
+    workerConfig(worker, "config-check", "config-check", List.of("config-check"));
     ConfigSection connectors = worker.section("connectors");
-    SERVICES.keySet().forEach(type -> connector(type, null, null, connectors.section(type), env));
+    CONNECTORS.types().forEach(type -> CONNECTORS.factory(type).create(connectors.section(type),
+        ConnectorFactory.Slot.NONE, env));
   }
 
   private static java.nio.file.Path resultsDir(ConfigSection worker) {
@@ -117,23 +108,5 @@ final class SlotWorkers {
                                            List<String> services) {
     return WorkerConfig.from(worker.with("worker_id", workerId).with("machine_id", machineId)
         .with("services", new JsonArray(services)));
-  }
-
-  private static Connector connector(String type, Integer gpu, Integer servicePort, ConfigSection c,
-                                     Map<String, String> env) {
-    return switch (type) {
-      case "simulation" -> new SimulationConnector(SimulationConfig.from(c));
-      case "comfyui" -> {
-        // the machine binds each slot to its own ComfyUI instance (base port + GPU index)
-        ComfyUiConfig cu = ComfyUiConfig.from(c);
-        Integer port = servicePort != null ? servicePort : gpu != null ? Integer.valueOf(cu.port(gpu)) : null;
-        if (port != null) {
-          cu = ComfyUiConfig.from(c.with("base_port", port).with("port_per_gpu", false));
-        }
-        yield new ComfyUiConnector(cu);
-      }
-      case "openai" -> new OpenAiConnector(OpenAiConfig.from(c, env));
-      default -> throw new IllegalArgumentException("unknown worker type " + type);
-    };
   }
 }
