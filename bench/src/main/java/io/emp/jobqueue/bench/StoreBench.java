@@ -34,18 +34,22 @@ public final class StoreBench {
 
   /**
    * Env BENCH_REDIS=sentinel: its own master, replica and three sentinels (TestSentinels), reached
-   * through a redis-sentinel:// url. BENCH_PARTS=lifecycles skips the claim-latency part.
+   * through a redis-sentinel:// url; BENCH_REDIS=replicated: the same, the master reached through a
+   * plain redis:// url. BENCH_PARTS=lifecycles skips the claim-latency part.
    */
   public static void main(String[] args) throws Exception {
     int seconds = Integer.parseInt(System.getProperty("bench.seconds", "10"));
     String url = System.getenv("REDIS_URL");
-    boolean sentinel = "sentinel".equals(System.getenv("BENCH_REDIS"));
+    String mode = System.getenv().getOrDefault("BENCH_REDIS", "standalone");
+    // "replicated": the same master, replica and sentinels, but the master reached with a plain url,
+    // which separates what replication costs the box from what the sentinel client costs
+    boolean sentinel = "sentinel".equals(mode) || "replicated".equals(mode);
     TestRedis own = url == null && !sentinel ? TestRedis.start() : null;
     TestSentinels ownGroup = url == null && sentinel ? TestSentinels.start() : null;
     if (own != null) {
       url = own.url();
     } else if (ownGroup != null) {
-      url = ownGroup.url();
+      url = "replicated".equals(mode) ? TestSentinels.url(ownGroup.masterPort()) : ownGroup.url();
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     try {
