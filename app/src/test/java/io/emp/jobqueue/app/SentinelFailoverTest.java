@@ -56,6 +56,7 @@ class SentinelFailoverTest {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   final Set<String> accepted = ConcurrentHashMap.newKeySet();
   final AtomicInteger unavailable = new AtomicInteger();
+  final AtomicInteger notConfirmed = new AtomicInteger();
   final AtomicInteger acceptedAfterFailover = new AtomicInteger();
   final List<String> unexpected = new CopyOnWriteArrayList<>();
   volatile boolean failedOver;
@@ -104,6 +105,9 @@ class SentinelFailoverTest {
     load.shutdown();
     assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     assertThat(unexpected).as("answers other than 201 and 503 + Retry-After").isEmpty();
+    // between the promotion and the old master's return the new master had no replica: those submits
+    // were stored but not confirmed, and said so
+    assertThat(notConfirmed.get()).isPositive();
 
     vertx = Vertx.vertx();
     JobStore store = get(JobStore.connect(vertx, StoreConfig.defaults(redis.url())));
@@ -127,7 +131,8 @@ class SentinelFailoverTest {
       System.out.println("[reliability] Sentinel failover, master kill -9 under load, wait_replicas=1 (down-after "
           + TestSentinels.DOWN_AFTER_MS + " ms): " + accepted.size() + " jobs acknowledged, kill -> new master "
           + (promoted - killed) / 1_000_000 + " ms, kill -> writes acknowledged again (old master back as replica) "
-          + (writable - killed) / 1_000_000 + " ms, 503 + Retry-After answers " + unavailable.get()
+          + (writable - killed) / 1_000_000 + " ms, 503 + Retry-After answers " + unavailable.get() + " (of them "
+          + notConfirmed.get() + " stored but not confirmed by a replica)"
           + ", attempts re-run " + reRun + ", all done " + (drained - killed) / 1_000_000
           + " ms after the kill; lost 0, duplicated completions 0");
     } finally {
@@ -169,6 +174,9 @@ class SentinelFailoverTest {
         }
       } else if (r.statusCode() == 503 && r.headers().firstValue("Retry-After").isPresent()) {
         unavailable.incrementAndGet();
+        if (r.body().contains("replicas confirmed it")) {
+          notConfirmed.incrementAndGet();
+        }
       } else {
         unexpected.add(r.statusCode() + " " + r.body());
       }
