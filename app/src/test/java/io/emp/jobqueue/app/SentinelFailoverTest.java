@@ -12,6 +12,7 @@ import io.emp.jobqueue.queue.store.RedisKeys;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.testing.TestSentinels;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -38,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A node (API, queue and machine roles) on a Sentinel-watched master and replica, with
  * {@code wait_replicas = 1}: the master is killed with SIGKILL while jobs are submitted, claimed and
  * completed. The sentinels promote the replica; the node follows it without a restart, answers 503 +
- * {@code Retry-After} while no master (and then no replica) can take a write, and re-subscribes its
- * wake channel on the new master. The dead master comes back empty and the sentinels make it a
+ * {@code Retry-After} while no master (and then no replica) can take a write, re-subscribes its
+ * wake channel on the new master and relays the new master's job events to {@code /ws/monitor}. The dead master comes back empty and the sentinels make it a
  * replica. Every job that got a 2xx is on the new master and completes exactly once.
  */
 class SentinelFailoverTest {
@@ -55,9 +56,10 @@ class SentinelFailoverTest {
   ScheduledExecutorService load;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   final Set<String> accepted = ConcurrentHashMap.newKeySet();
+  final Set<String> acceptedAfter = ConcurrentHashMap.newKeySet();
+  final Set<String> completedOnMonitor = ConcurrentHashMap.newKeySet();
   final AtomicInteger unavailable = new AtomicInteger();
   final AtomicInteger notConfirmed = new AtomicInteger();
-  final AtomicInteger acceptedAfterFailover = new AtomicInteger();
   final List<String> unexpected = new CopyOnWriteArrayList<>();
   volatile boolean failedOver;
 
@@ -84,6 +86,16 @@ class SentinelFailoverTest {
     node = get(Node.start(config(redis.url()), Map.of("EMP_API_KEYS", ADMIN_KEY + ":*:admin"), false));
     int port = apiPort(node);
     int oldMaster = redis.masterPort();
+    vertx = Vertx.vertx();
+    // the admin monitor sees every job event through the gateway's relay of the global event stream
+    get(vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/ws/monitor").addHeader("Authorization", "Bearer " + ADMIN_KEY))
+        .map(ws -> ws.textMessageHandler(t -> {
+          JsonObject m = new JsonObject(t);
+          if ("complete_job".equals(m.getString("type"))) {
+            completedOnMonitor.add(m.getString("job_id"));
+          }
+        })));
 
     load = Executors.newSingleThreadScheduledExecutor();
     load.scheduleWithFixedDelay(() -> submit(port), 0, SUBMIT_EVERY_MS, TimeUnit.MILLISECONDS);
@@ -100,7 +112,7 @@ class SentinelFailoverTest {
     // empty; the sentinels turn it into a replica of the new master
     redis.restart(oldMaster);
     failedOver = true;
-    await().atMost(WAIT).until(() -> acceptedAfterFailover.get() >= 20);
+    await().atMost(WAIT).until(() -> acceptedAfter.size() >= 20);
     long writable = System.nanoTime();
     load.shutdown();
     assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -109,7 +121,6 @@ class SentinelFailoverTest {
     // were stored but not confirmed, and said so
     assertThat(notConfirmed.get()).isPositive();
 
-    vertx = Vertx.vertx();
     JobStore store = get(JobStore.connect(vertx, StoreConfig.defaults(redis.url())));
     try {
       // the worker's wake subscription moved to the new master by itself
@@ -119,6 +130,8 @@ class SentinelFailoverTest {
       await().atMost(WAIT).until(() -> accepted.stream().allMatch(id ->
           get(store.get(id)).map(Job::status).orElse(null) == JobStatus.COMPLETED));
       long drained = System.nanoTime();
+      // the relay's tail followed the new master too: completions after the failover reach the monitor
+      await().atMost(WAIT).until(() -> completedOnMonitor.containsAll(acceptedAfter));
       int reRun = 0;
       for (String id : accepted) {
         List<JobEvent> events = get(store.events(id, 0, 1000));
@@ -170,7 +183,7 @@ class SentinelFailoverTest {
       if (r.statusCode() == 201) {
         accepted.add(new JsonObject(r.body()).getString("job_id"));
         if (after) {
-          acceptedAfterFailover.incrementAndGet();
+          acceptedAfter.add(new JsonObject(r.body()).getString("job_id"));
         }
       } else if (r.statusCode() == 503 && r.headers().firstValue("Retry-After").isPresent()) {
         unavailable.incrementAndGet();
