@@ -451,7 +451,8 @@ public final class JobStore {
     if (err instanceof JobQueueException || err instanceof IllegalArgumentException) {
       return err;
     }
-    String msg = String.valueOf(err.getMessage());
+    // one line: the sentinel client lists each sentinel's failure on a line of its own
+    String msg = String.valueOf(err.getMessage()).replaceAll("\\s*\\R\\s*", "; ");
     // A master that became a replica (READONLY), a replica that lost its master (MASTERDOWN) and a
     // server still loading its data are all "wait and retry", whatever prefix a script wraps them in.
     if (msg.contains("READONLY") || msg.contains("MASTERDOWN") || msg.startsWith("LOADING")) {

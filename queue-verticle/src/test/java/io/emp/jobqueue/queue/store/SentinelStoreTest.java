@@ -73,6 +73,17 @@ class SentinelStoreTest {
   }
 
   @Test
+  @Order(1)
+  void aMasterNameTheSentinelsDoNotKnowFailsTheStartWithTheirAnswerOnOneLine() {
+    String url = group.url().replace("/" + TestSentinels.MASTER_NAME, "/nosuchmaster");
+    assertThatThrownBy(() -> get(JobStore.connect(vertx, StoreConfig.defaults(url).withConnectTimeout(0))))
+        .isInstanceOfSatisfying(JobQueueException.class, e -> {
+          assertThat(e.code()).isEqualTo(JobQueueException.Code.UNAVAILABLE);
+          assertThat(e.getMessage()).contains("No such master").doesNotContain("\n");
+        });
+  }
+
+  @Test
   @Order(2)
   void withTheReplicaGoneWaitingWritesAnswerUnavailableWhileTheMasterKeepsThemAndTheDefaultDoesNotWait() {
     JobStore waiting = get(JobStore.connect(vertx, config(1)));
