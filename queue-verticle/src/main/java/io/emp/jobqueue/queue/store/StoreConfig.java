@@ -37,7 +37,7 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
   public static final long DEFAULT_WAIT_TIMEOUT_MS = 1_000;
 
   public StoreConfig {
-    RedisEndpoint.parse(redisUrl); // validates the url
+    RedisEndpoint endpoint = RedisEndpoint.parse(redisUrl); // validates the url
     new RedisKeys(namespace); // validates the namespace
     if (poolSize < 1 || maxPoolWaiting < 1) {
       throw new IllegalArgumentException("pool_size and max_pool_waiting must be >= 1");
@@ -56,6 +56,11 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
     }
     if (waitReplicas < 0 || waitTimeoutMs < 1) {
       throw new IllegalArgumentException("wait_replicas must be >= 0 and wait_timeout_ms >= 1");
+    }
+    if (waitReplicas > 0 && endpoint.topology() == RedisEndpoint.Topology.CLUSTER) {
+      // the cluster client sends a keyless command such as WAIT to any node, not to the shard that ran
+      // the script, so the wait would confirm nothing
+      throw new IllegalArgumentException("wait_replicas is not available with redis-cluster:// urls");
     }
     retry = retry == null ? RetryPolicy.DEFAULT : retry;
     limits = limits == null ? JobLimits.DEFAULTS : limits;
