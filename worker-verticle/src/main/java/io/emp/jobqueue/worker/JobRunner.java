@@ -190,7 +190,7 @@ public final class JobRunner {
     stageCtx = extCtx;
     stageComponent = connector.type();
     JobContext ctx = new JobContext(job, job.attempt(), deadline, extCtx, attemptSpans.tracer(),
-        new TracedResultStore(results, attemptSpans.tracer(), procCtx, redactor), -1);
+        new TracedResultStore(results, attemptSpans.tracer(), procCtx, redactor));
     Future<JsonObject> f;
     try {
       f = connector.process(ctx, (percent, message) -> onWorkerContext(() -> throttle.report(percent, message)));

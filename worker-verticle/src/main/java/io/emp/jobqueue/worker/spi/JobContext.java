@@ -13,10 +13,9 @@ import io.opentelemetry.context.Context;
  * @param otelContext the context of the {@code external_service.call} span: parent for backend spans
  * @param tracer a tracer whose service name is the worker's ({@code emp-{service}-worker})
  * @param results where produced files go
- * @param gpuIndex the GPU this worker is bound to, or -1
  */
 public record JobContext(Job job, int attempt, long deadlineMs, Context otelContext, Tracer tracer,
-                         ResultStore results, int gpuIndex) {
+                         ResultStore results) {
   public String jobId() {
     return job.id();
   }

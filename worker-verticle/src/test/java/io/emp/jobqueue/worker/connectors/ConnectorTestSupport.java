@@ -63,12 +63,12 @@ public abstract class ConnectorTestSupport {
   }
 
   /** A context whose parent is a real (ended) external_service.call span, so parenting can be asserted. */
-  protected JobContext context(Job job, long timeoutMs, int gpuIndex) {
+  protected JobContext context(Job job, long timeoutMs) {
     Tracer tracer = telemetry.tracer(Seed.Service.worker(job.serviceRequired()));
     Span parent = tracer.spanBuilder(Seed.Span.EXTERNAL_CALL).startSpan();
     Context ctx = Context.root().with(parent);
     parent.end();
-    return new JobContext(job, 1, System.currentTimeMillis() + timeoutMs, ctx, tracer, results, gpuIndex);
+    return new JobContext(job, 1, System.currentTimeMillis() + timeoutMs, ctx, tracer, results);
   }
 
   protected static SpanData span(String name) {

@@ -47,7 +47,7 @@ class SimulationConnectorTest {
 
   static JobContext ctx(Job job, int attempt) {
     return new JobContext(job, attempt, Long.MAX_VALUE, Context.root(),
-        TracerProvider.noop().get("t"), null, -1);
+        TracerProvider.noop().get("t"), null);
   }
 
   static SimulationConnector connector(SimulationConfig cfg) {

@@ -28,6 +28,14 @@ class ConnectorRegistryTest {
   }
 
   @Test
+  void withoutAPlannedPortAComfyUiWorkerUsesTheInstanceOfItsGpu() {
+    JsonObject section = new JsonObject().put("base_port", 8188);
+    Connector c = registry.factory("comfyui").create(ConfigSection.of(section, "worker.connectors.comfyui"),
+        new ConnectorFactory.Slot(2, null), Map.of());
+    assertThat(c.externalService().endpoint()).endsWith(":8190");
+  }
+
+  @Test
   void anUnknownTypeNamesTheKnownOnes() {
     assertThatThrownBy(() -> registry.factory("a1111")).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("no connector for worker type 'a1111'; known: [comfyui, openai, simulation]");

@@ -65,8 +65,9 @@ public final class ComfyUiConnector implements Connector {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new ConnectorException(Failure.permanent("validation_error", e.getMessage()), e));
     }
-    int port = cfg.port(job.gpuIndex());
-    lastEndpoint = cfg.endpoint(job.gpuIndex());
+    // the factory bound this connector to its machine slot's own ComfyUI instance (its port)
+    int port = cfg.basePort();
+    lastEndpoint = cfg.endpoint(-1);
     ComfyUiHttp endpoint = endpoints.computeIfAbsent(port, p -> new ComfyUiHttp(http, cfg.host(), p));
     // Every callback of one run executes on this one event-loop context, so the run needs no locks.
     Context context = vertx.getOrCreateContext();

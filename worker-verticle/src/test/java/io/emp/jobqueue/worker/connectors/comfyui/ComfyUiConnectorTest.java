@@ -28,8 +28,6 @@ import org.junit.jupiter.api.Test;
 
 class ComfyUiConnectorTest extends ConnectorTestSupport {
   private static final long MINUTE = 60_000;
-  /** The fake listens on basePort + GPU: a connector that ignored the GPU index would hit a closed port. */
-  private static final int GPU = 1;
 
   private FakeComfyUi fake;
   private ComfyUiConnector connector;
@@ -38,7 +36,7 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
   @BeforeEach
   void start() {
     fake = new FakeComfyUi(vertx).start();
-    connector = connector(fake.port() - GPU);
+    connector = connector(fake.port());
   }
 
   @AfterEach
@@ -54,7 +52,7 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
   }
 
   private JobContext comfyJob(JsonObject graph, long timeoutMs) {
-    return context(job("comfyui", new JsonObject().put("workflow", graph).put("workflow_id", "wf-1")), timeoutMs, GPU);
+    return context(job("comfyui", new JsonObject().put("workflow", graph).put("workflow_id", "wf-1")), timeoutMs);
   }
 
   private Future<JsonObject> run(JobContext ctx) {
@@ -319,7 +317,7 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
     ComfyUiConnector dead = connector(1);
     try {
       Throwable t = failure(dead.process(context(job("comfyui", new JsonObject()
-          .put("prompt", Graphs.txt2img(FakeComfyUi.KNOWN_CKPT, 4))), MINUTE, -1), (p, m) -> { }));
+          .put("prompt", Graphs.txt2img(FakeComfyUi.KNOWN_CKPT, 4))), MINUTE), (p, m) -> { }));
       Failure f = dead.classify(t);
       assertThat(f.kind()).isEqualTo(Failure.Kind.RETRYABLE);
       assertThat(f.type()).isEqualTo("network_error");

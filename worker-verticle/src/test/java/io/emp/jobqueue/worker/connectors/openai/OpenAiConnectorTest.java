@@ -54,7 +54,7 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
   private JobContext chatJob(long timeoutMs) {
     JsonObject payload = new JsonObject().put("model", "gpt-4o").put("max_tokens", 64).put("temperature", 0.2)
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "secret prompt")));
-    return context(job("openai_text", payload), timeoutMs, -1);
+    return context(job("openai_text", payload), timeoutMs);
   }
 
   @Test
@@ -110,7 +110,7 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
   void streamedChatIsAssembledFromServerSentEvents() {
     JsonObject payload = new JsonObject().put("model", "gpt-4o").put("stream", true).put("max_tokens", 8)
         .put("prompt", "say hello");
-    JobContext ctx = context(job("openai_text", payload), MINUTE, -1);
+    JobContext ctx = context(job("openai_text", payload), MINUTE);
     JsonObject result = get(run(connector, ctx));
 
     assertThat(result.getString("content")).isEqualTo("Hello from the fake.");
@@ -136,17 +136,17 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
   void aStreamIsRetriedBeforeItsFirstByteButNotAfter() {
     JsonObject payload = new JsonObject().put("model", "gpt-4o").put("stream", true).put("prompt", "hi");
     fake.script(Script.RATE_LIMIT_MS);
-    get(run(connector, context(job("openai_text", payload), MINUTE, -1)));
+    get(run(connector, context(job("openai_text", payload), MINUTE)));
     assertThat(fake.requests()).isEqualTo(2);
 
     fake.script(Script.STREAM_ERROR);
-    Throwable error = failure(run(connector, context(job("openai_text", payload), MINUTE, -1)));
+    Throwable error = failure(run(connector, context(job("openai_text", payload), MINUTE)));
     assertThat(fake.requests()).isEqualTo(3);
     assertThat(connector.classify(error).reason()).isEqualTo("stream_error");
     assertThat(connector.classify(error).kind()).isEqualTo(Failure.Kind.RETRYABLE);
 
     fake.script(Script.STREAM_TRUNCATED);
-    Throwable cut = failure(run(connector, context(job("openai_text", payload), MINUTE, -1)));
+    Throwable cut = failure(run(connector, context(job("openai_text", payload), MINUTE)));
     assertThat(fake.requests()).isEqualTo(4);
     assertThat(connector.classify(cut).reason()).isEqualTo("stream_truncated");
   }
@@ -181,7 +181,7 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
   void imageB64IsStoredThroughTheResultStore() {
     JsonObject payload = new JsonObject().put("operation", "image").put("model", "gpt-image-1")
         .put("prompt", "a red fox").put("n", 2).put("size", "1024x1024").put("quality", "low");
-    JobContext ctx = context(job("openai", payload), MINUTE, -1);
+    JobContext ctx = context(job("openai", payload), MINUTE);
     JsonObject result = get(run(connector, ctx));
 
     JsonArray images = result.getJsonArray("images");
@@ -202,7 +202,7 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
   void imageUrlsAreReferencedNotDownloaded() {
     JsonObject payload = new JsonObject().put("model", "dall-e-3").put("prompt", "a fox").put("style", "vivid")
         .put("response_format", "url");
-    JobContext ctx = context(job("openai_image", payload), MINUTE, -1);
+    JobContext ctx = context(job("openai_image", payload), MINUTE);
     JsonObject result = get(run(connector, ctx));
 
     assertThat(result.getJsonArray("images").getJsonObject(0).getString("url")).contains("/files/img-0.png");
@@ -328,7 +328,7 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
   @Test
   void invalidPayloadIsAPermanentValidationError() {
     Throwable t = failure(run(connector, context(job("openai_text", new JsonObject().put("model", "gpt-4o")),
-        MINUTE, -1)));
+        MINUTE)));
     assertThat(t).isInstanceOf(ConnectorException.class);
     assertThat(connector.classify(t).type()).isEqualTo("validation_error");
     assertThat(fake.requests()).isZero();
