@@ -20,7 +20,7 @@ local function retryOne(id, fieldsJson)
   -- out of the final indexes, and no longer expiring
   redis.call('ZREM', K.idx(st), id)
   redis.call('ZREM', K.idxService(st, svc), id)
-  redis.call('ZREM', K.expiring(), expiringMember(id, j[10]))
+  redis.call('ZREM', K.expiring(), expiringMember(id, j[10], svc))
   redis.call('PERSIST', jk)
   redis.call('PERSIST', K.jobEvents(id))
   local prevTp = j[6] or ''
