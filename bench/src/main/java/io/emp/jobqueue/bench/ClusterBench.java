@@ -17,9 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,9 +70,9 @@ public final class ClusterBench {
     try {
       System.out.printf(Locale.ROOT, "%d cores, load %s, %d runs: %d req/s for %d s, %d cancels%n",
           Runtime.getRuntime().availableProcessors(), load(), runs, rate, seconds, cancels);
-      Child queue = child("queue", name, queuePort, members, url, ns);
+      ClusterBenchChild.Child queue = ClusterBenchChild.start("queue", name, queuePort, members, url, ns);
       children.add(queue.process);
-      Child worker = child("worker", name, workerPort, members, url, ns);
+      ClusterBenchChild.Child worker = ClusterBenchChild.start("worker", name, workerPort, members, url, ns);
       children.add(worker.process);
       System.out.printf(Locale.ROOT, "first join in a fresh JVM: queue node %d ms, worker node %d ms%n",
           queue.joinMs, worker.joinMs);
@@ -110,8 +108,6 @@ public final class ClusterBench {
       }
     }
   }
-
-  // ---------------------------------------------------------------- event-bus latency
 
   /**
    * p50, p99, p99.9, max (ms) of request → reply, the rate achieved, and the p99 (ms) of how late
@@ -168,8 +164,6 @@ public final class ClusterBench {
     }
     return lat;
   }
-
-  // ---------------------------------------------------------------- submit throughput
 
   static double submitRate(Vertx vertx, QueueClient client, int seconds) {
     submits(vertx, client, 2);
@@ -279,8 +273,6 @@ public final class ClusterBench {
     p.future().await();
   }
 
-  // ---------------------------------------------------------------- join
-
   /** A new member joining from this (warm) JVM: until its clustered Vert.x is ready. */
   static double joinMs(String name, List<String> members) throws IOException {
     long t0 = System.nanoTime();
@@ -288,43 +280,6 @@ public final class ClusterBench {
     double ms = (System.nanoTime() - t0) / 1e6;
     extra.close().await();
     return ms;
-  }
-
-  // ---------------------------------------------------------------- plumbing
-
-  record Child(Process process, long joinMs) {
-  }
-
-  private static Child child(String role, String name, int port, List<String> members, String url, String ns)
-      throws IOException {
-    String cp = System.getProperty("java.class.path");
-    Path log = Files.createTempFile("cluster-bench-" + role, ".log");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-cp", cp, ClusterBenchNode.class.getName(), role, name, Integer.toString(port), String.join(",", members),
-        url, ns).redirectErrorStream(true).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.startsWith("READY ")) {
-        // keep draining its output, so a chatty child never blocks on a full pipe
-        BufferedReader rest = out;
-        Thread drain = new Thread(() -> {
-          try {
-            String l;
-            while ((l = rest.readLine()) != null) {
-              Files.writeString(log, l + "\n", java.nio.file.StandardOpenOption.APPEND);
-            }
-          } catch (IOException ignored) {
-            // the child is gone
-          }
-        }, "drain-" + role);
-        drain.setDaemon(true);
-        drain.start();
-        return new Child(p, Long.parseLong(line.substring(6).trim()));
-      }
-      Files.writeString(log, line + "\n", java.nio.file.StandardOpenOption.APPEND);
-    }
-    throw new IllegalStateException(role + " node exited; its output is in " + log);
   }
 
   static String load() {
