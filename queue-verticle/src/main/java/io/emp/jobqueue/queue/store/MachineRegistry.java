@@ -189,6 +189,7 @@ public final class MachineRegistry {
     });
   }
 
+  /** A RESP2 HGETALL answer (a flat field, value, field, value array) as an object. */
   private static JsonObject flat(Response r) {
     JsonObject j = new JsonObject();
     if (r == null) {
@@ -201,16 +202,6 @@ public final class MachineRegistry {
   }
 
   private Future<JsonObject> hgetall(String key) {
-    return redis.send(Request.cmd(Command.HGETALL).arg(key)).map(r -> {
-      JsonObject j = new JsonObject();
-      if (r == null) {
-        return j;
-      }
-      // JobStore speaks RESP2: HGETALL is a flat field, value, field, value array.
-      for (int i = 0; i + 1 < r.size(); i += 2) {
-        j.put(r.get(i).toString(), r.get(i + 1).toString());
-      }
-      return j;
-    });
+    return redis.send(Request.cmd(Command.HGETALL).arg(key)).map(MachineRegistry::flat);
   }
 }
