@@ -26,6 +26,10 @@ final class ControlApi {
     this.api = api;
   }
 
+  QueueClient queue() {
+    return queue;
+  }
+
   /** GET /api/cluster */
   void cluster(RoutingContext ctx) {
     admin(ctx, t -> cluster.describe());
@@ -34,6 +38,16 @@ final class ControlApi {
   /** GET /api/queues */
   void queues(RoutingContext ctx) {
     admin(ctx, t -> queue.queues(t));
+  }
+
+  /** GET /api/machines: every live machine with its slots, current jobs, services' health (issue 11). */
+  void machines(RoutingContext ctx) {
+    admin(ctx, t -> queue.machines(t));
+  }
+
+  /** GET /api/workers: every live worker, idle or busy with its current job (issue 11). */
+  void workers(RoutingContext ctx) {
+    admin(ctx, t -> queue.workers(t));
   }
 
   /** POST /api/queues/:service/pause: 200 {service, paused: true}. */
@@ -63,7 +77,8 @@ final class ControlApi {
     return new JsonObject().put("service", r.getString("service")).put("paused", r.getBoolean("paused"));
   }
 
-  private void admin(RoutingContext ctx, Function<TraceContext, Future<JsonObject>> action) {
+  /** Runs {@code action} for an admin key (else 403) and answers 200 with its JSON, or the error. */
+  void admin(RoutingContext ctx, Function<TraceContext, Future<JsonObject>> action) {
     Principal p = ctx.get(HttpApi.PRINCIPAL);
     if (p == null || !p.admin()) {
       api.fail(ctx, new JobQueueException(Code.FORBIDDEN, "this route needs an admin key"));

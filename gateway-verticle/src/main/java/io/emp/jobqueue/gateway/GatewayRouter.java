@@ -27,6 +27,7 @@ final class GatewayRouter {
     r.route("/api/*").handler(api::authenticate);
 
     r.post("/api/*").handler(HttpEdge::bodyIsJson);
+    JobActionsApi jobs = new JobActionsApi(control);
     r.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
     r.post("/api/jobs").handler(api::submit);
     r.get("/api/jobs").handler(api::list);
@@ -34,6 +35,12 @@ final class GatewayRouter {
     r.post("/api/jobs/:id/cancel").handler(BodyHandler.create(false).setBodyLimit(CANCEL_BODY_LIMIT));
     r.post("/api/jobs/:id/cancel").handler(api::cancel);
     r.get("/api/jobs/:id/events").handler(api::events);
+    // operator actions on jobs (admin; issue 11)
+    r.post("/api/jobs/retry").handler(BodyHandler.create(false).setBodyLimit(JobActionsApi.BODY_LIMIT));
+    r.post("/api/jobs/retry").handler(jobs::retryMatching);
+    r.post("/api/jobs/:id/retry").handler(jobs::retry);
+    r.post("/api/jobs/:id/promote").handler(jobs::promote);
+    r.delete("/api/jobs/:id").handler(jobs::delete);
     r.get("/api/traces").handler(traces::tracesOfJob);
     r.get("/api/traces/:traceId").handler(traces::trace);
     r.get("/api/workflows/:id").handler(traces::workflow);
@@ -47,6 +54,8 @@ final class GatewayRouter {
     r.post("/api/queues/:service/pause").handler(control::pause);
     r.post("/api/queues/:service/resume").handler(control::resume);
     r.post("/api/machines/:id/drain").handler(control::drain);
+    r.get("/api/machines").handler(control::machines);
+    r.get("/api/workers").handler(control::workers);
     r.post("/api/workers/reload").handler(control::reload);
     r.route("/api/*").handler(ctx -> api.fail(ctx, JobQueueException.notFound("route " + ctx.request().path())));
 

@@ -1,6 +1,7 @@
 package io.emp.jobqueue.gateway;
 
 import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.model.JobIds;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.JobStatus;
@@ -9,6 +10,7 @@ import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.ValidationException;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Version;
+import io.emp.jobqueue.queue.store.JobFilter;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -93,6 +95,11 @@ final class HttpApi {
         .onFailure(err -> fail(ctx, err));
   }
 
+  /**
+   * GET /api/jobs: the job browser (issue 11). Filters of the contract, newest created first, an exact
+   * cursor. A client key sees its own jobs only: its customer is the filter (read from that customer's
+   * own index, so its pages are full); naming another customer finds nothing.
+   */
   void list(RoutingContext ctx) {
     Principal who = principal(ctx);
     List<Problem> problems = new ArrayList<>();
@@ -105,23 +112,57 @@ final class HttpApi {
       }
     }
     int limit = intParam(ctx, "limit", 50, 1, 500, problems);
+    String customer = param(ctx, "customer_id");
+    String prefix = param(ctx, "id_prefix");
+    if (prefix != null && !(who.admin() ? prefix.matches("[A-Za-z0-9_.~\\-]{1,400}")
+        : JobIds.isName(prefix, JobIds.MAX_JOB_NAME))) {
+      problems.add(new Problem("id_prefix", "format", "may contain only letters, digits, '-', '_' and '.'"));
+    }
+    JobFilter filter = new JobFilter(status, param(ctx, "service"), customer, param(ctx, "worker_id"),
+        param(ctx, "error_type"), timeParam(ctx, "created_after", problems), timeParam(ctx, "created_before", problems),
+        timeParam(ctx, "finished_after", problems), timeParam(ctx, "finished_before", problems), prefix);
     if (!problems.isEmpty()) {
       fail(ctx, new ValidationException(problems));
       return;
     }
-    access.queue().list(status, param(ctx, "service"), limit, param(ctx, "cursor"),
-            RequestTracing.traceContext(ctx))
+    if (!who.admin()) {
+      if (customer != null && !customer.equals(who.customerId())) {
+        json(ctx, 200, new JsonObject().put("jobs", new JsonArray()).put("next_cursor", (String) null));
+        return;
+      }
+      filter = filter.withCustomer(who.customerId())
+          .withIdPrefix(prefix == null ? null : JobIds.scoped(who.customerId(), prefix));
+    }
+    access.queue().browse(filter, limit, param(ctx, "cursor"), RequestTracing.traceContext(ctx))
         .onSuccess(page -> {
-          // The store pages over every customer; a client sees its own jobs of the page only.
-          JsonArray visible = new JsonArray();
+          JsonArray jobs = new JsonArray();
           page.getJsonArray("jobs", new JsonArray()).forEach(o -> {
+            // the store read this customer's own index; the check stays as a second line of defence
             if (who.canAccess(((JsonObject) o).getString(Job.F.CUSTOMER))) {
-              visible.add(PublicIds.jobJson(who, (JsonObject) o));
+              jobs.add(PublicIds.jobJson(who, (JsonObject) o));
             }
           });
-          json(ctx, 200, new JsonObject().put("jobs", visible).put("next_cursor", page.getString("next_cursor")));
+          json(ctx, 200, new JsonObject().put("jobs", jobs).put("next_cursor", page.getString("next_cursor")));
         })
         .onFailure(err -> fail(ctx, err));
+  }
+
+  /** A time filter: ms since the epoch, >= 0. */
+  private static Long timeParam(RoutingContext ctx, String name, List<Problem> problems) {
+    String v = param(ctx, name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      long t = Long.parseLong(v);
+      if (t >= 0) {
+        return t;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    problems.add(new Problem(name, "range", "must be a time in ms since the epoch"));
+    return null;
   }
 
   void cancel(RoutingContext ctx) {

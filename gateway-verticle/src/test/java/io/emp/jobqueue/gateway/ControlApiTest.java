@@ -29,7 +29,7 @@ class ControlApiTest extends GatewayTestSupport {
   void controlRoutesNeedAnAdminKey() {
     for (String[] route : new String[][] {{"GET", "/api/cluster"}, {"GET", "/api/queues"},
         {"POST", "/api/queues/x/pause"}, {"POST", "/api/queues/x/resume"}, {"POST", "/api/machines/m/drain"},
-        {"POST", "/api/workers/reload"}}) {
+        {"POST", "/api/workers/reload"}, {"GET", "/api/machines"}, {"GET", "/api/workers"}}) {
       var req = route[0].equals("GET") ? http.get(port(), "127.0.0.1", route[1]) : http.post(port(), "127.0.0.1", route[1]);
       var res = get(req.bearerTokenAuthentication(KEY_A).send());
       assertThat(res.statusCode()).as(route[1]).isEqualTo(403);
@@ -137,5 +137,66 @@ class ControlApiTest extends GatewayTestSupport {
         .bodyAsJsonObject();
     return all.getJsonArray("queues").stream().map(o -> (JsonObject) o).filter(q -> svc.equals(q.getString("service")))
         .findFirst().orElseThrow();
+  }
+
+  @Test
+  void machinesAndWorkersAreListedFromTheRegistryWithWhatTheirHeartbeatsReport() {
+    MachineRegistry registry = MachineRegistry.of(store);
+    long now = System.currentTimeMillis();
+    get(registry.register("gw-m2", "run-2", Map.of("machine_id", "gw-m2", "profile", "sim-2", "status", "starting",
+        "gpu_count", "2", "services", "[\"simulation\"]", "started_at", Long.toString(now - 5_000), "node_id", "n1"),
+        Map.of("gw-m2-w0", Map.of("worker_id", "gw-m2-w0", "machine_id", "gw-m2", "services", "[\"simulation\"]"),
+            "gw-m2-w1", Map.of("worker_id", "gw-m2-w1", "machine_id", "gw-m2", "services", "[\"simulation\"]")),
+        60_000, now));
+    get(registry.heartbeat("gw-m2", "run-2", List.of("gw-m2-w0", "gw-m2-w1"), Map.of("status", "ready",
+            "slots_busy", "1", "slots_total", "2", "current_jobs", "[\"job-9\"]", "startup_duration_ms", "4200",
+            "health", "{\"comfyui-0\":\"healthy\"}"),
+        Map.of("gw-m2-w0", Map.of("status", "busy", "current_job_id", "job-9", "capabilities",
+            "{\"services\":[\"simulation\"]}"), "gw-m2-w1", Map.of("status", "idle", "current_job_id", "")),
+        60_000, now + 1));
+
+    JsonObject machine = get(http.get(port(), "127.0.0.1", "/api/machines").bearerTokenAuthentication(KEY_ADMIN).send())
+        .bodyAsJsonObject().getJsonArray("machines").stream().map(o -> (JsonObject) o)
+        .filter(m -> "gw-m2".equals(m.getString("machine_id"))).findFirst().orElseThrow();
+    assertThat(machine.getString("profile")).isEqualTo("sim-2");
+    assertThat(machine.getString("status")).isEqualTo("ready");
+    assertThat(machine.getString("node_id")).isEqualTo("n1");
+    assertThat(machine.getInteger("gpus")).isEqualTo(2);
+    assertThat(machine.getJsonArray("services").getList()).containsExactly("simulation");
+    assertThat(machine.getInteger("slots_busy")).isEqualTo(1);
+    assertThat(machine.getInteger("slots_total")).isEqualTo(2);
+    assertThat(machine.getJsonArray("current_jobs").getList()).containsExactly("job-9");
+    assertThat(machine.getLong("last_heartbeat")).isEqualTo(now + 1);
+    assertThat(machine.getLong("started_at")).isEqualTo(now - 5_000);
+    assertThat(machine.getLong("startup_duration_ms")).isEqualTo(4200);
+    assertThat(machine.getJsonObject("health")).isEqualTo(new JsonObject().put("comfyui-0", "healthy"));
+    assertThat(machine.getBoolean("draining")).isFalse();
+
+    var workers = get(http.get(port(), "127.0.0.1", "/api/workers").bearerTokenAuthentication(KEY_ADMIN).send())
+        .bodyAsJsonObject().getJsonArray("workers").stream().map(o -> (JsonObject) o)
+        .filter(w -> "gw-m2".equals(w.getString("machine_id"))).toList();
+    assertThat(workers).hasSize(2);
+    JsonObject busy = workers.stream().filter(w -> "gw-m2-w0".equals(w.getString("worker_id"))).findFirst().orElseThrow();
+    assertThat(busy.getString("status")).isEqualTo("busy");
+    assertThat(busy.getString("current_job_id")).isEqualTo("job-9");
+    assertThat(busy.getLong("last_heartbeat")).isEqualTo(now + 1);
+    assertThat(busy.getJsonArray("services").getList()).containsExactly("simulation");
+    assertThat(busy.getJsonObject("capabilities").getJsonArray("services").getList()).containsExactly("simulation");
+    JsonObject idle = workers.stream().filter(w -> "gw-m2-w1".equals(w.getString("worker_id"))).findFirst().orElseThrow();
+    assertThat(idle.getString("status")).isEqualTo("idle");
+    assertThat(idle.containsKey("current_job_id")).isTrue();
+    assertThat(idle.getValue("current_job_id")).isNull();
+
+    // a machine that stops without unregistering disappears once its registration expires
+    get(registry.register("gw-m3", "run-3", Map.of("machine_id", "gw-m3", "status", "ready"), Map.of(), 300,
+        System.currentTimeMillis()));
+    await().atMost(WAIT).until(() -> !machineIds().contains("gw-m3"));
+    assertThat(machineIds()).contains("gw-m2");
+  }
+
+  private static List<String> machineIds() {
+    return get(http.get(port(), "127.0.0.1", "/api/machines").bearerTokenAuthentication(KEY_ADMIN).send())
+        .bodyAsJsonObject().getJsonArray("machines").stream().map(o -> ((JsonObject) o).getString("machine_id"))
+        .toList();
   }
 }

@@ -5,6 +5,7 @@ import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.Version;
+import io.emp.jobqueue.queue.bus.NodeIdentity;
 import io.emp.jobqueue.queue.control.Controls;
 import io.emp.jobqueue.queue.monitor.MonitorNotices;
 import io.emp.jobqueue.queue.store.JobStore;
@@ -80,6 +81,8 @@ public final class MachineBootstrap {
   private volatile HealthServer healthServer;
   private volatile MonitorNotices notices;
   private volatile boolean draining;
+  /** From start to ready (ms), -1 until then: reported in the registration (GET /api/machines). */
+  private volatile long startupDurationMs = -1;
   private MessageConsumer<JsonObject> control;
   private long heartbeatTimer = -1;
   private long statusTimer = -1;
@@ -156,6 +159,7 @@ public final class MachineBootstrap {
           root.end();
         })
         .compose(v -> {
+          startupDurationMs = ms(t0);
           ready = true;
           phase = "ready";
           LOG.log(System.Logger.Level.INFO, "machine " + cfg.machineId() + " (" + p.name() + ") ready in " + ms(t0)
@@ -434,21 +438,30 @@ public final class MachineBootstrap {
       return;
     }
     List<String> ids = slots.stream().map(WorkerSlot::workerId).toList();
-    registry.heartbeat(cfg.machineId(), instance, ids, Map.of("status", state(),
-            "last_heartbeat", Long.toString(System.currentTimeMillis())), cfg.registrationTtlMs(),
-            System.currentTimeMillis())
-        .compose(beat -> switch (beat) {
-          case ALIVE -> Future.<Void>succeededFuture();
-          // expired (e.g. Redis was away longer than the TTL): register again
-          case GONE -> register(state());
-          case TAKEN -> Future.<Void>failedFuture(new IllegalStateException("machine id " + cfg.machineId()
-              + " was registered by another instance while this one's registration had expired; this machine "
-              + "keeps working but is not registered. Give each machine its own EMP_MACHINE_ID"));
-        })
-        .compose(v -> {
+    MachineActivity.collect(vertx, slots, supervisor).compose(act -> {
+      Map<String, String> fields = new LinkedHashMap<>(act.machine());
+      fields.put("status", state());
+      fields.put("draining", Boolean.toString(draining));
+      if (startupDurationMs >= 0) {
+        fields.put("startup_duration_ms", Long.toString(startupDurationMs));
+      }
+      return registry.heartbeat(cfg.machineId(), instance, ids, fields, act.workers(), cfg.registrationTtlMs(),
+              System.currentTimeMillis())
+          .compose(beat -> switch (beat) {
+            case ALIVE -> Future.<Void>succeededFuture();
+            // expired (e.g. Redis was away longer than the TTL): register again
+            case GONE -> register(state());
+            case TAKEN -> Future.<Void>failedFuture(new IllegalStateException("machine id " + cfg.machineId()
+                + " was registered by another instance while this one's registration had expired; this machine "
+                + "keeps working but is not registered. Give each machine its own EMP_MACHINE_ID"));
+          })
+          .map(v -> act);
+    })
+        .compose(act -> {
           notices.publish(MonitorNotices.WORKERS, new JsonObject().put("type", "worker_heartbeat")
               .put("machine_id", cfg.machineId()).put("worker_ids", new JsonArray(ids)).put("status", state())
-              .put("timestamp", System.currentTimeMillis()));
+              .put("workers", act.workerList()).put("slots_busy", act.busy()).put("slots_total", act.total())
+              .put("current_jobs", act.currentJobs()).put("timestamp", System.currentTimeMillis()));
           // the durable drain mark: how a drain reaches a machine that the bus does not (no cluster)
           return draining ? Future.succeededFuture(false) : registry.drainRequested(cfg.machineId());
         })
@@ -505,6 +518,13 @@ public final class MachineBootstrap {
     m.put("started_at", Long.toString(startedAt));
     m.put("version", Version.current());
     m.put("status", status);
+    m.put("node_id", NodeIdentity.of(vertx));
+    m.put("services", new JsonArray(slots.stream().map(WorkerSlot::type).distinct().toList()).encode());
+    m.put("slots_total", Integer.toString(slots.size()));
+    m.put("health", MachineActivity.health(supervisor).encode());
+    if (startupDurationMs >= 0) {
+      m.put("startup_duration_ms", Long.toString(startupDurationMs));
+    }
     return m;
   }
 

@@ -78,12 +78,17 @@ class MachineControlTest {
   }
 
   MachineBootstrap start() {
+    return start(io.vertx.core.Future.succeededFuture());
+  }
+
+  /** @param gate jobs the test workers hold complete only once it completes */
+  MachineBootstrap start(io.vertx.core.Future<Void> gate) {
     MachineProfile profile = MachineProfiles.load(MachineProfileTest.CONF, "sim-test-local-dev");
     MachineConfig cfg = new MachineConfig("mc-" + UUID.randomUUID().toString().substring(0, 6), profile,
         dir.resolve("work"), dir.resolve("cache"), "127.0.0.1", 0, 200, 3_000, 200, "", 3, 10, storeConfig,
         null);
     MachineBootstrapVerticle v = new MachineBootstrapVerticle(cfg, telemetry, new VerticleWorkerDeployer(vertx,
-        (slot, machine) -> new TestWorkerVerticle(slot, machine, storeConfig, 20)));
+        (slot, machine) -> new TestWorkerVerticle(slot, machine, storeConfig, 20, gate)));
     deployment = get(vertx.deployVerticle(v));
     return v.machine();
   }
@@ -130,5 +135,35 @@ class MachineControlTest {
         .toString();
     assertThat(stream).contains(MonitorNotices.MACHINES).contains(MonitorNotices.WORKERS).contains(id)
         .contains("machine_ready");
+  }
+
+  @Test
+  void heartbeatsCarryBusySlotsCurrentJobsServicesHealthAndTheStartupDuration() {
+    io.vertx.core.Promise<Void> gate = io.vertx.core.Promise.promise();
+    MachineBootstrap m = start(gate.future());
+    String id = id(m);
+    MachineRegistry registry = MachineRegistry.of(store);
+    await().atMost(WAIT).until(() -> "0".equals(get(registry.machine(id)).getString("slots_busy")));
+    JsonObject idle = get(registry.machine(id));
+    assertThat(idle.getString("slots_total")).isEqualTo("2");
+    assertThat(Long.parseLong(idle.getString("startup_duration_ms"))).isNotNegative();
+    assertThat(new JsonObject(idle.getString("health")).fieldNames()).as("supervised services by name")
+        .hasSize(m.supervisor().processes().size());
+
+    String jobId = get(store.submit(io.emp.jobqueue.core.model.JobSpec.of(m.slots().get(0).type(), 50,
+        new JsonObject()))).jobId();
+    await().atMost(WAIT).until(() -> "1".equals(get(registry.machine(id)).getString("slots_busy")));
+    assertThat(get(registry.machine(id)).getString("current_jobs")).isEqualTo("[\"" + jobId + "\"]");
+    JsonObject busyWorker = get(registry.workers()).stream().filter(w -> "busy".equals(w.getString("status")))
+        .findFirst().orElseThrow();
+    assertThat(busyWorker.getString("current_job_id")).isEqualTo(jobId);
+    assertThat(busyWorker.getString("machine_id")).isEqualTo(id);
+    await().atMost(WAIT).until(() -> workerNotices.stream().anyMatch(n -> "worker_heartbeat".equals(n.getString("type"))
+        && id.equals(n.getString("machine_id")) && n.getInteger("slots_busy", 0) == 1
+        && n.getJsonArray("current_jobs").contains(jobId)));
+
+    gate.complete();
+    await().atMost(WAIT).until(() -> "0".equals(get(registry.machine(id)).getString("slots_busy")));
+    assertThat(get(registry.workers())).allMatch(w -> "idle".equals(w.getString("status")));
   }
 }

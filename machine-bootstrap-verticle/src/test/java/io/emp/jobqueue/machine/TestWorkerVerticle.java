@@ -1,12 +1,14 @@
 package io.emp.jobqueue.machine;
 
 import io.emp.jobqueue.core.model.WorkerCapabilities;
+import io.emp.jobqueue.queue.control.Controls;
 import io.emp.jobqueue.queue.store.ClaimedJob;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -24,16 +26,28 @@ final class TestWorkerVerticle extends VerticleBase {
   private JobStore store;
   private volatile boolean stopping;
   private Future<Void> inFlight = Future.succeededFuture();
+  private final Future<Void> gate;
+  private volatile String current;
 
   TestWorkerVerticle(WorkerSlot slot, MachineInfo machine, StoreConfig storeConfig, long workMs) {
+    this(slot, machine, storeConfig, workMs, Future.succeededFuture());
+  }
+
+  /** @param gate a job in hand completes only once this completes too */
+  TestWorkerVerticle(WorkerSlot slot, MachineInfo machine, StoreConfig storeConfig, long workMs, Future<Void> gate) {
     this.slot = slot;
     this.machine = machine;
     this.storeConfig = storeConfig;
     this.workMs = workMs;
+    this.gate = gate;
   }
 
   @Override
   public Future<?> start() {
+    // what the real worker answers its machine at each heartbeat (WorkerControl.activity)
+    vertx.eventBus().<JsonObject>localConsumer(Controls.activity(slot.workerId()), m -> m.reply(new JsonObject()
+        .put("worker_id", slot.workerId()).put("running", current == null ? new JsonArray() : new JsonArray()
+            .add(current)).put("concurrency", 1).put("services", new JsonArray().add(slot.type()))));
     return JobStore.connect(vertx, storeConfig).onSuccess(s -> {
       store = s;
       loop();
@@ -64,10 +78,12 @@ final class TestWorkerVerticle extends VerticleBase {
 
   private Future<Void> work(ClaimedJob c) {
     Promise<Void> held = Promise.promise();
-    vertx.setTimer(Math.max(1, workMs), id -> held.complete());
+    current = c.job().id();
+    vertx.setTimer(Math.max(1, workMs), id -> gate.onComplete(ar -> held.complete()));
     JsonObject result = new JsonObject().put("worker_id", slot.workerId()).put("gpu", slot.gpu())
         .put("service_port", slot.servicePort());
-    return held.future().compose(v -> store.complete(c.job().id(), c.token(), result, null)).mapEmpty();
+    return held.future().compose(v -> store.complete(c.job().id(), c.token(), result, null))
+        .onComplete(ar -> current = null).mapEmpty();
   }
 
   @Override

@@ -17,6 +17,16 @@ public final class QueueAddresses {
   public static final String DRAIN = "emp.queue.drain";
   /** Admin: every node with workers re-reads its worker settings. */
   public static final String RELOAD = "emp.queue.reload";
+  /** Admin: operator actions on jobs (issue 11). */
+  public static final String RETRY = "emp.queue.retry";
+  public static final String RETRY_BULK = "emp.queue.retry_bulk";
+  public static final String PROMOTE = "emp.queue.promote";
+  public static final String DELETE = "emp.queue.delete";
+  /** Admin: the registry (machine and worker registrations). */
+  public static final String MACHINES = "emp.queue.machines";
+  public static final String WORKERS = "emp.queue.workers";
+  /** The job browser: jobs matching a filter, newest first, with an exact cursor. */
+  public static final String BROWSE = "emp.queue.browse";
 
   private QueueAddresses() {
   }

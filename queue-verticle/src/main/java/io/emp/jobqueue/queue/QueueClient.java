@@ -4,6 +4,7 @@ import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.queue.bus.BusTracing;
 import io.emp.jobqueue.queue.control.Controls;
+import io.emp.jobqueue.queue.store.JobFilter;
 import io.emp.jobqueue.queue.store.SubmitResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -143,6 +144,47 @@ public final class QueueClient {
   /** Asks every node with workers to re-read its worker settings (see docs/deploy.md for what applies live). */
   public Future<JsonObject> reload(String by, TraceContext trace) {
     return request(QueueAddresses.RELOAD, new JsonObject().put("by", by), trace, true);
+  }
+
+  /**
+   * The job browser: {jobs: [job], next_cursor}, newest created first ({@link
+   * io.emp.jobqueue.queue.store.JobStore#browse}).
+   */
+  public Future<JsonObject> browse(JobFilter filter, int limit, String cursor, TraceContext trace) {
+    return request(QueueAddresses.BROWSE, new JsonObject().put("filter", filter.toJson()).put("limit", limit)
+        .put("cursor", cursor), trace, true);
+  }
+
+  /** {machines: [...]}: every live machine registration (docs/api.md, GET /api/machines). */
+  public Future<JsonObject> machines(TraceContext trace) {
+    return request(QueueAddresses.MACHINES, new JsonObject(), trace, true);
+  }
+
+  /** {workers: [...]}: every live worker registration (docs/api.md, GET /api/workers). */
+  public Future<JsonObject> workers(TraceContext trace) {
+    return request(QueueAddresses.WORKERS, new JsonObject(), trace, true);
+  }
+
+  /** Retries a failed or cancelled job: {job_id, status, attempt, trace_id, previous_trace_id}. */
+  public Future<JsonObject> retry(String jobId, String by, TraceContext trace) {
+    // not safe to send twice: a second retry could act on the run the first one started
+    return request(QueueAddresses.RETRY, new JsonObject().put("job_id", jobId).put("by", by), trace, false);
+  }
+
+  /** Bulk retry by filter: {matched, retried, dry_run, job_ids}; a dry run changes nothing (safe). */
+  public Future<JsonObject> retryMatching(JsonObject filter, String by, TraceContext trace) {
+    return request(QueueAddresses.RETRY_BULK, new JsonObject().put("filter", filter).put("by", by), trace,
+        filter.getBoolean("dry_run", false));
+  }
+
+  /** Queues a delayed job now: {job_id, status: pending}. */
+  public Future<JsonObject> promote(String jobId, String by, TraceContext trace) {
+    return request(QueueAddresses.PROMOTE, new JsonObject().put("job_id", jobId).put("by", by), trace, false);
+  }
+
+  /** Deletes a final job with its events: {job_id, deleted: true}. */
+  public Future<JsonObject> delete(String jobId, String by, TraceContext trace) {
+    return request(QueueAddresses.DELETE, new JsonObject().put("job_id", jobId).put("by", by), trace, false);
   }
 
   /** Fails the in-flight attempts of safe requests, which then go to another member. */

@@ -9,8 +9,10 @@ import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.bus.BusTracing;
 import io.emp.jobqueue.queue.control.Controls;
 import io.emp.jobqueue.queue.monitor.MonitorNotices;
+import io.emp.jobqueue.queue.store.BrowsePage;
 import io.emp.jobqueue.queue.store.CancelOutcome;
 import io.emp.jobqueue.queue.store.EventTail;
+import io.emp.jobqueue.queue.store.JobFilter;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.MachineRegistry;
 import io.emp.jobqueue.queue.store.ServiceStats;
@@ -46,6 +48,7 @@ public final class QueueVerticle extends VerticleBase {
   private BusTracing tracing;
   private MonitorNotices notices;
   private OutcomeFeed outcomes;
+  private JobActions actions;
 
   public QueueVerticle(QueueConfig cfg, Telemetry telemetry) {
     this(cfg, telemetry, false);
@@ -68,6 +71,7 @@ public final class QueueVerticle extends VerticleBase {
       service = new QueueService(s, telemetry.tracer(Seed.Service.API), telemetry.sampler().policy()::tierOf);
       tracing = BusTracing.of(vertx, telemetry.tracer(Seed.Service.API));
       notices = MonitorNotices.of(vertx, s);
+      actions = new JobActions(s, telemetry.tracer(Seed.Service.API));
       // each expired lease is reaped by exactly one node (one atomic script): summing across nodes is exact
       var leaseExpired = telemetry.metrics().counter(MetricNames.ERRORS, "queue", "lease_expired");
       housekeeper = new Housekeeper(vertx, s, cfg, leaseExpired::increment);
@@ -83,14 +87,23 @@ public final class QueueVerticle extends VerticleBase {
 
   private void registerConsumers() {
     handle(QueueAddresses.SUBMIT, (b, t) -> service.submit(b, t).map(r -> r.toJson()));
-    handle(QueueAddresses.GET, (b, t) -> store.get(b.getString("job_id"))
-        .map(j -> j.orElseThrow(() -> JobQueueException.notFound("job " + b.getString("job_id"))).toJson()));
+    handle(QueueAddresses.GET, (b, t) -> store.view(b.getString("job_id"))
+        .map(j -> j.orElseThrow(() -> JobQueueException.notFound("job " + b.getString("job_id")))));
     handle(QueueAddresses.CANCEL, this::cancel);
     handle(QueueAddresses.LIST, (b, t) -> {
       JobStatus status = b.getString("status") == null ? null : JobStatus.fromWire(b.getString("status"));
       return store.list(status, b.getString("service"), b.getInteger("limit", 50), b.getString("cursor"))
           .map(page -> page.toJson());
     });
+    handle(QueueAddresses.BROWSE, (b, t) -> store.browse(JobFilter.fromJson(b.getJsonObject("filter",
+        new JsonObject())), b.getInteger("limit", 50), b.getString("cursor")).map(BrowsePage::toJson));
+    handle(QueueAddresses.RETRY, (b, t) -> actions.retry(b.getString("job_id"), b.getString("by", "unknown"), t));
+    handle(QueueAddresses.RETRY_BULK, (b, t) -> actions.retryMatching(b.getJsonObject("filter", new JsonObject()),
+        b.getString("by", "unknown"), t));
+    handle(QueueAddresses.PROMOTE, (b, t) -> actions.promote(b.getString("job_id"), b.getString("by", "unknown"), t));
+    handle(QueueAddresses.DELETE, (b, t) -> actions.delete(b.getString("job_id"), b.getString("by", "unknown"), t));
+    handle(QueueAddresses.MACHINES, (b, t) -> MachineRegistry.of(store).machines().map(RegistryView::machines));
+    handle(QueueAddresses.WORKERS, (b, t) -> MachineRegistry.of(store).workers().map(RegistryView::workers));
     handle(QueueAddresses.STATS, (b, t) -> store.stats()
         .map(list -> new JsonObject().put("services", new JsonArray(list.stream().map(ServiceStats::toJson).toList()))));
     handle(QueueAddresses.WORKFLOW, (b, t) -> store.workflowSteps(b.getString("workflow_id")).map(steps -> {

@@ -83,6 +83,11 @@ public final class ClaimLoop {
     return running.size();
   }
 
+  /** Ids of the jobs this worker runs now (call on the worker's context). */
+  public java.util.List<String> runningJobIds() {
+    return java.util.List.copyOf(running.keySet());
+  }
+
   /** Claim calls made so far (including empty ones). */
   public long claims() {
     return claims;

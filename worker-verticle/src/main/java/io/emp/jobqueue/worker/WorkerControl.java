@@ -30,6 +30,7 @@ final class WorkerControl {
   private final MonitorNotices notices;
   private MessageConsumer<JsonObject> own;
   private MessageConsumer<JsonObject> all;
+  private MessageConsumer<JsonObject> activity;
 
   WorkerControl(Vertx vertx, WorkerConfig cfg, ClaimLoop loop, BusTracing tracing, MonitorNotices notices) {
     this.vertx = vertx;
@@ -42,7 +43,9 @@ final class WorkerControl {
   Future<Void> start() {
     own = vertx.eventBus().consumer(Controls.worker(cfg.workerId()), this::onMessage);
     all = vertx.eventBus().consumer(Controls.WORKERS, this::onMessage);
-    return Future.all(own.completion(), all.completion()).mapEmpty();
+    // local only: the machine in this JVM asks at each heartbeat (busy slots, current jobs)
+    activity = vertx.eventBus().localConsumer(Controls.activity(cfg.workerId()), m -> m.reply(activity()));
+    return Future.all(own.completion(), all.completion(), activity.completion()).mapEmpty();
   }
 
   private void onMessage(Message<JsonObject> msg) {
@@ -86,6 +89,14 @@ final class WorkerControl {
     services.forEach(loop::pause);
   }
 
+  /** What the worker runs now, for its machine's heartbeat. */
+  JsonObject activity() {
+    return new JsonObject().put("worker_id", cfg.workerId()).put("running", new JsonArray(loop.runningJobIds()))
+        .put("concurrency", cfg.concurrency())
+        .put("services", new JsonArray(List.copyOf(cfg.capabilities().services())))
+        .put("capabilities", cfg.capabilities().toJson());
+  }
+
   /** The worker's control state as a monitor notice. */
   JsonObject status(String change) {
     return new JsonObject().put("type", "worker_status").put("worker_id", cfg.workerId())
@@ -106,6 +117,7 @@ final class WorkerControl {
   Future<Void> stop() {
     Future<Void> a = own == null ? Future.succeededFuture() : own.unregister();
     Future<Void> b = all == null ? Future.succeededFuture() : all.unregister();
-    return Future.join(a, b).mapEmpty();
+    Future<Void> c = activity == null ? Future.succeededFuture() : activity.unregister();
+    return Future.join(a, b, c).mapEmpty();
   }
 }

@@ -121,4 +121,20 @@ class WorkerControlTest extends WorkerTestSupport {
     assertThat(get(v.reconfigure(otherServices, steps)).worker()).isFalse();
     assertThat(v.worker().config().capabilities().services()).containsExactly("sim");
   }
+
+  @Test
+  void itsMachineLearnsOnTheActivityAddressWhichJobItRuns() {
+    deploy(slowRenewals("wc-act"), simulation());
+    JsonObject idle = get(vertx.eventBus().<JsonObject>request(Controls.activity("wc-act"), null)).body();
+    assertThat(idle.getJsonArray("running")).isEmpty();
+    assertThat(idle.getInteger("concurrency")).isPositive();
+    assertThat(idle.getJsonArray("services").getList()).isNotEmpty();
+    String id = submit(oneLongStep());
+    await().atMost(WAIT).until(() -> get(vertx.eventBus().<JsonObject>request(Controls.activity("wc-act"), null))
+        .body().getJsonArray("running").contains(id));
+    get(store.cancelJob(id, "done with it", null));
+    vertx.eventBus().send(Controls.worker("wc-act"), Controls.cancel(id, "done with it"));
+    await().atMost(WAIT).until(() -> get(vertx.eventBus().<JsonObject>request(Controls.activity("wc-act"), null))
+        .body().getJsonArray("running").isEmpty());
+  }
 }

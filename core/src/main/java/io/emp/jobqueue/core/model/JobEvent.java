@@ -22,6 +22,11 @@ public record JobEvent(String streamId, String type, String jobId, long seq, Str
   /** A retryable failure, an expired lease or a drained worker sent the job back to waiting. */
   public static final String REQUEUED = "job_requeued";
   public static final String CANCEL_REQUESTED = "job_cancel_requested";
+  /** Operator actions (issue 11); each carries {@code by}, who asked. */
+  public static final String RETRIED = "job_retried";
+  public static final String PROMOTED = "job_promoted";
+  /** In the global stream only: the job's own stream is deleted with it. */
+  public static final String DELETED = "job_deleted";
 
   public JobEvent {
     fields = Map.copyOf(fields);

@@ -23,6 +23,7 @@ public enum JobStatus {
   CANCELLED;
 
   private static final Map<JobStatus, Set<JobStatus>> NEXT = new LinkedHashMap<>();
+  private static final Map<JobStatus, Set<JobStatus>> BY_OPERATOR = new LinkedHashMap<>();
 
   static {
     NEXT.put(PENDING, EnumSet.of(ASSIGNED, CANCELLED));
@@ -33,10 +34,21 @@ public enum JobStatus {
     NEXT.put(COMPLETED, EnumSet.noneOf(JobStatus.class));
     NEXT.put(FAILED, EnumSet.noneOf(JobStatus.class));
     NEXT.put(CANCELLED, EnumSet.noneOf(JobStatus.class));
+    // Only an operator moves a job out of a final state: retry of a failed or cancelled job. These are
+    // kept apart from the lifecycle so no worker, reaper or client path can take them by accident.
+    BY_OPERATOR.put(FAILED, EnumSet.of(PENDING));
+    BY_OPERATOR.put(CANCELLED, EnumSet.of(PENDING));
+    // promote: a delayed job is queued now instead of when its backoff ends
+    BY_OPERATOR.put(DELAYED, EnumSet.of(PENDING));
   }
 
   public boolean canMoveTo(JobStatus next) {
     return NEXT.get(this).contains(next);
+  }
+
+  /** Whether an operator action (retry, promote) may move a job from this state to {@code next}. */
+  public boolean operatorCanMoveTo(JobStatus next) {
+    return BY_OPERATOR.getOrDefault(this, Set.of()).contains(next);
   }
 
   public boolean isFinal() {
@@ -67,6 +79,14 @@ public enum JobStatus {
     }
     throw new IllegalArgumentException("unknown status '" + s + "'; expected one of "
         + Arrays.stream(values()).map(JobStatus::wire).collect(Collectors.joining(", ")));
+  }
+
+  /** wire status -> set of wire statuses an operator action may move it to (Lua: canOperator). */
+  public static Map<String, Set<String>> operatorTransitionTable() {
+    Map<String, Set<String>> table = new LinkedHashMap<>();
+    BY_OPERATOR.forEach((from, to) -> table.put(from.wire(),
+        to.stream().map(JobStatus::wire).collect(Collectors.toCollection(java.util.LinkedHashSet::new))));
+    return table;
   }
 
   /** wire status -> set of wire statuses it may move to. */

@@ -50,6 +50,11 @@ public final class Seed {
     public static final String STARTUP_SERVICES = "machine.startup.services";
     public static final String STARTUP_REGISTRATION = "machine.startup.worker_registration";
     public static final String STARTUP_TELEMETRY = "machine.startup.telemetry";
+    /**
+     * Not in the seed: an operator's retry of a failed or cancelled job. The new run's trace starts
+     * here and the span links to the previous run's trace (issue 11).
+     */
+    public static final String REDIS_RETRY = "redis.job.retry";
 
     /**
      * Not in the seed: an event-bus message leaving this node for another JVM ({@code send
@@ -146,6 +151,8 @@ public final class Seed {
     public static final String QUEUE_ESTIMATED_POSITION = "queue.estimated_position";
     public static final String TRACE_CONTEXT_STORED = "trace.context_stored";
     public static final String TRACE_PARENT_ID = "trace.parent_id";
+    /** Not in the seed: the trace id of a retried job's previous run. */
+    public static final String JOB_PREVIOUS_TRACE_ID = "job.previous_trace_id";
     public static final String WORKER_ID = "worker.id";
     public static final String WORKER_MACHINE_ID = "worker.machine_id";
     public static final String WORKER_CAPABILITIES = "worker.capabilities";

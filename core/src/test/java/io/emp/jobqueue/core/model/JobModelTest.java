@@ -25,6 +25,17 @@ class JobModelTest {
   }
 
   @Test
+  void onlyAnOperatorTakesAFailedOrCancelledJobBackToPending() {
+    assertThat(JobStatus.FAILED.canMoveTo(JobStatus.PENDING)).as("not in the lifecycle").isFalse();
+    assertThat(JobStatus.FAILED.operatorCanMoveTo(JobStatus.PENDING)).isTrue();
+    assertThat(JobStatus.CANCELLED.operatorCanMoveTo(JobStatus.PENDING)).isTrue();
+    assertThat(JobStatus.DELAYED.operatorCanMoveTo(JobStatus.PENDING)).as("promote now").isTrue();
+    assertThat(JobStatus.COMPLETED.operatorCanMoveTo(JobStatus.PENDING)).isFalse();
+    assertThat(JobStatus.IN_PROGRESS.operatorCanMoveTo(JobStatus.PENDING)).isFalse();
+    assertThat(JobStatus.operatorTransitionTable()).containsOnlyKeys("failed", "cancelled", "delayed");
+  }
+
+  @Test
   void priorityScoreOrdersPriorityThenTimeExactly() {
     long t = 1_764_000_000_123L;
     assertThat(PriorityScore.of(90, t)).isLessThan(PriorityScore.of(10, t - 1_000_000));

@@ -35,6 +35,14 @@ public final class Controls {
     return "emp.worker." + workerId + ".control";
   }
 
+  /**
+   * Local (same JVM) address where a worker answers what it runs: {worker_id, running: [job ids],
+   * concurrency}. Its machine asks at each heartbeat, so the registry shows busy slots and current jobs.
+   */
+  public static String activity(String workerId) {
+    return "emp.worker." + workerId + ".activity";
+  }
+
   /** The control address of one machine's bootstrap. */
   public static String machine(String machineId) {
     return "emp.machine." + machineId + ".control";

@@ -8,6 +8,7 @@ import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.LeaseLostException;
+import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.queue.store.Scripts.Name;
 import io.vertx.core.Future;
@@ -321,6 +322,139 @@ public final class JobStore {
 
   private static JobQueueException badService() {
     return new JobQueueException(Code.VALIDATION, "service must be 1-100 letters, digits, '-', '_' or '.'");
+  }
+
+  // ---------------------------------------------------------------- operator actions (issue 11)
+
+  /** What a retry replaced: the previous run's traceparent ('' if none) and its attempts. */
+  public record Retried(String previousTraceparent, int previousAttempts) {
+  }
+
+  /**
+   * Retries a failed or cancelled job under the same id (retry.lua): CONFLICT for any other status,
+   * NOT_FOUND when it does not exist. {@code newTrace} is the retry span's context, which the new run
+   * carries; {@code by} names who asked (audit event job_retried).
+   */
+  public Future<Retried> retry(String jobId, String by, TraceContext newTrace) {
+    JsonObject fields = new JsonObject();
+    newTrace.toMap().forEach(fields::put);
+    return call(Name.RETRY, List.of(tp(newTrace.traceparent()), jobId, nz(by), fields.encode()))
+        .map(r -> {
+          acted(jobId, r, "retried (only failed or cancelled jobs can be)");
+          return new Retried(r.get(1).toString(), r.get(2).toInteger());
+        });
+  }
+
+  /** Queues a delayed job now (promote_now.lua); CONFLICT unless it is delayed. */
+  public Future<Void> promoteNow(String jobId, String by, String traceparent) {
+    return call(Name.PROMOTE_NOW, List.of(tp(traceparent), jobId, nz(by)))
+        .map(r -> {
+          acted(jobId, r, "promoted (only delayed jobs can be)");
+          return null;
+        });
+  }
+
+  /**
+   * Deletes a final job with its event stream and index entries (delete.lua); CONFLICT unless it is
+   * completed, failed or cancelled. The audit event job_deleted goes to the global stream.
+   */
+  public Future<Void> delete(String jobId, String by, String traceparent) {
+    return call(Name.DELETE, List.of(tp(traceparent), jobId, nz(by)))
+        .map(r -> {
+          acted(jobId, r, "deleted (only completed, failed or cancelled jobs can be)");
+          return null;
+        });
+  }
+
+  private static void acted(String jobId, Response r, String what) {
+    switch (r.get(0).toString()) {
+      case "OK" -> {
+      }
+      case "NOTFOUND" -> throw JobQueueException.notFound("job " + jobId);
+      case "CONFLICT" -> throw new JobQueueException(Code.CONFLICT, "job " + jobId + " is " + r.get(1)
+          + " and cannot be " + what);
+      default -> throw new JobQueueException(Code.INTERNAL, "unexpected reply " + r.get(0));
+    }
+  }
+
+  /**
+   * The ids of the failed or cancelled jobs a bulk retry takes, newest finished first (read only):
+   * matching the service, the type of the last error and the finish time range (exclusive, ms; null = any).
+   */
+  public Future<List<String>> selectForRetry(JobStatus status, String service, String errorType, Long finishedAfter,
+                                            Long finishedBefore, int limit) {
+    if (status != JobStatus.FAILED && status != JobStatus.CANCELLED) {
+      return Future.failedFuture(new JobQueueException(Code.VALIDATION, "status must be failed or cancelled"));
+    }
+    return call(Name.SELECT_RETRY, List.of("", status.wire(), nz(service), nz(errorType),
+        finishedAfter == null ? "" : finishedAfter.toString(), finishedBefore == null ? "" : finishedBefore.toString(),
+        Integer.toString(limit), Integer.toString(Math.max(limit * 4, 10_000)))).map(r -> {
+          List<String> ids = new ArrayList<>(r.size());
+          r.forEach(x -> ids.add(x.toString()));
+          return ids;
+        });
+  }
+
+  // ---------------------------------------------------------------- job browser (issue 11)
+
+  /** Index entries one browse.lua call looks at: each call stays short, as it blocks Redis. */
+  static final int BROWSE_BUDGET = 2_000;
+  /** Calls one page may take; past that the page is returned short, with a cursor to go on from. */
+  static final int BROWSE_MAX_CALLS = 50;
+  private static final java.util.regex.Pattern BROWSE_CURSOR =
+      java.util.regex.Pattern.compile("\\d{1,15}:[A-Za-z0-9_.~\\-]{1,400}");
+
+  /**
+   * Jobs matching {@code filter}, newest created first, after {@code cursor} (null = from the newest).
+   * A page holds {@code limit} jobs whenever that many match (the cursor is the last job's creation
+   * time and id, so no job is skipped or repeated); only a filter that matches almost nothing over a
+   * very long history can end a page short (after {@link #BROWSE_MAX_CALLS} calls), with a cursor.
+   */
+  public Future<BrowsePage> browse(JobFilter filter, int limit, String cursor) {
+    if (limit < 1 || limit > 500) {
+      return Future.failedFuture(new JobQueueException(Code.VALIDATION, "limit must be within 1..500"));
+    }
+    if (cursor != null && !cursor.isEmpty() && !BROWSE_CURSOR.matcher(cursor).matches()) {
+      return Future.failedFuture(new JobQueueException(Code.VALIDATION, "cursor is not one this API returned"));
+    }
+    return browseFrom(filter.toJson().encode(), limit, cursor == null ? "" : cursor, new ArrayList<>(), 1);
+  }
+
+  private Future<BrowsePage> browseFrom(String filter, int limit, String position, List<Map<String, String>> acc,
+                                        int calls) {
+    // one more than the page: whether anything follows decides between a cursor and null
+    int want = limit + 1 - acc.size();
+    return call(Name.BROWSE, List.of("", filter, position, Integer.toString(want), Integer.toString(BROWSE_BUDGET)))
+        .compose(r -> {
+          for (int i = 2; i < r.size(); i++) {
+            acc.add(toMap(r.get(i)));
+          }
+          if (acc.size() > limit) {
+            Map<String, String> last = acc.get(limit - 1);
+            return Future.succeededFuture(page(acc.subList(0, limit),
+                last.get(Job.F.CREATED_AT) + ":" + last.get(Job.F.ID)));
+          }
+          String pos = r.get(0).toString();
+          if ("1".equals(r.get(1).toString()) || pos.isEmpty()) {
+            return Future.succeededFuture(page(acc, null));
+          }
+          if (calls >= BROWSE_MAX_CALLS) {
+            return Future.succeededFuture(page(acc, pos));
+          }
+          return browseFrom(filter, limit, pos, acc, calls + 1);
+        });
+  }
+
+  private static BrowsePage page(List<Map<String, String>> hashes, String next) {
+    return new BrowsePage(hashes.stream().map(JobView::json).toList(), next);
+  }
+
+  /** The job as the API shows it ({@link JobView}), or empty. */
+  public Future<Optional<JsonObject>> view(String jobId) {
+    return send(Request.cmd(Command.HGETALL).arg(keys.job(jobId))).map(r -> {
+      Map<String, String> h = toMap(r);
+      return h.isEmpty() ? Optional.<JsonObject>empty() : Optional.of(JobView.json(h));
+    });
   }
 
   public Future<Optional<Job>> get(String jobId) {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +71,20 @@ public final class MachineRegistry {
    */
   public Future<Beat> heartbeat(String machineId, String instance, List<String> workerIds,
                                 Map<String, String> machineFields, long ttlMs, long nowMs) {
+    return heartbeat(machineId, instance, workerIds, machineFields, Map.of(), ttlMs, nowMs);
+  }
+
+  /**
+   * As above, also merging {@code workerFields} (worker id -> fields: status, current job) into the
+   * registrations of those workers that are still registered.
+   */
+  public Future<Beat> heartbeat(String machineId, String instance, List<String> workerIds,
+                                Map<String, String> machineFields, Map<String, Map<String, String>> workerFields,
+                                long ttlMs, long nowMs) {
+    JsonObject w = new JsonObject();
+    workerFields.forEach((id, fields) -> w.put(id, new JsonObject(new java.util.LinkedHashMap<>(fields))));
     List<String> args = new ArrayList<>(List.of("", machineId, instance, Long.toString(ttlMs), Long.toString(nowMs),
-        new JsonObject(new java.util.LinkedHashMap<>(machineFields)).encode()));
+        new JsonObject(new java.util.LinkedHashMap<>(machineFields)).encode(), w.encode()));
     args.addAll(workerIds);
     return store.script(Scripts.Name.MACHINE_HEARTBEAT, args).map(r -> switch (r.toString()) {
       case "OK" -> Beat.ALIVE;
@@ -131,6 +144,60 @@ public final class MachineRegistry {
           r.forEach(x -> out.add(x.toString()));
           return out;
         });
+  }
+
+  /** Every live machine's registration (ids whose registration expired are left out), by machine id. */
+  public Future<List<JsonObject>> machines() {
+    return all(keys.machines(), keys::machine);
+  }
+
+  /** Every live worker's registration, by worker id. */
+  public Future<List<JsonObject>> workers() {
+    return all(keys.workers(), keys::worker);
+  }
+
+  /**
+   * The ids in {@code set} (scored by last heartbeat) and their hashes, read in one batch; an id whose
+   * hash has expired is dropped from the set on the way (it died without unregistering).
+   */
+  private Future<List<JsonObject>> all(String set, java.util.function.Function<String, String> key) {
+    return redis.send(Request.cmd(Command.ZRANGE).arg(set).arg(0).arg(-1)).compose(ids -> {
+      List<String> list = new ArrayList<>();
+      ids.forEach(x -> list.add(x.toString()));
+      if (list.isEmpty()) {
+        return Future.succeededFuture(List.<JsonObject>of());
+      }
+      List<Request> reads = list.stream().map(id -> Request.cmd(Command.HGETALL).arg(key.apply(id))).toList();
+      return redis.batch(reads).map(rs -> {
+        List<JsonObject> out = new ArrayList<>();
+        List<String> gone = new ArrayList<>();
+        for (int i = 0; i < rs.size(); i++) {
+          JsonObject j = flat(rs.get(i));
+          if (j.isEmpty()) {
+            gone.add(list.get(i));
+          } else {
+            out.add(j.put("_id", list.get(i)));
+          }
+        }
+        if (!gone.isEmpty()) {
+          Request zrem = Request.cmd(Command.ZREM).arg(set);
+          gone.forEach(zrem::arg);
+          redis.send(zrem);
+        }
+        return out;
+      });
+    });
+  }
+
+  private static JsonObject flat(Response r) {
+    JsonObject j = new JsonObject();
+    if (r == null) {
+      return j;
+    }
+    for (int i = 0; i + 1 < r.size(); i += 2) {
+      j.put(r.get(i).toString(), r.get(i + 1).toString());
+    }
+    return j;
   }
 
   private Future<JsonObject> hgetall(String key) {

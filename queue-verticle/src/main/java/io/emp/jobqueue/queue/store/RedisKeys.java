@@ -33,6 +33,9 @@ public final class RedisKeys {
     SHAPES.put("workflow", "wf:$1");            // hash: a workflow's step job ids -> submit traceparent
     SHAPES.put("paused", "paused");             // set: services an admin paused (claims skip them)
     SHAPES.put("monitor", "monitor");           // stream: monitor notices (machine status, heartbeats, controls)
+    SHAPES.put("created", "idx:created");       // zset: every job id -> created_at (the job browser)
+    SHAPES.put("createdCustomer", "idx:customer:$1"); // zset per customer: job id -> created_at
+    SHAPES.put("expiring", "idx:expiring");     // zset: '<customer> <job id>' -> when its retention ends
   }
 
   private final String prefix;
@@ -126,6 +129,18 @@ public final class RedisKeys {
 
   public String paused() {
     return key("paused");
+  }
+
+  public String created() {
+    return key("created");
+  }
+
+  public String createdCustomer(String customer) {
+    return key("createdCustomer", customer);
+  }
+
+  public String expiring() {
+    return key("expiring");
   }
 
   public String monitor() {

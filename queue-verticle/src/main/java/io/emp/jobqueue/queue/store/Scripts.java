@@ -34,12 +34,15 @@ final class Scripts {
 
   enum Name {
     SUBMIT, CLAIM, RENEW, PROGRESS, COMPLETE, FAIL, RELEASE, CANCEL, REAP, PROMOTE, TRIM, LIST, STATS,
-    MACHINE_REGISTER, MACHINE_HEARTBEAT, MACHINE_UNREGISTER;
+    MACHINE_REGISTER, MACHINE_HEARTBEAT, MACHINE_UNREGISTER, RETRY, SELECT_RETRY, DELETE, PROMOTE_NOW, BROWSE;
 
     String resource() {
       return "lua/" + name().toLowerCase(Locale.ROOT) + ".lua";
     }
   }
+
+  /** Most browser index entries one trim run drops (a run must stay short: it blocks Redis). */
+  static final int TRIM_BATCH = 10_000;
 
   record Script(String sha, String source) {
   }
@@ -66,7 +69,7 @@ final class Scripts {
       String body = read(n.resource());
       String helpers = helpersFor(body, lib);
       String used = helpers + body;
-      String src = keys.luaKeyTable(used) + (used.contains("can(") ? transitions() : "") + constants + helpers
+      String src = keys.luaKeyTable(used) + (used.contains("CAN[") || used.contains("FINAL[") ? transitions() : "") + constants + helpers
           + "\n" + body;
       m.put(n, new Script(sha1(src), src));
     }
@@ -150,6 +153,18 @@ final class Scripts {
         sb.append("['").append(e.getKey()).append('>').append(to).append("'] = true, ");
       }
     }
+    // operator-only moves (retry, promote now) under a '!' prefix: only canOperator() reads them
+    for (Map.Entry<String, Set<String>> e : JobStatus.operatorTransitionTable().entrySet()) {
+      for (String to : e.getValue()) {
+        sb.append("['!").append(e.getKey()).append('>').append(to).append("'] = true, ");
+      }
+    }
+    sb.append("}\nlocal FINAL = {");
+    for (JobStatus st : JobStatus.values()) {
+      if (st.isFinal()) {
+        sb.append(st.wire()).append(" = true, ");
+      }
+    }
     return sb.append("}\n").toString();
   }
 
@@ -171,6 +186,7 @@ final class Scripts {
         + "  error_chain_max = " + c.errorChainMax() + ",\n"
         + "  event_result_max = " + c.eventResultMaxBytes() + ",\n"
         + "  list_scan_max = " + c.listScanMax() + ",\n"
+        + "  trim_batch = " + TRIM_BATCH + ",\n"
         + "}\n";
   }
 

@@ -8,6 +8,29 @@ local function can(from, to)
   return CAN[from .. '>' .. to] == true
 end
 
+-- Operator-only moves (retry, promote now) are kept apart in the same table under a '!' prefix.
+local function canOperator(from, to)
+  return from ~= nil and from ~= false and CAN['!' .. from .. '>' .. to] == true
+end
+
+-- A final status: no lifecycle transition leaves it (the same table, FINAL is derived from it).
+local function isFinal(st)
+  return st ~= nil and st ~= false and FINAL[st] == true
+end
+
+-- The browser's indexes: every job by creation time, and per customer (so a customer's page is full).
+local function indexCreated(id, customer, created)
+  redis.call('ZADD', K.created(), created, id)
+  if customer and customer ~= '' then
+    redis.call('ZADD', K.createdCustomer(customer), created, id)
+  end
+end
+
+-- The entry of the retention clock that trim.lua follows to drop the browser's index entries.
+local function expiringMember(id, customer)
+  return (customer or '') .. ' ' .. id
+end
+
 local function num(s)
   return string.format('%.0f', s)
 end
@@ -47,13 +70,15 @@ local function wake(svc, id)
   redis.call('PUBLISH', K.wake(svc), id)
 end
 
--- Indexes a final job and starts its retention clock (job hash and its event stream).
+-- Indexes a final job and starts its retention clock (job hash and its event stream); the browser's
+-- index entries end with it (trim.lua follows K.expiring).
 local function finalize(id, svc, status)
   redis.call('ZADD', K.idx(status), NOWS, id)
   redis.call('ZADD', K.idxService(status, svc), NOWS, id)
   local ttl = C['retention_' .. status]
   redis.call('PEXPIRE', K.job(id), ttl)
   redis.call('PEXPIRE', K.jobEvents(id), ttl)
+  redis.call('ZADD', K.expiring(), NOW + ttl, expiringMember(id, redis.call('HGET', K.job(id), 'customer_id')))
   count(svc, status, 1)
 end
 
@@ -80,7 +105,7 @@ end
 local function endAttempt(id, kind, errJson, r, tp)
   local jk = K.job(id)
   local h = redis.call('HMGET', jk, 'service_required', 'attempt', 'max_retries', 'worker_id', 'seq',
-    'created_at', 'started_at', 'status', 'customer_id', 'baggage', 'lost_attempts')
+    'created_at', 'started_at', 'status', 'customer_id', 'baggage', 'lost_attempts', 'traceparent')
   if not can(h[8], 'failed') then return {'LOST', h[8] or ''} end
   local svc, attempt, maxr, wid, seq = h[1], tonumber(h[2]), tonumber(h[3]), h[4], tonumber(h[5]) + 1
   local lost = tonumber(h[11] or '0') or 0
@@ -90,12 +115,15 @@ local function endAttempt(id, kind, errJson, r, tp)
     redis.call('HSET', jk, 'lost_attempts', lost)
   end
   if errJson ~= '' then
-    if lost > 0 then
-      -- every entry of the chain says how many attempts crashes had cost so far
-      local e = cjson.decode(errJson)
-      e.lost_attempts = lost
-      errJson = cjson.encode(e)
-    end
+    -- every entry of the chain says which attempt failed, on which worker, when and in which trace
+    -- (a retried job's chain spans runs), and how many attempts crashes had cost so far
+    local e = cjson.decode(errJson)
+    if lost > 0 then e.lost_attempts = lost end
+    if e.attempt == nil then e.attempt = attempt end
+    if e.worker_id == nil and wid then e.worker_id = wid end
+    if e.at == nil then e.at = NOW end
+    if h[12] then e.trace_id = string.sub(h[12], 4, 35) end
+    errJson = cjson.encode(e)
     appendError(jk, errJson)
   end
   if kind == 'cancelled' then

@@ -1,22 +1,34 @@
--- Renews a machine's registration and its workers' if this instance still holds it.
+-- Renews a machine's registration and its workers' if this instance still holds it, merging what the
+-- heartbeat reports (status, busy slots, current jobs, services' health) into the hashes.
 -- ARGV: 1 traceparent, 2 machine id, 3 instance token, 4 ttl ms, 5 now ms, 6 machine fields (JSON
---       object, merged), 7.. worker ids
+--       object, merged), 7 worker fields (JSON object: worker id -> fields, merged into registered
+--       workers only), 8.. worker ids
 -- Returns 'OK', 'GONE' (expired: the caller registers again) or 'TAKEN' (another instance holds it).
 local mid, inst, ttl, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local mk = K.machine(mid)
 local owner = redis.call('HGET', mk, 'instance')
 if not owner then return 'GONE' end
 if owner ~= inst then return 'TAKEN' end
-local flat = {'last_heartbeat', now}
-for k, v in pairs(cjson.decode(ARGV[6])) do
-  flat[#flat + 1] = k
-  flat[#flat + 1] = tostring(v)
+local function merge(key, fields, extra)
+  local flat = extra
+  for k, v in pairs(fields) do
+    flat[#flat + 1] = k
+    flat[#flat + 1] = tostring(v)
+  end
+  if #flat > 0 then redis.call('HSET', key, unpack(flat)) end
 end
-redis.call('HSET', mk, unpack(flat))
+merge(mk, cjson.decode(ARGV[6]), {'last_heartbeat', now})
 redis.call('PEXPIRE', mk, ttl)
 redis.call('ZADD', K.machines(), now, mid)
-for i = 7, #ARGV do
-  redis.call('PEXPIRE', K.worker(ARGV[i]), ttl)
+local workers = {}
+if ARGV[7] ~= '' then workers = cjson.decode(ARGV[7]) end
+for i = 8, #ARGV do
+  local wk = K.worker(ARGV[i])
+  -- an expired worker hash is not recreated half-filled: the machine registers again when it is GONE
+  if redis.call('EXISTS', wk) == 1 then
+    merge(wk, workers[ARGV[i]] or {}, {'last_heartbeat', now})
+    redis.call('PEXPIRE', wk, ttl)
+  end
   redis.call('ZADD', K.workers(), now, ARGV[i])
 end
 return 'OK'

@@ -42,6 +42,11 @@ redis.call('HSET', jk, 'status', 'pending', 'attempt', 0, 'created_at', NOWS, 'u
   'score', score, 'qmember', member, 'seq', 1, unpack(ARGV, 10))
 redis.call('ZADD', pk, score, member)
 if idem ~= '' then redis.call('SET', K.idem(idem), id, 'PX', C.idempotency_ttl_ms) end
+local customer = false
+for i = 10, #ARGV - 1, 2 do
+  if ARGV[i] == 'customer_id' then customer = ARGV[i + 1] end
+end
+indexCreated(id, customer, NOWS)
 local pos = redis.call('ZRANK', pk, member)
 -- A workflow remembers each step's submit context: the new step links to the earlier ones, and the
 -- workflow's traces can be listed from any node.

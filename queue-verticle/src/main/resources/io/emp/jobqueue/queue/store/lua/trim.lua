@@ -9,4 +9,16 @@ for _, st in ipairs({'completed', 'failed', 'cancelled'}) do
     removed = removed + redis.call('ZREMRANGEBYSCORE', K.idxService(st, svc), '-inf', cutoff)
   end
 end
+-- The browser's creation indexes: an entry goes when its job's retention ends (finalize() set the
+-- time); a job retried or deleted before then has had its entry removed by that script.
+local due = redis.call('ZRANGEBYSCORE', K.expiring(), '-inf', NOWS, 'LIMIT', 0, C.trim_batch)
+for _, m in ipairs(due) do
+  local customer, id = string.match(m, '^(%S*) (.+)$')
+  if id then
+    redis.call('ZREM', K.created(), id)
+    if customer ~= '' then redis.call('ZREM', K.createdCustomer(customer), id) end
+  end
+  redis.call('ZREM', K.expiring(), m)
+  removed = removed + 1
+end
 return removed
