@@ -175,7 +175,7 @@ class MonitorPageBrowserTest {
     click(row);
     awaitText("#detail-id", id);
     await().atMost(WAIT).ignoreExceptions().until(() -> el("#detail-worker").getText().startsWith("ui-m1"));
-    screenshot("monitor-overview");
+    screenshot("monitor-live-job");
 
     awaitText("#detail-status", "completed");
     await().atMost(WAIT).ignoreExceptions().until(() -> visibleText("#detail-events").contains("complete_job"));
@@ -285,6 +285,13 @@ class MonitorPageBrowserTest {
   @Test
   @Order(6)
   void atFourHundredTwentyPixelsNothingRunsOffTheSide() throws Exception {
+    // first the whole page after the run above: queues, charts, the jobs of every test
+    browser.manage().window().setSize(new Dimension(1400, 1300));
+    js("window.scrollTo(0, 0)");
+    // the throughput chart counts this run's jobs (five submitted above, from GET /api/activity)
+    await().atMost(WAIT).ignoreExceptions().until(() -> Double.parseDouble(el("#chart-throughput")
+        .getAttribute("data-total")) >= 5);
+    screenshot("monitor-overview");
     browser.manage().window().setSize(new Dimension(420, 900));
     await().atMost(WAIT).until(() -> ((Number) js("return window.innerWidth")).intValue() <= 420);
     // wide tables scroll inside their panel; the page itself never scrolls sideways
