@@ -226,11 +226,23 @@ class MonitorPageBrowserTest {
     awaitText("#detail-status", "failed");
     await().atMost(WAIT).ignoreExceptions().until(() -> visibleText("#detail-errors").contains("simulated failure"));
 
-    // the backend is mended (above); the operator retries the job from the page
+    assertThat(el("#detail-worker").getText()).as("no attempt runs").isEmpty();
+
+    // the backend is mended (above); the operator retries the job from the page. The queue is held
+    // (through the API) so the retried job waits where the page can be looked at
+    post("/api/queues/simulation/pause");
     click("#act-retry");
     await().atMost(WAIT).until(() -> el("#modal").isDisplayed());
     assertThat(el("#modal-text").getText()).contains("Retry job " + id);
     click("#modal-ok");
+    awaitText("#detail-status", "pending");
+    awaitText(row + " td.status", "pending");
+    // the waiting job shows no worker and no progress of its failed attempt
+    assertThat(el("#detail-worker").getText()).isEmpty();
+    assertThat(el("#detail-progress").getText()).isEmpty();
+    assertThat(el(row + " td.worker").getText()).isEmpty();
+    assertThat(browser.findElements(By.cssSelector(row + " .progress"))).isEmpty();
+    post("/api/queues/simulation/resume");
     awaitText("#detail-status", "completed");
     await().atMost(WAIT).ignoreExceptions().until(() -> visibleText("#detail-events").contains("job_retried"));
     // the error chain of the failed attempt is kept
@@ -387,6 +399,12 @@ class MonitorPageBrowserTest {
         .sendJsonObject(new JsonObject().put("service_required", "simulation").put("payload", payload)));
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
     return r.bodyAsJsonObject().getString("job_id");
+  }
+
+  JsonObject post(String path) {
+    var r = get(http.post(port, "127.0.0.1", path).bearerTokenAuthentication(ADMIN).send());
+    assertThat(r.statusCode()).as(path + ": " + r.bodyAsString()).isEqualTo(200);
+    return r.bodyAsJsonObject();
   }
 
   String status(String id) {
