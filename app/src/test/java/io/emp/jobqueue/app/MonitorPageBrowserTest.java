@@ -253,6 +253,58 @@ class MonitorPageBrowserTest {
 
   @Test
   @Order(4)
+  void failedJobsAreRetriedInBulkByFilterAfterADryRunCount() throws Exception {
+    String svcFilter = "simulation";
+    setSimulation(1.0);
+    String a;
+    String b;
+    try {
+      a = submit(new JsonObject().put("steps", 1).put("step_ms", 1));
+      b = submit(new JsonObject().put("steps", 1).put("step_ms", 1));
+      awaitText("#jobs tr[data-id='" + a + "'] td.status", "failed");
+      awaitText("#jobs tr[data-id='" + b + "'] td.status", "failed");
+    } finally {
+      setSimulation(0.0);
+    }
+    new org.openqa.selenium.support.ui.Select(el("#f-status")).selectByVisibleText("failed");
+    el("#f-service").clear();
+    el("#f-service").sendKeys(svcFilter);
+    click("#apply");
+    awaitVisible("#jobs tr[data-id='" + a + "']");
+    click("#bulk-retry");
+    await().atMost(WAIT).until(() -> el("#modal").isDisplayed());
+    // the dry run counted exactly the two failed jobs (the earlier failed job was retried and completed)
+    assertThat(el("#modal-text").getText()).startsWith("Retry 2 failed job(s) of simulation");
+    click("#modal-ok");
+    await().atMost(WAIT).until(() -> "completed".equals(status(a)) && "completed".equals(status(b)));
+    click("#clear");
+    awaitText("#jobs tr[data-id='" + a + "'] td.status", "completed");
+  }
+
+  @Test
+  @Order(5)
+  void aRunningJobIsCancelledAndThenDeletedFromThePage() {
+    String id = submit(new JsonObject().put("steps", 200).put("step_ms", 200));
+    String row = "#jobs tr[data-id='" + id + "']";
+    awaitText(row + " td.status", "in_progress");
+    click(row);
+    awaitText("#detail-id", id);
+    click("#act-cancel");
+    await().atMost(WAIT).until(() -> el("#modal").isDisplayed());
+    click("#modal-ok");
+    awaitText("#detail-status", "cancelled");
+    awaitVisible("#act-delete");
+    click("#act-delete");
+    await().atMost(WAIT).until(() -> el("#modal").isDisplayed());
+    assertThat(el("#modal-text").getText()).contains("Delete job " + id);
+    click("#modal-ok");
+    await().atMost(WAIT).ignoreExceptions().until(() -> el("#detail-title").getText().contains("deleted"));
+    await().atMost(WAIT).until(() -> browser.findElements(By.cssSelector(row)).isEmpty());
+    assertThat(status(id)).isEqualTo("http_404");
+  }
+
+  @Test
+  @Order(6)
   void pausingAQueueFromThePageStopsClaimsAndResumingRunsTheWaitingJob() throws Exception {
     String queueRow = "#queues tr[data-service='simulation']";
     awaitVisible(queueRow + " button.pause");
@@ -279,7 +331,7 @@ class MonitorPageBrowserTest {
   }
 
   @Test
-  @Order(5)
+  @Order(7)
   void aSecondMachineNodeAppearsWithItsWorkers() throws Exception {
     awaitVisible("#machines tr[data-machine='ui-m1']");
     JsonObject cfg = base.copy();
@@ -295,7 +347,7 @@ class MonitorPageBrowserTest {
   }
 
   @Test
-  @Order(6)
+  @Order(8)
   void atFourHundredTwentyPixelsNothingRunsOffTheSide() throws Exception {
     // first the whole page after the run above: queues, charts, the jobs of every test
     browser.manage().window().setSize(new Dimension(1400, 1300));
@@ -407,8 +459,9 @@ class MonitorPageBrowserTest {
     return r.bodyAsJsonObject();
   }
 
+  /** The job's status from the API, or http_<code> when it has none (a deleted job: http_404). */
   String status(String id) {
-    return get(http.get(port, "127.0.0.1", "/api/jobs/" + id).bearerTokenAuthentication(ADMIN).send())
-        .bodyAsJsonObject().getString("status");
+    var r = get(http.get(port, "127.0.0.1", "/api/jobs/" + id).bearerTokenAuthentication(ADMIN).send());
+    return r.statusCode() == 200 ? r.bodyAsJsonObject().getString("status") : "http_" + r.statusCode();
   }
 }
