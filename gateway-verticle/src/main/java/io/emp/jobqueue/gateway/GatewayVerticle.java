@@ -73,7 +73,7 @@ public final class GatewayVerticle extends VerticleBase {
     relay = new EventRelay(vertx, EventTail.create(vertx, store),
         new Broadcaster(registry, streams, vertx.eventBus(), tracer, telemetry.sampler()).andThen(analytics), cfg);
     sockets = new SocketEndpoints(vertx, cfg, auth, registry, streams, access);
-    HttpApi api = new HttpApi(access, auth, relay::running, cfg);
+    HttpApi api = new HttpApi(access, auth, relay::running, cfg, analytics.coverage());
     ClusterView view = cluster != null ? cluster : () -> Future.succeededFuture(new JsonObject()
         .put("clustered", vertx.isClustered()).put("node_id", NodeIdentity.of(vertx)).put("members", new JsonArray()
             .add(new JsonObject().put("node_id", NodeIdentity.of(vertx)).put("self", true))));

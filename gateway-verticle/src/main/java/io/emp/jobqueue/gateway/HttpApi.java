@@ -30,12 +30,20 @@ final class HttpApi {
   private final Authenticator auth;
   private final BooleanSupplier relayRunning;
   private final GatewayConfig cfg;
+  private final ServiceCoverage coverage;
 
   HttpApi(JobAccess access, Authenticator auth, BooleanSupplier relayRunning, GatewayConfig cfg) {
+    this(access, auth, relayRunning, cfg, new ServiceCoverage());
+  }
+
+  /** @param coverage the services live workers serve: a submit for another one gets a warning */
+  HttpApi(JobAccess access, Authenticator auth, BooleanSupplier relayRunning, GatewayConfig cfg,
+          ServiceCoverage coverage) {
     this.access = access;
     this.auth = auth;
     this.relayRunning = relayRunning;
     this.cfg = cfg;
+    this.coverage = coverage;
   }
 
   // ------------------------------------------------------------ filters
@@ -83,7 +91,14 @@ final class HttpApi {
     }
     access.submit(principal(ctx), body, ctx.request().getHeader("Idempotency-Key"), RequestTracing.requestId(ctx),
             span, RequestTracing.traceContext(ctx))
-        .onSuccess(s -> json(ctx, s.result().created() ? 201 : 200, s.toJson(principal(ctx))))
+        .onSuccess(s -> {
+          JsonObject answer = s.toJson(principal(ctx));
+          JsonArray warnings = coverage.warnings(body.getString("service_required"));
+          if (!warnings.isEmpty()) {
+            answer.put("warnings", warnings);
+          }
+          json(ctx, s.result().created() ? 201 : 200, answer);
+        })
         .onFailure(err -> fail(ctx, err));
   }
 

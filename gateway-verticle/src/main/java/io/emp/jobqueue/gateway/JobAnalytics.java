@@ -60,6 +60,7 @@ final class JobAnalytics implements Consumer<JobEvent> {
   private long timer = -1;
   private boolean polling;
   private volatile long ticks;
+  private final ServiceCoverage coverage = new ServiceCoverage();
 
   private static final class Interval {
     double latencySum;
@@ -82,8 +83,14 @@ final class JobAnalytics implements Consumer<JobEvent> {
     this.anomalies = new AnomalyDetector(metrics.config().anomaly());
   }
 
+  /** Which services live workers serve, as of the last stats poll (submit warnings). */
+  ServiceCoverage coverage() {
+    return coverage;
+  }
+
   void start() {
     metrics.gauge(MetricNames.QUEUE_UP, CLUSTER);
+    metrics.gauge(MetricNames.QUEUE_UNSERVED, CLUSTER);
     timer = vertx.setPeriodic(metrics.config().analyticsIntervalMs(), t -> tick());
   }
 
@@ -229,9 +236,15 @@ final class JobAnalytics implements Consumer<JobEvent> {
         return;
       }
       Map<String, Long> next = new HashMap<>();
+      coverage.update(ar.result().getJsonArray("served_services", new JsonArray()));
+      long unserved = 0;
       for (Object o : ar.result().getJsonArray("services", new JsonArray())) {
         JsonObject s = (JsonObject) o;
+        if (s.getLong("pending", 0L) + s.getLong("delayed", 0L) > 0 && s.getLong("workers", 0L) == 0) {
+          unserved++;
+        }
         String service = metrics.bounded(MetricNames.L_SERVICE, s.getString("service"));
+        metrics.gauge(MetricNames.QUEUE_PAUSED, service, CLUSTER).set(s.getBoolean("paused", false) ? 1 : 0);
         services.add(service);
         for (String state : List.of("pending", "active", "delayed")) {
           metrics.gauge(MetricNames.QUEUE_JOBS, service, state, CLUSTER).set(s.getLong(state, 0L));
@@ -244,6 +257,7 @@ final class JobAnalytics implements Consumer<JobEvent> {
         next.merge(service, s.getLong("pending", 0L) + s.getLong("delayed", 0L), Long::sum);
       }
       backlog = next;
+      metrics.gauge(MetricNames.QUEUE_UNSERVED, CLUSTER).set(unserved);
       for (String service : services) {
         CapacityModel.Estimate e = capacity.estimate(service, backlog.getOrDefault(service, 0L), now);
         metrics.gauge(MetricNames.CAPACITY_ARRIVALS, service, CLUSTER).set(e.arrivalsPerSecond());

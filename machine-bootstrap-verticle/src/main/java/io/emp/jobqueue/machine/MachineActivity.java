@@ -39,6 +39,7 @@ final class MachineActivity {
       Map<String, Map<String, String>> workers = new LinkedHashMap<>();
       JsonArray list = new JsonArray();
       JsonArray current = new JsonArray();
+      java.util.Set<String> services = new java.util.TreeSet<>();
       int busy = 0;
       int total = 0;
       for (int i = 0; i < slots.size(); i++) {
@@ -56,6 +57,7 @@ final class MachineActivity {
         f.put("concurrency", Integer.toString(concurrency));
         if (a.getJsonArray("services") != null) {
           f.put("services", a.getJsonArray("services").encode());
+          a.getJsonArray("services").forEach(x -> services.add(String.valueOf(x)));
         }
         if (a.getJsonObject("capabilities") != null) {
           f.put("capabilities", a.getJsonObject("capabilities").encode());
@@ -69,6 +71,10 @@ final class MachineActivity {
       machine.put("slots_total", Integer.toString(total));
       machine.put("current_jobs", current.encode());
       machine.put("health", health(supervisor).encode());
+      if (!services.isEmpty()) {
+        // what the workers actually serve (a worker type may serve several services)
+        machine.put("services", new JsonArray(new ArrayList<>(services)).encode());
+      }
       return new Snapshot(machine, workers, list, busy, total, current);
     });
   }

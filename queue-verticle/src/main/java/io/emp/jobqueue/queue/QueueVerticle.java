@@ -104,8 +104,7 @@ public final class QueueVerticle extends VerticleBase {
     handle(QueueAddresses.DELETE, (b, t) -> actions.delete(b.getString("job_id"), b.getString("by", "unknown"), t));
     handle(QueueAddresses.MACHINES, (b, t) -> MachineRegistry.of(store).machines().map(RegistryView::machines));
     handle(QueueAddresses.WORKERS, (b, t) -> MachineRegistry.of(store).workers().map(RegistryView::workers));
-    handle(QueueAddresses.STATS, (b, t) -> store.stats()
-        .map(list -> new JsonObject().put("services", new JsonArray(list.stream().map(ServiceStats::toJson).toList()))));
+    handle(QueueAddresses.STATS, (b, t) -> stats());
     handle(QueueAddresses.WORKFLOW, (b, t) -> store.workflowSteps(b.getString("workflow_id")).map(steps -> {
       JsonArray arr = new JsonArray();
       steps.forEach((job, tp) -> arr.add(new JsonObject().put("job_id", job).put("traceparent", tp)
@@ -156,15 +155,39 @@ public final class QueueVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Every service's figures with its paused state and how many live workers serve it, and every
+   * service some live worker serves (served_services): what the metrics poll and submit warnings read.
+   */
+  private Future<JsonObject> stats() {
+    return Future.all(store.stats(), store.pausedServices(), MachineRegistry.of(store).workers()).map(cf -> {
+      List<ServiceStats> stats = cf.resultAt(0);
+      java.util.Set<String> paused = cf.resultAt(1);
+      List<JsonObject> workers = cf.resultAt(2);
+      Map<String, Integer> serving = new TreeMap<>();
+      for (JsonObject w : workers) {
+        String services = w.getString("services");
+        if (services != null && services.startsWith("[")) {
+          new JsonArray(services).forEach(s -> serving.merge(String.valueOf(s), 1, Integer::sum));
+        }
+      }
+      JsonArray out = new JsonArray();
+      for (ServiceStats s : stats) {
+        out.add(s.toJson().put("paused", paused.contains(s.service()))
+            .put("workers", serving.getOrDefault(s.service(), 0)));
+      }
+      return new JsonObject().put("services", out).put("served_services", new JsonArray(new ArrayList<>(serving.keySet())));
+    });
+  }
+
   /** Every known service's figures with its paused state; a paused service with no jobs yet is listed too. */
   private Future<JsonObject> queues() {
-    return store.stats().compose(stats -> store.pausedServices().map(paused -> {
+    return stats().compose(stats -> store.pausedServices().map(paused -> {
       Map<String, JsonObject> byService = new TreeMap<>();
-      for (ServiceStats s : stats) {
-        byService.put(s.service(), s.toJson().put("paused", paused.contains(s.service())));
-      }
+      stats.getJsonArray("services").forEach(o -> byService.put(((JsonObject) o).getString("service"), (JsonObject) o));
       for (String p : paused) {
-        byService.computeIfAbsent(p, k -> new ServiceStats(k, 0, 0, 0, 0, 0, 0, -1).toJson().put("paused", true));
+        byService.computeIfAbsent(p, k -> new ServiceStats(k, 0, 0, 0, 0, 0, 0, -1).toJson().put("paused", true)
+            .put("workers", 0));
       }
       return new JsonObject().put("queues", new JsonArray(new ArrayList<>(byService.values())));
     }));

@@ -138,6 +138,13 @@ public final class MetricNames {
   public static final Def QUEUE_OLDEST = def("emp_queue_oldest_pending_age_seconds", Type.GAUGE, Scope.CLUSTER,
       "Age of the longest-waiting pending job (0 when none)", "gateway.JobAnalytics (QUEUE stats poll)",
       L_SERVICE, L_SCOPE);
+  public static final Def QUEUE_PAUSED = def("emp_queue_paused", Type.GAUGE, Scope.CLUSTER,
+      "1 while an admin has paused claims of the service (POST /api/queues/{service}/pause), else 0",
+      "gateway.JobAnalytics (QUEUE stats poll)", L_SERVICE, L_SCOPE);
+  public static final Def QUEUE_UNSERVED = def("emp_queue_unserved_services", Type.GAUGE, Scope.CLUSTER,
+      "Services with waiting (pending or delayed) jobs that no live worker serves: a typo in service_required, "
+          + "or every worker of the service is down",
+      "gateway.JobAnalytics (QUEUE stats poll)", L_SCOPE);
   public static final Def QUEUE_UP = def("emp_queue_up", Type.GAUGE, Scope.CLUSTER,
       "1 when the last queue stats poll answered, else 0", "gateway.JobAnalytics (QUEUE stats poll)", L_SCOPE);
 
