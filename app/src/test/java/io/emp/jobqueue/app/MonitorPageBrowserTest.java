@@ -308,6 +308,7 @@ class MonitorPageBrowserTest {
   void pausingAQueueFromThePageStopsClaimsAndResumingRunsTheWaitingJob() throws Exception {
     String queueRow = "#queues tr[data-service='simulation']";
     awaitVisible(queueRow + " button.pause");
+    awaitText(queueRow + " td.workers", "2"); // the first machine's two simulation workers
     click(queueRow + " button.pause");
     await().atMost(WAIT).until(() -> el("#modal").isDisplayed());
     click("#modal-ok");
