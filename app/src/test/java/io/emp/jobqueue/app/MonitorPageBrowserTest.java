@@ -94,22 +94,17 @@ class MonitorPageBrowserTest {
     String ns = "mp" + UUID.randomUUID().toString().substring(0, 8);
     base = new JsonObject()
         .put("queue", new JsonObject().put("store", new JsonObject().put("redis_url", redis.url()).put("namespace", ns)))
-        .put("gateway", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        // a fixed port: the restart test brings the node back where the page reconnects
+        .put("gateway", new JsonObject().put("host", "127.0.0.1").put("port", port = freePort()))
         .put("telemetry", new JsonObject().put("environment", "test"))
         .put("machine", machineSection("ui-m1"))
         .put("worker", new JsonObject().put("concurrency", 2).put("results_dir", dir.resolve("results").toString())
             .put("connectors", new JsonObject().put("simulation", new JsonObject().put("steps", 1).put("step_ms", 1)
                 .put("failure_probability", 0.0))));
-    // the embedded default: gateway, queue and a machine in one node, so its trace store holds whole traces;
     // the node re-reads this file on a reload: the retry test breaks and mends its backend with it
     machineConfig = dir.resolve("node.json");
     Files.writeString(machineConfig, base.encodePrettily());
-    api = get(Node.start(new NodeConfig(Set.of(Role.API, Role.MACHINE), base, dir),
-        Map.of("EMP_API_KEYS", ADMIN + ":*:admin," + CLIENT + ":acme:client"), false,
-        () -> NodeConfig.load(Flags.parse(new String[] {"--roles", "api,machine", "--config", machineConfig.toString()}),
-            Map.of(), dir)));
-    String line = api.lines().stream().filter(l -> l.startsWith("HTTP API")).findFirst().orElseThrow();
-    port = Integer.parseInt(line.replaceAll(".*:(\\d+)/api/jobs.*", "$1"));
+    api = startAllRoles();
     client = Vertx.vertx();
     // a fresh connection per call: the gateway closes idle keep-alive connections (request_header_timeout_ms)
     http = WebClient.create(client, new WebClientOptions().setKeepAlive(false));
@@ -121,6 +116,23 @@ class MonitorPageBrowserTest {
         .usingAnyFreePort().build();
     browser = new ChromeDriver(service, options);
     browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+  }
+
+  /**
+   * The embedded default: gateway, queue and a machine in one node, so its trace store holds whole
+   * traces; its workers reload from {@link #machineConfig}.
+   */
+  Node startAllRoles() {
+    return get(Node.start(new NodeConfig(Set.of(Role.API, Role.MACHINE), base, dir),
+        Map.of("EMP_API_KEYS", ADMIN + ":*:admin," + CLIENT + ":acme:client"), false,
+        () -> NodeConfig.load(Flags.parse(new String[] {"--roles", "api,machine", "--config", machineConfig.toString()}),
+            Map.of(), dir)));
+  }
+
+  static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   JsonObject machineSection(String id) {
@@ -345,6 +357,20 @@ class MonitorPageBrowserTest {
         .stream().filter(w -> w.getText().contains("ui-m2")).count() >= 2);
     scrollTo("#machines");
     screenshot("monitor-machines");
+  }
+
+  @Test
+  @Order(9)
+  void whileTheNodeIsDownThePageSaysReconnectingAndComesBackWithTheHistory() {
+    String someJob = browser.findElements(By.cssSelector("#jobs tr[data-id]")).get(0).getAttribute("data-id");
+    get(api.stop());
+    awaitText("#state", "reconnecting…");
+    api = startAllRoles();
+    awaitText("#state", "live");
+    awaitVisible("#jobs tr[data-id='" + someJob + "']");
+    // and live again: a new job shows up without a reload
+    String id = submit(new JsonObject().put("steps", 1).put("step_ms", 1));
+    awaitText("#jobs tr[data-id='" + id + "'] td.status", "completed");
   }
 
   @Test
