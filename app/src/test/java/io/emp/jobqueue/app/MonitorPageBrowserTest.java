@@ -209,6 +209,8 @@ class MonitorPageBrowserTest {
     assertThat(visibleText("#span-events")).contains(Seed.Event.REDIS_JOB_STORED);
     scrollTo("#detail-section");
     screenshot("monitor-job-detail");
+    scrollTo("#trace-title");
+    screenshot("monitor-trace");
 
     // a reload of the page: the history comes from the API (the key stays in the tab's session)
     browser.navigate().refresh();
