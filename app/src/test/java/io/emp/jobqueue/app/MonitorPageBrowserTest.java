@@ -385,6 +385,9 @@ class MonitorPageBrowserTest {
     await().atMost(WAIT).ignoreExceptions().until(() -> Double.parseDouble(el("#chart-throughput")
         .getAttribute("data-total")) >= 5);
     screenshot("monitor-overview");
+    // the SLA and capacity panels come from the node's analytics of the same jobs
+    await().atMost(WAIT).ignoreExceptions().until(() -> el("#sla tr[data-tier='standard']").isDisplayed());
+    await().atMost(WAIT).ignoreExceptions().until(() -> el("#capacity tr[data-service='simulation']").isDisplayed());
     browser.manage().window().setSize(new Dimension(420, 900));
     await().atMost(WAIT).until(() -> ((Number) js("return window.innerWidth")).intValue() <= 420);
     // wide tables scroll inside their panel; the page itself never scrolls sideways
