@@ -48,7 +48,8 @@ final class Flags {
   String config;
 
   @Option(names = "--redis-url", paramLabel = "URL",
-      description = "The shared Redis, e.g. redis://host:6379 (env REDIS_URL; default: an embedded redis-server).")
+      description = "The shared Redis, e.g. redis://host:6379, or redis-sentinel://h1:26379,h2:26379,h3:26379/"
+          + "mymaster (env REDIS_URL; default: an embedded redis-server).")
   String redisUrl;
 
   @Option(names = "--port", paramLabel = "PORT", description = "HTTP port of the API (env EMP_HTTP_PORT; default 8080).")

@@ -46,6 +46,8 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
   static final Map<String, String> ENV = Map.ofEntries(
       Map.entry("REDIS_URL", "/queue/store/redis_url"),
       Map.entry("EMP_REDIS_CONNECT_TIMEOUT_MS", "/queue/store/connect_timeout_ms"),
+      Map.entry("EMP_REDIS_WAIT_REPLICAS", "/queue/store/wait_replicas"),
+      Map.entry("EMP_REDIS_WAIT_TIMEOUT_MS", "/queue/store/wait_timeout_ms"),
       Map.entry("EMP_NAMESPACE", "/queue/store/namespace"),
       Map.entry("EMP_HTTP_PORT", "/gateway/port"),
       Map.entry("EMP_HTTP_HOST", "/gateway/host"),

@@ -7,6 +7,7 @@ import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.testing.TestRedis;
+import io.emp.jobqueue.testing.TestSentinels;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,26 +29,46 @@ import java.util.concurrent.atomic.AtomicLong;
  * service. Starts its own redis-server unless REDIS_URL is set. Run: bench/run.sh store
  */
 public final class StoreBench {
+  /** queue.store.wait_replicas for every store of the run (env BENCH_WAIT_REPLICAS; 0: off). */
+  static final int WAIT_REPLICAS = Integer.parseInt(System.getenv().getOrDefault("BENCH_WAIT_REPLICAS", "0"));
+
+  /**
+   * Env BENCH_REDIS=sentinel: its own master, replica and three sentinels (TestSentinels), reached
+   * through a redis-sentinel:// url; BENCH_REDIS=replicated: the same, the master reached through a
+   * plain redis:// url. BENCH_PARTS=lifecycles skips the claim-latency part.
+   */
   public static void main(String[] args) throws Exception {
     int seconds = Integer.parseInt(System.getProperty("bench.seconds", "10"));
     String url = System.getenv("REDIS_URL");
-    TestRedis own = url == null ? TestRedis.start() : null;
+    String mode = System.getenv().getOrDefault("BENCH_REDIS", "standalone");
+    // "replicated": the same master, replica and sentinels, but the master reached with a plain url,
+    // which separates what replication costs the box from what the sentinel client costs
+    boolean sentinel = "sentinel".equals(mode) || "replicated".equals(mode);
+    TestRedis own = url == null && !sentinel ? TestRedis.start() : null;
+    TestSentinels ownGroup = url == null && sentinel ? TestSentinels.start() : null;
     if (own != null) {
       url = own.url();
+    } else if (ownGroup != null) {
+      url = "replicated".equals(mode) ? TestSentinels.url(ownGroup.masterPort()) : ownGroup.url();
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     try {
-      System.out.printf("redis %s, native transport %s, %d cores, %d s per run%n", url,
-          vertx.isNativeTransportEnabled(), Runtime.getRuntime().availableProcessors(), seconds);
+      System.out.printf("redis %s, wait_replicas %d, native transport %s, %d cores, %d s per run%n", url,
+          WAIT_REPLICAS, vertx.isNativeTransportEnabled(), Runtime.getRuntime().availableProcessors(), seconds);
       for (int concurrency : new int[] {1, 8, 64}) {
         lifecycles(vertx, url, concurrency, seconds);
       }
-      claimLatency(vertx, url, new int[] {0, 10_000, 100_000}, false);
-      claimLatency(vertx, url, new int[] {0, 10_000, 100_000}, true);
+      if (!"lifecycles".equals(System.getenv("BENCH_PARTS"))) {
+        claimLatency(vertx, url, new int[] {0, 10_000, 100_000}, false);
+        claimLatency(vertx, url, new int[] {0, 10_000, 100_000}, true);
+      }
     } finally {
       vertx.close().await();
       if (own != null) {
         own.close();
+      }
+      if (ownGroup != null) {
+        ownGroup.close();
       }
     }
   }
@@ -55,6 +76,9 @@ public final class StoreBench {
   static JobStore store(Vertx vertx, String url, int pool) {
     StoreConfig cfg = StoreConfig.defaults(url).withNamespace("bench" + UUID.randomUUID().toString().substring(0, 6))
         .withPoolSize(pool);
+    if (WAIT_REPLICAS > 0) {
+      cfg = cfg.withWaitReplicas(WAIT_REPLICAS, StoreConfig.DEFAULT_WAIT_TIMEOUT_MS);
+    }
     return await(JobStore.connect(vertx, cfg));
   }
 

@@ -25,6 +25,10 @@ public final class BusErrors {
         : err instanceof IllegalArgumentException ia ? new JobQueueException(Code.VALIDATION, ia.getMessage())
         : new JobQueueException(Code.INTERNAL, "internal error");
     JsonObject body = new JsonObject().put("message", e.getMessage());
+    if (e.ownMessage()) {
+      // written for the caller (e.g. why a submit was not confirmed): the edge may show it as is
+      body.put("own_message", true);
+    }
     if (e instanceof ValidationException ve) {
       JsonArray details = new JsonArray();
       ve.problems().forEach(p -> details.add(p.toJson()));
@@ -48,15 +52,20 @@ public final class BusErrors {
     Code code = Code.fromBusCode(re.failureCode());
     String message = re.getMessage();
     List<Problem> problems = new ArrayList<>();
+    boolean own = false;
     try {
       JsonObject body = new JsonObject(re.getMessage());
       message = body.getString("message");
+      own = body.getBoolean("own_message", false);
       body.getJsonArray("details", new JsonArray()).forEach(o -> problems.add(Problem.fromJson((JsonObject) o)));
     } catch (RuntimeException notJson) {
       // a plain message from elsewhere: keep it as is
     }
     if (code == Code.VALIDATION && !problems.isEmpty()) {
       return new ValidationException(problems);
+    }
+    if (own && code == Code.UNAVAILABLE) {
+      return JobQueueException.unavailable(message);
     }
     return new JobQueueException(code, message);
   }

@@ -1,13 +1,13 @@
 package io.emp.jobqueue.worker;
 
 import io.emp.jobqueue.core.telemetry.RateLimitedLog;
+import io.emp.jobqueue.queue.store.RedisClients;
+import io.emp.jobqueue.queue.store.StoreConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
@@ -25,23 +25,22 @@ public final class WakeSubscriber {
   public static final long RECONNECT_DELAY_MS = 1_000;
 
   private final Vertx vertx;
-  private final String redisUrl;
+  private final StoreConfig storeConfig;
   private final List<String> channels;
   private final Runnable onWake;
   private Redis client;
   private RedisConnection conn;
   private boolean stopped;
 
-  public WakeSubscriber(Vertx vertx, String redisUrl, List<String> channels, Runnable onWake) {
+  public WakeSubscriber(Vertx vertx, StoreConfig storeConfig, List<String> channels, Runnable onWake) {
     this.vertx = vertx;
-    this.redisUrl = redisUrl;
+    this.storeConfig = storeConfig;
     this.channels = List.copyOf(channels);
     this.onWake = onWake;
   }
 
   public Future<Void> start() {
-    client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl)
-        .setPreferredProtocolVersion(ProtocolVersion.RESP2));
+    client = RedisClients.dedicated(vertx, storeConfig);
     return connect();
   }
 

@@ -48,7 +48,7 @@ public final class Worker {
           new JobRunner(vertx, store, cfg, connector, results, spans, machine, claimed, claimCtx));
       control = new WorkerControl(vertx, cfg, loop, BusTracing.of(vertx, telemetry.tracer(Seed.Service.WORKER)),
           MonitorNotices.of(vertx, store));
-      wake = new WakeSubscriber(vertx, store.config().redisUrl(),
+      wake = new WakeSubscriber(vertx, store.config(),
           cfg.capabilities().services().stream().map(store.keys()::wake).toList(), loop::wake);
       // subscribe first, so a job submitted between our first claim and the subscription still wakes us
       return wake.start().recover(err -> Future.succeededFuture())

@@ -1,15 +1,14 @@
 package io.emp.jobqueue.queue.monitor;
 
+import io.emp.jobqueue.queue.store.RedisClients;
 import io.emp.jobqueue.queue.store.RedisKeys;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
@@ -35,8 +34,7 @@ public final class MonitorTail {
   }
 
   public static MonitorTail create(Vertx vertx, StoreConfig cfg) {
-    Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.redisUrl())
-        .setMaxPoolSize(1).setPreferredProtocolVersion(ProtocolVersion.RESP2));
+    Redis client = RedisClients.dedicated(vertx, cfg);
     return new MonitorTail(client, new RedisKeys(cfg.namespace()).monitor());
   }
 

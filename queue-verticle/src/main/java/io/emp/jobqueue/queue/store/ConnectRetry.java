@@ -69,6 +69,6 @@ public final class ConnectRetry {
   }
 
   private static String url(StoreConfig cfg) {
-    return cfg.redisUrl().replaceAll("//[^/@]*@", "//");
+    return cfg.endpoint().redacted();
   }
 }

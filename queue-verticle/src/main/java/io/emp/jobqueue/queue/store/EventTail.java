@@ -4,10 +4,8 @@ import io.emp.jobqueue.core.model.JobEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.List;
@@ -30,8 +28,7 @@ public final class EventTail {
   }
 
   public static EventTail create(Vertx vertx, StoreConfig cfg) {
-    Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.redisUrl())
-        .setMaxPoolSize(1).setPreferredProtocolVersion(ProtocolVersion.RESP2));
+    Redis client = RedisClients.dedicated(vertx, cfg);
     return new EventTail(client, new RedisKeys(cfg.namespace()).events());
   }
 

@@ -15,9 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.ProtocolVersion;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
@@ -55,9 +53,7 @@ public final class JobStore {
 
   private static Future<JobStore> connectOnce(Vertx vertx, StoreConfig cfg) {
     RedisKeys keys = new RedisKeys(cfg.namespace());
-    Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.redisUrl())
-        .setMaxPoolSize(cfg.poolSize()).setMaxPoolWaiting(cfg.maxPoolWaiting())
-        .setPreferredProtocolVersion(ProtocolVersion.RESP2));
+    Redis redis = RedisClients.pooled(vertx, cfg);
     return vertx.executeBlocking(() -> Scripts.build(keys, cfg))
         .compose(scripts -> scripts.preload(redis).map(v -> new JobStore(redis, keys, scripts, cfg)))
         .recover(err -> {
@@ -115,7 +111,7 @@ public final class JobStore {
     args.add(Integer.toString(cfg.maxPendingPerService()));
     args.add(nz(valid.workflowId()));
     hashFields(valid.withId(id), args);
-    return call(Name.SUBMIT, args).map(r -> {
+    return callReplicated(Name.SUBMIT, args).map(r -> {
       String kind = r.get(0).toString();
       switch (kind) {
         case "OK":
@@ -218,7 +214,7 @@ public final class JobStore {
   /** Marks the job completed with its result; returns the completion time (Redis clock, ms). */
   public Future<Long> complete(String jobId, String token, JsonObject result, String traceparent) {
     String json = (result == null ? new JsonObject() : result).encode();
-    return call(Name.COMPLETE, List.of(tp(traceparent), jobId, token, json))
+    return callReplicated(Name.COMPLETE, List.of(tp(traceparent), jobId, token, json))
         .map(r -> fenced(jobId, r).get(1).toLong());
   }
 
@@ -579,6 +575,36 @@ public final class JobStore {
     return scripts.call(redis, name, args).recover(err -> Future.failedFuture(mapError(err)));
   }
 
+  /**
+   * A script whose write must reach {@code wait_replicas} replicas before it counts as done (submit,
+   * complete). {@code WAIT} only counts the writes of the connection it runs on, so script and wait
+   * share one connection taken from the pool. Fewer replicas in time fail the call as unavailable,
+   * although the master holds the write: the caller cannot know whether it survives a failover.
+   */
+  private Future<Response> callReplicated(Name name, List<String> args) {
+    int replicas = cfg.waitReplicas();
+    if (replicas == 0) {
+      return call(name, args);
+    }
+    return redis.connect().compose(conn -> scripts.call(conn::send, name, args)
+            .compose(r -> conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(cfg.waitTimeoutMs()))
+                .map(acked -> {
+                  if (acked == null || acked.toInteger() < replicas) {
+                    throw notReplicated(acked == null ? 0 : acked.toInteger());
+                  }
+                  return r;
+                }))
+            .eventually(conn::close))
+        .recover(err -> Future.failedFuture(mapError(err)));
+  }
+
+  private JobQueueException notReplicated(int acked) {
+    return JobQueueException.unavailable("the write reached the Redis master but " + acked + " of "
+        + cfg.waitReplicas() + " replicas confirmed it within " + cfg.waitTimeoutMs()
+        + " ms (queue.store.wait_replicas), so a failover now could lose it; retry later (a submit retried with "
+        + "the same job id or idempotency_key returns the job if it was kept)");
+  }
+
   private Future<Response> send(Request req) {
     return redis.send(req).recover(err -> Future.failedFuture(mapError(err)));
   }
@@ -587,7 +613,13 @@ public final class JobStore {
     if (err instanceof JobQueueException || err instanceof IllegalArgumentException) {
       return err;
     }
-    String msg = String.valueOf(err.getMessage());
+    // one line: the sentinel client lists each sentinel's failure on a line of its own
+    String msg = String.valueOf(err.getMessage()).replaceAll("\\s*\\R\\s*", "; ");
+    // A master that became a replica (READONLY), a replica that lost its master (MASTERDOWN) and a
+    // server still loading its data are all "wait and retry", whatever prefix a script wraps them in.
+    if (msg.contains("READONLY") || msg.contains("MASTERDOWN") || msg.startsWith("LOADING")) {
+      return new JobQueueException(Code.UNAVAILABLE, "redis unavailable: " + msg);
+    }
     if (msg.startsWith("ERR") || msg.startsWith("WRONGTYPE")) {
       return new JobQueueException(Code.INTERNAL, "redis script error: " + msg);
     }

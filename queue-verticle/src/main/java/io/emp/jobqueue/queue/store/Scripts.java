@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -129,10 +130,15 @@ final class Scripts {
   }
 
   Future<Response> call(Redis redis, Name name, List<String> args) {
+    return call(redis::send, name, args);
+  }
+
+  /** As {@link #call(Redis, Name, List)}, on whatever sends: a pooled client or one held connection. */
+  Future<Response> call(Function<Request, Future<Response>> send, Name name, List<String> args) {
     Script s = scripts.get(name);
-    return redis.send(request(Command.EVALSHA, s.sha(), args))
+    return send.apply(request(Command.EVALSHA, s.sha(), args))
         .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
-            ? redis.send(request(Command.EVAL, s.source(), args))
+            ? send.apply(request(Command.EVAL, s.source(), args))
             : Future.failedFuture(err));
   }
 

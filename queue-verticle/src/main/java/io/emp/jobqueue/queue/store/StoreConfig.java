@@ -11,12 +11,16 @@ import io.vertx.core.json.JsonObject;
  * @param maxPendingPerService submit answers "queue full" past this many pending jobs of one service (0: no bound)
  * @param connectTimeoutMs how long the first connection to Redis is retried (with backoff) before a
  *                         component gives up starting; 0 tries once
+ * @param redisUrl where Redis is: standalone, sentinel or cluster ({@link RedisEndpoint} lists the forms)
+ * @param waitReplicas durability: submit and complete wait (Redis {@code WAIT}) until this many replicas
+ *                     hold the write, else answer "unavailable"; 0 (the default) does not wait
+ * @param waitTimeoutMs how long one such wait may take
  */
 public record StoreConfig(String redisUrl, String namespace, int poolSize, int maxPoolWaiting,
                           long retentionCompletedMs, long retentionFailedMs, long retentionCancelledMs,
                           long eventsMaxLen, int jobEventsMax, long idempotencyTtlMs, int maxPendingPerService,
                           RetryPolicy retry, int errorChainMax, int eventResultMaxBytes, int listScanMax,
-                          JobLimits limits, long connectTimeoutMs) {
+                          JobLimits limits, long connectTimeoutMs, int waitReplicas, long waitTimeoutMs) {
   public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
   public static final String DEFAULT_NAMESPACE = "emp";
   public static final int DEFAULT_POOL_SIZE = 16;
@@ -29,12 +33,11 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
   public static final long DEFAULT_IDEMPOTENCY_TTL_MS = 24 * HOUR_MS;
   public static final int DEFAULT_MAX_PENDING_PER_SERVICE = 1_000_000;
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+  public static final int DEFAULT_WAIT_REPLICAS = 0;
+  public static final long DEFAULT_WAIT_TIMEOUT_MS = 1_000;
 
   public StoreConfig {
-    if (redisUrl == null || !(redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://")
-        || redisUrl.startsWith("unix://"))) {
-      throw new IllegalArgumentException("redis url must start with redis://, rediss:// or unix://");
-    }
+    RedisEndpoint endpoint = RedisEndpoint.parse(redisUrl); // validates the url
     new RedisKeys(namespace); // validates the namespace
     if (poolSize < 1 || maxPoolWaiting < 1) {
       throw new IllegalArgumentException("pool_size and max_pool_waiting must be >= 1");
@@ -51,6 +54,14 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
     if (connectTimeoutMs < 0) {
       throw new IllegalArgumentException("connect_timeout_ms must be >= 0");
     }
+    if (waitReplicas < 0 || waitTimeoutMs < 1) {
+      throw new IllegalArgumentException("wait_replicas must be >= 0 and wait_timeout_ms >= 1");
+    }
+    if (waitReplicas > 0 && endpoint.topology() == RedisEndpoint.Topology.CLUSTER) {
+      // the cluster client sends a keyless command such as WAIT to any node, not to the shard that ran
+      // the script, so the wait would confirm nothing
+      throw new IllegalArgumentException("wait_replicas is not available with redis-cluster:// urls");
+    }
     retry = retry == null ? RetryPolicy.DEFAULT : retry;
     limits = limits == null ? JobLimits.DEFAULTS : limits;
   }
@@ -62,31 +73,49 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
   public StoreConfig withNamespace(String ns) {
     return new StoreConfig(redisUrl, ns, poolSize, maxPoolWaiting, retentionCompletedMs, retentionFailedMs,
         retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs, maxPendingPerService, retry,
-        errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs);
+        errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs,
+        waitReplicas, waitTimeoutMs);
   }
 
   public StoreConfig withRetry(RetryPolicy r) {
     return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
         retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        maxPendingPerService, r, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs);
+        maxPendingPerService, r, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs,
+        waitReplicas, waitTimeoutMs);
   }
 
   public StoreConfig withPoolSize(int size) {
     return new StoreConfig(redisUrl, namespace, size, maxPoolWaiting, retentionCompletedMs,
         retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs);
+        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs,
+        waitReplicas, waitTimeoutMs);
   }
 
   public StoreConfig withMaxPending(int max) {
     return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
         retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        max, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs);
+        max, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs,
+        waitReplicas, waitTimeoutMs);
   }
 
   public StoreConfig withConnectTimeout(long ms) {
     return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
         retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, ms);
+        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, ms,
+        waitReplicas, waitTimeoutMs);
+  }
+
+  /** Submit and complete wait for {@code replicas} replicas, each wait at most {@code timeoutMs} (0: no wait). */
+  public StoreConfig withWaitReplicas(int replicas, long timeoutMs) {
+    return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
+        retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
+        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs,
+        replicas, timeoutMs);
+  }
+
+  /** The parsed {@link #redisUrl()}: topology, nodes, master name. */
+  public RedisEndpoint endpoint() {
+    return RedisEndpoint.parse(redisUrl);
   }
 
   /** Reads the "store" section of the node config (keys in snake_case; absent keys take the defaults). */
@@ -112,6 +141,7 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
         j.getInteger("max_pending_per_service", DEFAULT_MAX_PENDING_PER_SERVICE),
         RetryPolicy.from(j.section("retry")), j.getInteger("error_chain_max", 10),
         j.getInteger("event_result_max_bytes", 64 * 1024), j.getInteger("list_scan_max", 10_000), limits,
-        j.getLong("connect_timeout_ms", DEFAULT_CONNECT_TIMEOUT_MS));
+        j.getLong("connect_timeout_ms", DEFAULT_CONNECT_TIMEOUT_MS),
+        j.getInteger("wait_replicas", DEFAULT_WAIT_REPLICAS), j.getLong("wait_timeout_ms", DEFAULT_WAIT_TIMEOUT_MS));
   }
 }
