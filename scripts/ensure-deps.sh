@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what building, running and testing need: a JDK 17+, Maven,
-# redis-server and promtool (Debian package "prometheus"; the tests check metrics and alert rules with it). Installs missing pieces with apt when running as root; otherwise says exactly
-# what to install. Used by start.sh, test.sh and .ci/run.
+# redis-server, promtool (Debian package "prometheus"; the tests check metrics and alert rules with it)
+# and, for the tests, chromium with its chromedriver (Debian packages "chromium" and "chromium-driver";
+# the monitor page's browser tests drive them). Installs missing pieces with apt when running as root;
+# otherwise says exactly what to install. Used by start.sh, test.sh and .ci/run.
 set -euo pipefail
 
 need_redis="${1:-yes}"   # "no" when REDIS_URL points at an existing Redis and tests are not run
-need_promtool="${2:-no}" # "tests": test.sh runs the metric and alert-rule checks, which need promtool
+need_promtool="${2:-no}" # "tests": test.sh runs the metric and alert-rule checks (promtool) and the browser tests (chromium)
 missing=()
 java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
 if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; then
@@ -17,6 +19,11 @@ if [ "$need_redis" = yes ] && ! command -v redis-server >/dev/null 2>&1; then
 fi
 if [ "$need_promtool" = tests ] && ! command -v promtool >/dev/null 2>&1 && [ -z "${PROMTOOL_BIN:-}" ]; then
   missing+=(prometheus)
+fi
+if [ "$need_promtool" = tests ]; then
+  # CHROME_BIN / CHROMEDRIVER point the browser tests elsewhere (MonitorPageBrowserTest)
+  [ -x "${CHROME_BIN:-/usr/bin/chromium}" ] || missing+=(chromium)
+  [ -x "${CHROMEDRIVER:-/usr/bin/chromedriver}" ] || missing+=(chromium-driver)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -31,5 +38,6 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 fi
 echo "Missing: ${missing[*]}." >&2
 echo "Install them first, e.g.: sudo apt-get install -y ${missing[*]}" >&2
-echo "(macOS: brew install openjdk@17 maven redis prometheus)" >&2
+echo "(macOS: brew install openjdk@17 maven redis prometheus; for the browser tests install Chrome and chromedriver" >&2
+echo " and set CHROME_BIN and CHROMEDRIVER to their paths)" >&2
 exit 1

@@ -47,6 +47,7 @@ final class GatewayRouter {
     r.get("/api/telemetry").handler(traces::counters);
     r.get("/api/sla").handler(traces::sla);
     r.get("/api/capacity").handler(traces::capacity);
+    r.get("/api/activity").handler(traces::activity);
     // control plane (admin): cluster members, queues with their paused state, pause/resume, drain
     r.get("/api/cluster").handler(control::cluster);
     r.get("/api/queues").handler(control::queues);

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.metrics.ActivityWindow;
 import io.emp.jobqueue.core.metrics.AnomalyDetector;
 import io.emp.jobqueue.core.metrics.CapacityModel;
 import io.emp.jobqueue.core.metrics.MetricNames;
@@ -49,6 +50,8 @@ final class JobAnalytics implements Consumer<JobEvent> {
   private final SlaWindow sla;
   private final CapacityModel capacity;
   private final AnomalyDetector anomalies;
+  /** Per-minute submits, outcomes and latency of the last 15 minutes (GET /api/activity, the monitor's charts). */
+  private final ActivityWindow activity = new ActivityWindow();
   private final long startedAt = System.currentTimeMillis();
   /** What the current interval saw, per service: the anomaly detector's input. */
   private Map<String, Interval> interval = new HashMap<>();
@@ -109,7 +112,10 @@ final class JobAnalytics implements Consumer<JobEvent> {
     services.add(service);
     long ts = e.timestamp();
     switch (e.type()) {
-      case JobEvent.SUBMITTED -> capacity.arrived(service, ts);
+      case JobEvent.SUBMITTED -> {
+        capacity.arrived(service, ts);
+        activity.submitted(ts);
+      }
       case JobEvent.COMPLETED -> finished(e, service, ts, true);
       case JobEvent.FAILED -> finished(e, service, ts, false);
       // a failed attempt that will be retried (or an expired lease): an error, not an outcome
@@ -128,6 +134,11 @@ final class JobAnalytics implements Consumer<JobEvent> {
     long started = num(e.field("started_at"));
     long processing = started > 0 && ts >= started ? ts - started : -1;
     capacity.finished(service, ts, processing);
+    if (succeeded) {
+      activity.completed(ts, created > 0 && ts >= created ? ts - created : -1);
+    } else {
+      activity.failed(ts);
+    }
     if (created > 0) {
       String tier = SamplingPolicy.tierFromBaggage(e.field("baggage"));
       sla.record(tier != null ? tier : sampling.tierOf(e.field("customer_id")), service, ts, ts - created, succeeded);
@@ -264,6 +275,11 @@ final class JobAnalytics implements Consumer<JobEvent> {
   /** GET /api/sla. */
   JsonObject slaSummary() {
     return sla.summary(System.currentTimeMillis()).put("observed_since", startedAt);
+  }
+
+  /** GET /api/activity: the last 15 minutes, per minute, cluster-wide. */
+  JsonObject activitySummary() {
+    return activity.toJson(System.currentTimeMillis()).put("observed_since", startedAt);
   }
 
   /** GET /api/capacity, with the backlog of the last stats poll. */

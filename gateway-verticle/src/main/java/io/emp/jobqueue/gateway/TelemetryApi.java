@@ -140,6 +140,16 @@ final class TelemetryApi {
     }
   }
 
+  /**
+   * GET /api/activity: submits, completions, failures and submit-to-complete latency (p50, p95) per
+   * minute over the last 15 minutes (admin); the monitor page's charts.
+   */
+  void activity(RoutingContext ctx) {
+    if (adminOrFail(ctx)) {
+      HttpApi.json(ctx, 200, analytics.activitySummary());
+    }
+  }
+
   /** GET /api/capacity: arrival and completion rates, backlog, time to drain and slots needed (admin). */
   void capacity(RoutingContext ctx) {
     if (adminOrFail(ctx)) {

@@ -139,6 +139,34 @@ class AnalyticsApiTest extends GatewayTestSupport {
     monitor.close();
   }
 
+  static long total(JsonObject activity, String field) {
+    return activity.getJsonArray("buckets").stream().mapToLong(o -> ((JsonObject) o).getLong(field)).sum();
+  }
+
+  @Test
+  void activityCountsSubmitsAndOutcomesPerMinuteWithTheirLatency() {
+    JsonObject before = getAdmin("/api/activity");
+    assertThat(before.getLong("bucket_ms")).isEqualTo(60_000L);
+    assertThat(before.getJsonArray("buckets")).hasSize(15);
+    String svc = newService();
+    submitAs(KEY_A, svc, null);
+    submitAs(KEY_A, svc, null);
+    complete(claim(svc));
+    failForGood(claim(svc));
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      JsonObject now = getAdmin("/api/activity");
+      assertThat(total(now, "submitted") - total(before, "submitted")).isGreaterThanOrEqualTo(2);
+      assertThat(total(now, "completed") - total(before, "completed")).isGreaterThanOrEqualTo(1);
+      assertThat(total(now, "failed") - total(before, "failed")).isGreaterThanOrEqualTo(1);
+      // the completion's submit-to-complete latency is in its minute
+      assertThat(now.getJsonArray("buckets").stream().map(o -> (JsonObject) o)
+          .filter(b -> b.getLong("completed") > 0).map(b -> b.getValue("p95_ms"))).doesNotContainNull().isNotEmpty();
+    });
+    assertThat(get(http.get(port(), "127.0.0.1", "/api/activity").bearerTokenAuthentication(KEY_A).send())
+        .statusCode()).as("admin-only").isEqualTo(403);
+  }
+
   @Test
   void errorAnswersAreCountedByType() {
     get(http.get(port(), "127.0.0.1", "/api/jobs/nope").bearerTokenAuthentication("not-a-key-0123456789").send());

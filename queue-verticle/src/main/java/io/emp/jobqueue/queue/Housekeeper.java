@@ -12,7 +12,8 @@ import io.vertx.core.Vertx;
  */
 final class Housekeeper {
   private static final System.Logger LOG = System.getLogger(Housekeeper.class.getName());
-  private static final RateLimitedLog WARNINGS = new RateLimitedLog(LOG, "lease reaper");
+  /** Per instance: a node that recovers must not reset the warnings of another node in the same JVM. */
+  private final RateLimitedLog warnings = new RateLimitedLog(LOG, "lease reaper");
 
   private final Vertx vertx;
   private final JobStore store;
@@ -38,7 +39,7 @@ final class Housekeeper {
   void start() {
     tickTimer = vertx.setPeriodic(cfg.housekeepingIntervalMs(), t -> tick());
     trimTimer = vertx.setPeriodic(cfg.trimIntervalMs(), t -> store.trimIndexes()
-        .onFailure(err -> WARNINGS.warn("index trim failed; the next round retries", err)));
+        .onFailure(err -> warnings.warn("index trim failed; the next round retries", err)));
   }
 
   /** One reap + promote round; skipped while the previous round is still running. */
@@ -55,11 +56,11 @@ final class Housekeeper {
           return store.promoteDue(cfg.housekeepingBatch());
         })
         .<Void>mapEmpty()
-        .onSuccess(v -> WARNINGS.recovered("reaping and promoting again"))
+        .onSuccess(v -> warnings.recovered("reaping and promoting again"))
         .onFailure(err -> {
           // a round cut short by the node stopping (its store closes) is not worth a warning
           if (!stopped) {
-            WARNINGS.warn("reaping expired leases / promoting due retries failed; the next tick retries", err);
+            warnings.warn("reaping expired leases / promoting due retries failed; the next tick retries", err);
           }
         })
         .eventually(() -> {

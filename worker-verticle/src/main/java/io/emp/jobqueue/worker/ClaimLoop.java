@@ -97,10 +97,15 @@ public final class ClaimLoop {
     return wakeUps;
   }
 
-  /** Claims while slots are free (minus claims already under way) and nothing stops it. */
+  /**
+   * Claims while slots are free (minus claims already under way) and nothing stops it. At most as
+   * many claims as there were free slots on entry: a claim that fails at once (a closed client)
+   * leaves its slot free again, and an unbounded loop would then spin on the event loop.
+   */
   public void kick() {
-    while (!draining && !holding && !allPaused() && claimsInFlight.size() < MAX_CLAIMS_IN_FLIGHT
-        && running.size() + claimsInFlight.size() < cfg.concurrency()) {
+    int free = Math.min(MAX_CLAIMS_IN_FLIGHT - claimsInFlight.size(),
+        cfg.concurrency() - running.size() - claimsInFlight.size());
+    for (int i = 0; i < free && !draining && !holding && !allPaused(); i++) {
       claimOnce();
     }
   }
