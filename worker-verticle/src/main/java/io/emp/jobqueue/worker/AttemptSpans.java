@@ -23,6 +23,7 @@ final class AttemptSpans {
   private final Connector connector;
   private final SecretRedactor redactor;
   private Span processing;
+  private long processingStartNanos;
 
   AttemptSpans(Tracer tracer, Job job, WorkerConfig cfg, Connector connector, SecretRedactor redactor) {
     this.tracer = tracer;
@@ -57,6 +58,7 @@ final class AttemptSpans {
         .setAttribute(Attr.MACHINE_CPU_CORES, (long) machine.cpuCores())
         .setAttribute(Attr.MACHINE_RAM_GB, machine.ramGb())
         .startSpan();
+    processingStartNanos = System.nanoTime();
     if (cfg.machineId() != null) {
       s.setAttribute(Attr.WORKER_MACHINE_ID, cfg.machineId());
     }
@@ -98,14 +100,18 @@ final class AttemptSpans {
     s.end();
   }
 
-  void endProcessing(AttemptEnd end, WorkerMetrics.SlaFact sla, long startedAt) {
+  /**
+   * Ends job.processing. Its actual duration is measured from the span's own start on the monotonic
+   * clock, so it never exceeds the span's duration (a pause before the span started is not counted).
+   */
+  void endProcessing(AttemptEnd end, WorkerMetrics.SlaFact sla) {
     if (sla != null) {
       processing.setAttribute(Attr.SLA_TIER, sla.tier());
       processing.setAttribute(Attr.SLA_PROMISED_MS, sla.promisedMs());
       processing.setAttribute(Attr.SLA_ACTUAL_MS, sla.actualMs());
       processing.setAttribute(Attr.SLA_MET, sla.met());
     }
-    processing.setAttribute(Attr.PROCESSING_ACTUAL_DURATION_MS, System.currentTimeMillis() - startedAt);
+    processing.setAttribute(Attr.PROCESSING_ACTUAL_DURATION_MS, (System.nanoTime() - processingStartNanos) / 1_000_000);
     processing.setAttribute(Attr.PROCESSING_STATUS, switch (end) {
       case COMPLETED -> "completed";
       case RETRY_SCHEDULED, FAILED, STORE_ERROR -> "failed";

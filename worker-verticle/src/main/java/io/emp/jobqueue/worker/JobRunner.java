@@ -112,7 +112,7 @@ public final class JobRunner {
     return outcome.future().compose(this::finish).map(end -> {
       AttemptReport report = new AttemptReport(spans, claimed, connector, runStartNanos);
       WorkerMetrics.SlaFact sla = report.sla(end, completedAt);
-      attemptSpans.endProcessing(end, sla, startedAt);
+      attemptSpans.endProcessing(end, sla);
       report.ended(end, completedAt, sla, attemptSpans.processing().getSpanContext().getSpanId());
       return end;
     });
