@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,7 +23,8 @@ import java.util.regex.Pattern;
  * --! uses: K, F, EV, NOWS      (generated tables and values it reads)
  * </pre>
  * The assembled source is: the generated tables the script and its helpers use (only the entries they
- * name, since the prelude runs on every call), the helpers (dependencies first), the script. A call to a
+ * name, since the prelude runs on every call), the helpers (dependencies first), the script; F, EV and ST
+ * names are replaced by their strings (see {@link #inline}). A call to a
  * helper or a read of a table that is not declared, a declaration that is not used, or a field, event or
  * status name the Java owner does not define fails the build: reading a script alone tells where every
  * name comes from. The generated tables come from their one Java owner: K from {@link RedisKeys}, F from
@@ -42,6 +42,7 @@ final class LuaAssembly {
 
   private static final Pattern DIRECTIVE = Pattern.compile("(?m)^--!\\s*(include|uses):(.*)$");
   private static final Pattern HELPER = Pattern.compile("(?m)^local function (\\w+)\\(");
+  private static final Pattern INLINED = Pattern.compile("(?<![\\w.:])(F|EV|ST)\\.(\\w+)");
   private static final Pattern LOCAL_NAME = Pattern.compile("\\blocal\\s+(?:function\\s+)?(\\w+)");
 
   /** A script or a helper: its source, its declarations and its code without comments and strings. */
@@ -93,7 +94,28 @@ final class LuaAssembly {
         .append(", script (LuaAssembly.java)\n");
     src.append(prelude(uses, code.toString()));
     helpers.forEach(h -> src.append(h.source().strip()).append("\n\n"));
-    return src.append(body).toString();
+    return inline(src.append(body).toString());
+  }
+
+  /**
+   * F.SERVICE, EV.ASSIGNED, ST.PENDING become the string they stand for: the names cost nothing per call
+   * (a table built in the prelude would be rebuilt on every call) and the dumped source reads as Redis
+   * runs it. Only names the owner defines reach here (check), so every match has a value.
+   */
+  private static String inline(String src) {
+    Matcher m = INLINED.matcher(src);
+    StringBuilder out = new StringBuilder(src.length());
+    while (m.find()) {
+      Map<String, String> table = switch (m.group(1)) {
+        case "F" -> FIELDS;
+        case "EV" -> EVENTS;
+        default -> STATUSES;
+      };
+      String value = table.get(m.group(2));
+      m.appendReplacement(out, Matcher.quoteReplacement(value == null ? m.group() : "'" + value + "'"));
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   /** The helpers a unit includes, transitively, each after the ones it calls. */
@@ -117,15 +139,6 @@ final class LuaAssembly {
     if (uses.contains("K")) {
       sb.append(keys.luaKeyTable(code));
     }
-    if (uses.contains("F")) {
-      sb.append(table("F", FIELDS, code));
-    }
-    if (uses.contains("EV")) {
-      sb.append(table("EV", EVENTS, code));
-    }
-    if (uses.contains("ST")) {
-      sb.append(table("ST", STATUSES, code));
-    }
     if (uses.contains("CAN")) {
       sb.append(Scripts.transitions());
     }
@@ -147,18 +160,6 @@ final class LuaAssembly {
       sb.append("local TP = ARGV[1]\n");
     }
     return sb.toString();
-  }
-
-  /** F = {SERVICE = 'service_required', ...}: only the entries the code names. */
-  private static String table(String name, Map<String, String> all, String code) {
-    Set<String> used = new TreeSet<>(entries(name, code));
-    StringBuilder sb = new StringBuilder("local ").append(name).append(" = {");
-    String sep = "";
-    for (String k : used) {
-      sb.append(sep).append(k).append(" = '").append(all.get(k)).append('\'');
-      sep = ", ";
-    }
-    return sb.append("}\n").toString();
   }
 
   /** Fails unless the unit declares exactly the helpers it calls and the tables it reads, all known. */
