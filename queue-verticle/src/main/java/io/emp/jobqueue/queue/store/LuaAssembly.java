@@ -181,8 +181,8 @@ final class LuaAssembly {
       local.add(lm.group(1));
     }
     for (String h : lib.keySet()) {
-      if (h.equals(u.name()) || local.contains(h) && !u.name().equals(h)) {
-        continue;
+      if (h.equals(u.name()) || local.contains(h)) {
+        continue; // its own definition, or a local of the script's that shadows the helper
       }
       boolean called = Pattern.compile("(?<![\\w.:])" + h + "\\s*\\(").matcher(u.code()).find();
       if (called && !u.includes().contains(h)) {
