@@ -62,6 +62,16 @@ public record Job(String id, String serviceRequired, int priority, JsonObject pa
     public static final String DUE_AT = "due_at";
     public static final String TOKEN = "token";
     public static final String QMEMBER = "qmember";
+    /** The job's trace context (W3C), stored with the job so every event joins its trace. */
+    public static final String TRACEPARENT = TraceContext.TRACEPARENT;
+    public static final String TRACESTATE = TraceContext.TRACESTATE;
+    public static final String BAGGAGE = TraceContext.BAGGAGE;
+    /** Attempts whose lease ran out (the worker died), counted apart from max_retries. */
+    public static final String LOST_ATTEMPTS = "lost_attempts";
+    /** Written by an operator's retry: attempts of earlier runs, their trace ids, when it was retried. */
+    public static final String PREVIOUS_ATTEMPTS = "previous_attempts";
+    public static final String PREVIOUS_TRACE_IDS = "previous_trace_ids";
+    public static final String RETRIED_AT = "retried_at";
 
     private F() {
     }

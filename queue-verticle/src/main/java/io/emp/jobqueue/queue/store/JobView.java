@@ -13,9 +13,9 @@ import java.util.Map;
  */
 public final class JobView {
   public static final String ATTEMPTS = "attempts";
-  public static final String PREVIOUS_ATTEMPTS = "previous_attempts";
-  public static final String PREVIOUS_TRACE_IDS = "previous_trace_ids";
-  public static final String RETRIED_AT = "retried_at";
+  public static final String PREVIOUS_ATTEMPTS = Job.F.PREVIOUS_ATTEMPTS;
+  public static final String PREVIOUS_TRACE_IDS = Job.F.PREVIOUS_TRACE_IDS;
+  public static final String RETRIED_AT = Job.F.RETRIED_AT;
   public static final String FINISHED_AT = "finished_at";
   public static final String TRACE_ID = "trace_id";
 

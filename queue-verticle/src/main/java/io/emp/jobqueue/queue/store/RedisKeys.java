@@ -152,6 +152,11 @@ public final class RedisKeys {
     return key("monitor");
   }
 
+  /** The shape names: K.name in the scripts. */
+  static java.util.Set<String> shapeNames() {
+    return java.util.Collections.unmodifiableSet(SHAPES.keySet());
+  }
+
   /**
    * The K table for a script: one function per shape the script uses (K.name), building the same
    * strings as above. Unused shapes are left out because the table is rebuilt on every call.

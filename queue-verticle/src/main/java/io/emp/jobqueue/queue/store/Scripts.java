@@ -11,24 +11,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The Lua scripts: each is a generated prelude (key shapes, transition table, settings, server time)
- * + lib.lua + its own resource file. Called by EVALSHA; a NOSCRIPT reply (Redis restarted or
+ * The Lua scripts: each is a generated prelude (the tables it declares: key shapes, field, event and
+ * status names, transition table, settings, server time) + the lib.lua helpers it declares + its own
+ * resource file, put together by {@link LuaAssembly}. Called by EVALSHA; a NOSCRIPT reply (Redis restarted or
  * SCRIPT FLUSH) falls back to EVAL, which also re-caches the script.
  */
 final class Scripts {
@@ -58,67 +56,47 @@ final class Scripts {
 
   /** Reads the resources (blocking: call off the event loop) and builds every script's source. */
   static Scripts build(RedisKeys keys, StoreConfig cfg) {
-    Map<String, String> lib = libraryFunctions(read("lua/lib.lua"));
-    String constants = settings(cfg)
-        + "local _t = redis.call('TIME')\n"
-        + "local NOW = tonumber(_t[1]) * 1000 + math.floor(tonumber(_t[2]) / 1000)\n"
-        // numbers handed to redis.call are formatted with sprintf each time: format the clock once
-        + "local NOWS = string.format('%d', NOW)\n"
-        + "local TP = ARGV[1]\n";
+    return build(keys, cfg, Scripts::read);
+  }
+
+  /**
+   * As {@link #build(RedisKeys, StoreConfig)}, reading each resource ("lua/claim.lua") with {@code read}.
+   * Fails (IllegalStateException) when a script or helper uses what it does not declare (LuaAssembly).
+   * With the system property {@value #DUMP_PROPERTY} set to a folder, writes each assembled script there.
+   */
+  static Scripts build(RedisKeys keys, StoreConfig cfg, Function<String, String> read) {
+    LuaAssembly assembly = new LuaAssembly(read.apply("lua/lib.lua"), keys, settings(cfg));
     Map<Name, Script> m = new EnumMap<>(Name.class);
     for (Name n : Name.values()) {
-      String body = read(n.resource());
-      String helpers = helpersFor(body, lib);
-      String used = helpers + body;
-      String src = keys.luaKeyTable(used) + (used.contains("CAN[") || used.contains("FINAL[") ? transitions() : "") + constants + helpers
-          + "\n" + body;
+      String src = assembly.assemble(n.resource(), read.apply(n.resource()));
       m.put(n, new Script(sha1(src), src));
+    }
+    String dump = System.getProperty(DUMP_PROPERTY);
+    if (dump != null && !dump.isBlank()) {
+      dump(Path.of(dump), m);
     }
     return new Scripts(m, keys.events());
   }
 
-  /** lib.lua split into its "local function" blocks, in file order. */
-  static Map<String, String> libraryFunctions(String lib) {
-    Map<String, String> out = new LinkedHashMap<>();
-    Matcher m = Pattern.compile("(?m)^local function (\\w+)\\(").matcher(lib);
-    List<int[]> starts = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    while (m.find()) {
-      starts.add(new int[] {m.start()});
-      names.add(m.group(1));
+  /** System property: a folder that {@link #build} writes every assembled script to (debugging). */
+  static final String DUMP_PROPERTY = "emp.lua.dump";
+
+  private static void dump(Path dir, Map<Name, Script> scripts) {
+    try {
+      Files.createDirectories(dir);
+      for (Map.Entry<Name, Script> e : scripts.entrySet()) {
+        Files.writeString(dir.resolve(e.getKey().name().toLowerCase(Locale.ROOT) + ".lua"), e.getValue().source());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    for (int i = 0; i < names.size(); i++) {
-      int end = i + 1 < names.size() ? starts.get(i + 1)[0] : lib.length();
-      out.put(names.get(i), lib.substring(starts.get(i)[0], end));
-    }
-    return out;
   }
 
-  /**
-   * Only the helpers a script calls (directly or through another helper): the prelude runs on every
-   * call, and each unused closure would be built for nothing.
-   */
-  static String helpersFor(String body, Map<String, String> lib) {
-    Set<String> needed = new HashSet<>();
-    boolean grew = true;
-    while (grew) {
-      grew = false;
-      StringBuilder scope = new StringBuilder(body);
-      needed.forEach(n -> scope.append(lib.get(n)));
-      for (String name : lib.keySet()) {
-        if (!needed.contains(name) && Pattern.compile("\\b" + name + "\\(").matcher(scope).find()) {
-          needed.add(name);
-          grew = true;
-        }
-      }
-    }
-    StringBuilder sb = new StringBuilder();
-    lib.forEach((name, src) -> {
-      if (needed.contains(name)) {
-        sb.append(src);
-      }
-    });
-    return sb.toString();
+  /** Every script's assembled source (tests, debugging). */
+  Map<Name, String> sources() {
+    Map<Name, String> out = new EnumMap<>(Name.class);
+    scripts.forEach((n, s) -> out.put(n, s.source()));
+    return out;
   }
 
   /** Loads every script so the first calls do not pay for a NOSCRIPT round trip. */
@@ -165,7 +143,12 @@ final class Scripts {
         sb.append("['!").append(e.getKey()).append('>').append(to).append("'] = true, ");
       }
     }
-    sb.append("}\nlocal FINAL = {");
+    return sb.append("}\n").toString();
+  }
+
+  /** The final statuses: FINAL.completed = true. */
+  static String finals() {
+    StringBuilder sb = new StringBuilder("local FINAL = {");
     for (JobStatus st : JobStatus.values()) {
       if (st.isFinal()) {
         sb.append(st.wire()).append(" = true, ");
@@ -196,7 +179,7 @@ final class Scripts {
         + "}\n";
   }
 
-  private static String read(String resource) {
+  static String read(String resource) {
     try (InputStream in = Scripts.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("missing script resource " + resource);

@@ -1,5 +1,15 @@
+-- claim: a worker takes the best pending job it may run, across the services it offers: the first
+-- in queue order (priority band, then submit time) that passes the matching rules (docs/matching.md),
+-- skipping paused services and, for a while, jobs that just failed on this worker.
+-- KEYS: 1 the global events stream, only to route the call on Redis Cluster (every key is built
+--       from K and shares its hash tag)
 -- ARGV: 1 traceparent, 2 worker id, 3 claim token, 4 lease ms, 5 scan limit per service,
 --       6 capabilities JSON ('' = the worker offers only its services), 7.. services
+-- Returns: {'OK', candidates evaluated, pending left, assigned_at, job hash as a flat array} or
+--          {'NONE', candidates evaluated, pending total}
+-- Emits: EV.ASSIGNED (in the job's submit trace)
+--! include: hmget, can, emit
+--! uses: K, F, EV, ST, C, NOW, NOWS
 local wid, token, lease, scan = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local caps = nil
 if ARGV[6] ~= '' then caps = cjson.decode(ARGV[6]) end
@@ -86,26 +96,27 @@ for i = 7, #ARGV do
       end
       evaluated = evaluated + 1
       local id = string.sub(member, 14)
-      local h = redis.call('HMGET', K.job(id), 'status', 'requirements', 'customer_id', 'workflow_id',
-        'last_failed_worker', 'due_at', 'attempt', 'seq', 'traceparent')
-      if not h[1] or not can(h[1], 'assigned') then
+      local h = hmget(K.job(id), F.STATUS, F.REQUIREMENTS, F.CUSTOMER, F.WORKFLOW, F.LAST_FAILED_WORKER, F.DUE_AT,
+        F.ATTEMPT, F.SEQ, F.TRACEPARENT)
+      if not h[F.STATUS] or not can(h[F.STATUS], ST.ASSIGNED) then
         -- A queue entry without a pending job behind it (expired or inconsistent): drop it.
         redis.call('ZREM', pk, member)
         offset = offset - 1
       else
-        local avoid = h[5] == wid and h[6] and NOW < tonumber(h[6]) + C.avoid_window_ms
+        local avoid = h[F.LAST_FAILED_WORKER] == wid and h[F.DUE_AT] and NOW < tonumber(h[F.DUE_AT]) + C.avoid_window_ms
         local ok = not avoid
-        if ok and (caps ~= nil or h[2]) then
+        local reqJson = h[F.REQUIREMENTS]
+        if ok and (caps ~= nil or reqJson) then
           local req = nil
-          if h[2] then
+          if reqJson then
             -- jobs of one kind share their requirements: decode each distinct JSON once per claim
-            req = decoded[h[2]]
+            req = decoded[reqJson]
             if req == nil then
-              req = cjson.decode(h[2])
-              decoded[h[2]] = req
+              req = cjson.decode(reqJson)
+              decoded[reqJson] = req
             end
           end
-          ok = matches(req, h[3], h[4], caps or {}, svc)
+          ok = matches(req, h[F.CUSTOMER], h[F.WORKFLOW], caps or {}, svc)
         end
         if ok then
           best, bestScore, bestSvc, bestId, bestH = member, sc, svc, id, h
@@ -124,13 +135,13 @@ if not best then return {'NONE', evaluated, pendingTotal} end
 
 local jk = K.job(bestId)
 local leaseUntil = NOW + lease
-local attempt = tonumber(bestH[7]) + 1
-local seq = tonumber(bestH[8]) + 1
+local attempt = tonumber(bestH[F.ATTEMPT]) + 1
+local seq = tonumber(bestH[F.SEQ]) + 1
 redis.call('ZREM', K.pending(bestSvc), best)
-redis.call('HSET', jk, 'status', 'assigned', 'worker_id', wid, 'token', token, 'assigned_at', NOWS,
-  'lease_until', leaseUntil, 'updated_at', NOWS, 'cancel_requested', '0', 'attempt', attempt, 'seq', seq)
+redis.call('HSET', jk, F.STATUS, ST.ASSIGNED, F.WORKER, wid, F.TOKEN, token, F.ASSIGNED_AT, NOWS,
+  F.LEASE_UNTIL, leaseUntil, F.UPDATED_AT, NOWS, F.CANCEL_REQUESTED, '0', F.ATTEMPT, attempt, F.SEQ, seq)
 redis.call('ZADD', K.active(), leaseUntil, bestId)
 -- The worker's claim span does not exist yet, so the event hangs off the submit span stored in the job.
-emit(bestId, seq, 'job_assigned', 'assigned', {'service', bestSvc, 'worker_id', wid, 'attempt', attempt},
-  bestH[9])
+emit(bestId, seq, EV.ASSIGNED, ST.ASSIGNED, {'service', bestSvc, 'worker_id', wid, 'attempt', attempt},
+  bestH[F.TRACEPARENT])
 return {'OK', evaluated, pendingTotal - 1, NOWS, redis.call('HGETALL', jk)}

@@ -1,9 +1,17 @@
+-- list: jobs by status and service, a page at a time. Read only.
+-- KEYS: 1 the global events stream, only to route the call on Redis Cluster (every key is built
+--       from K and shares its hash tag)
 -- ARGV: 1 traceparent, 2 status ('' = every status), 3 service ('' = every service),
 --       4 cursor ('' or '<status index>:<offset>'), 5 limit
--- Returns {next cursor or '', job hash as flat array, ...}. Offsets are positions in each status's
--- own order (pending: queue order; active/delayed: lease/due order; final: newest first), so
--- concurrent changes can shift a page by a few entries; nothing is ever returned from outside the filter.
-local ORDER = {'assigned', 'in_progress', 'pending', 'delayed', 'completed', 'failed', 'cancelled'}
+-- Returns: {next cursor or '', job hash as flat array, ...}. Offsets are positions in each status's
+--          own order (pending: queue order; active/delayed: lease/due order; final: newest first), so
+--          concurrent changes can shift a page by a few entries; nothing is ever returned from outside
+--          the filter.
+-- Emits: nothing
+--! include: hmget
+--! uses: K, F, ST, C
+-- the cursor's status index is a position in this order: changing it breaks cursors held by clients
+local ORDER = {ST.ASSIGNED, ST.IN_PROGRESS, ST.PENDING, ST.DELAYED, ST.COMPLETED, ST.FAILED, ST.CANCELLED}
 local wantStatus, svc, limit = ARGV[2], ARGV[3], tonumber(ARGV[5])
 local si, offset = 1, 0
 if ARGV[4] ~= '' then
@@ -33,8 +41,8 @@ end
 local function filtered(key, st, off, n)
   local ids, seen = {}, 0
   for _, id in ipairs(redis.call('ZRANGE', key, 0, C.list_scan_max - 1)) do
-    local h = redis.call('HMGET', K.job(id), 'status', 'service_required')
-    if h[1] == st and (svc == '' or h[2] == svc) then
+    local h = hmget(K.job(id), F.STATUS, F.SERVICE)
+    if h[F.STATUS] == st and (svc == '' or h[F.SERVICE] == svc) then
       seen = seen + 1
       if seen > off then ids[#ids + 1] = id end
       if #ids >= n then break end
@@ -44,9 +52,9 @@ local function filtered(key, st, off, n)
 end
 
 local function fetch(st, off, n)
-  if st == 'pending' then return pendingIds(off, n) end
-  if st == 'assigned' or st == 'in_progress' then return filtered(K.active(), st, off, n) end
-  if st == 'delayed' then return filtered(K.delayed(), st, off, n) end
+  if st == ST.PENDING then return pendingIds(off, n) end
+  if st == ST.ASSIGNED or st == ST.IN_PROGRESS then return filtered(K.active(), st, off, n) end
+  if st == ST.DELAYED then return filtered(K.delayed(), st, off, n) end
   local key = K.idx(st)
   if svc ~= '' then key = K.idxService(st, svc) end
   return redis.call('ZREVRANGE', key, off, off + n - 1)

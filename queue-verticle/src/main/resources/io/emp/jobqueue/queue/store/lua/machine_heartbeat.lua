@@ -1,9 +1,14 @@
--- Renews a machine's registration and its workers' if this instance still holds it, merging what the
--- heartbeat reports (status, busy slots, current jobs, services' health) into the hashes.
+-- machine_heartbeat: renews a machine's registration and its workers' if this instance still holds it,
+-- merging what the heartbeat reports (status, busy slots, current jobs, services' health) into the
+-- hashes. Machine and worker hash fields are the registry's (RegistryView), not a job's.
+-- KEYS: 1 the global events stream, only to route the call on Redis Cluster (every key is built
+--       from K and shares its hash tag)
 -- ARGV: 1 traceparent, 2 machine id, 3 instance token, 4 ttl ms, 5 now ms, 6 machine fields (JSON
 --       object, merged), 7 worker fields (JSON object: worker id -> fields, merged into registered
 --       workers only), 8.. worker ids
--- Returns 'OK', 'GONE' (expired: the caller registers again) or 'TAKEN' (another instance holds it).
+-- Returns: 'OK', 'GONE' (expired: the caller registers again) or 'TAKEN' (another instance holds it)
+-- Emits: nothing
+--! uses: K
 local mid, inst, ttl, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local mk = K.machine(mid)
 local owner = redis.call('HGET', mk, 'instance')

@@ -1,7 +1,13 @@
--- Registers a machine and its workers, unless another live instance holds the machine id: machine
--- ids must be unique, or two machines would share worker ids and remove each other's registrations.
+-- machine_register: registers a machine and its workers, unless another live instance holds the
+-- machine id: machine ids must be unique, or two machines would share worker ids and remove each
+-- other's registrations.
+-- KEYS: 1 the global events stream, only to route the call on Redis Cluster (every key is built
+--       from K and shares its hash tag)
 -- ARGV: 1 traceparent, 2 machine id, 3 instance token, 4 ttl ms, 5 now ms,
 --       6 machine fields (JSON object), 7 workers (JSON object: worker id -> fields)
+-- Returns: {'OK'} or {'TAKEN', holding instance, its last heartbeat, ms its registration has left}
+-- Emits: nothing
+--! uses: K
 local mid, inst, ttl, now = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local mk = K.machine(mid)
 local owner = redis.call('HGET', mk, 'instance')

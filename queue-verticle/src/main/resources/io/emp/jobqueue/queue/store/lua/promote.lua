@@ -1,17 +1,24 @@
--- Delayed jobs whose backoff is over go back to their original place in their pending set.
+-- promote: delayed jobs whose backoff is over go back to their original place in their pending set.
+-- KEYS: 1 the global events stream, only to route the call on Redis Cluster (every key is built
+--       from K and shares its hash tag)
 -- ARGV: 1 traceparent, 2 batch size
+-- Returns: how many due jobs were looked at
+-- Emits: EV.REQUEUED (reason due, in the job's trace)
+--! include: hmget, can, emit, wake
+--! uses: K, F, EV, ST, NOWS
 local ids = redis.call('ZRANGEBYSCORE', K.delayed(), '-inf', NOWS, 'LIMIT', 0, tonumber(ARGV[2]))
 local woken = {}
 for _, id in ipairs(ids) do
   local jk = K.job(id)
-  local j = redis.call('HMGET', jk, 'status', 'service_required', 'score', 'qmember', 'traceparent', 'seq')
+  local j = hmget(jk, F.STATUS, F.SERVICE, F.SCORE, F.QMEMBER, F.TRACEPARENT, F.SEQ)
+  local svc = j[F.SERVICE]
   redis.call('ZREM', K.delayed(), id)
-  if j[1] == 'delayed' and can('delayed', 'pending') then
-    local seq = tonumber(j[6]) + 1
-    redis.call('HSET', jk, 'status', 'pending', 'updated_at', NOWS, 'seq', seq)
-    redis.call('ZADD', K.pending(j[2]), j[3], j[4])
-    emit(id, seq, 'job_requeued', 'pending', {'service', j[2], 'reason', 'due'}, j[5])
-    woken[j[2]] = id
+  if j[F.STATUS] == ST.DELAYED and can(ST.DELAYED, ST.PENDING) then
+    local seq = tonumber(j[F.SEQ]) + 1
+    redis.call('HSET', jk, F.STATUS, ST.PENDING, F.UPDATED_AT, NOWS, F.SEQ, seq)
+    redis.call('ZADD', K.pending(svc), j[F.SCORE], j[F.QMEMBER])
+    emit(id, seq, EV.REQUEUED, ST.PENDING, {'service', svc, 'reason', 'due'}, j[F.TRACEPARENT])
+    woken[svc] = id
   end
 end
 for svc, id in pairs(woken) do wake(svc, id) end

@@ -1,15 +1,26 @@
+-- submit: a new job joins its service's queue at its priority band, unless its idempotency key or its
+-- client-chosen id names a job that exists (that job is answered), or the queue is full.
+-- KEYS: 1 the global events stream, only to route the call on Redis Cluster (every key is built
+--       from K and shares its hash tag)
 -- ARGV: 1 traceparent, 2 job id, 3 id chosen by the client ('1'/'0'), 4 idempotency key, 5 service,
 --       6 effective priority, 7 workflow datetime ('' = now), 8 max pending per service (0 = unbounded),
---       9 workflow id ('' = none), 10.. field/value pairs
+--       9 workflow id ('' = none), 10.. field/value pairs (Job.F names)
+-- Returns: {'OK', id, status, score, queue position, seq, created_at, the workflow's earlier steps
+--          (flat job id -> submit traceparent)}, {'EXISTS', id, status, score, queue position or -1}
+--          or {'FULL', max pending}
+-- Emits: EV.SUBMITTED
+--! include: hmget, num, indexCreated, emit, wake
+--! uses: K, F, EV, ST, C, NOW, NOWS, TP
 local id, idem, svc = ARGV[2], ARGV[4], ARGV[5]
 local jk = K.job(id)
 
 local function existing(eid)
-  local h = redis.call('HMGET', K.job(eid), 'status', 'score', 'qmember', 'service_required')
-  if not h[1] then return nil end
+  local h = hmget(K.job(eid), F.STATUS, F.SCORE, F.QMEMBER, F.SERVICE)
+  local st = h[F.STATUS]
+  if not st then return nil end
   local pos = -1
-  if h[1] == 'pending' then pos = redis.call('ZRANK', K.pending(h[4]), h[3]) or -1 end
-  return {'EXISTS', eid, h[1], h[2], pos}
+  if st == ST.PENDING then pos = redis.call('ZRANK', K.pending(h[F.SERVICE]), h[F.QMEMBER]) or -1 end
+  return {'EXISTS', eid, st, h[F.SCORE], pos}
 end
 
 if idem ~= '' then
@@ -38,13 +49,13 @@ if ARGV[7] ~= '' then t = tonumber(ARGV[7]) end
 local score = num((C.max_priority - tonumber(ARGV[6])) * C.band + t)
 local member = string.format('%012d:', redis.call('INCR', K.seq())) .. id
 
-redis.call('HSET', jk, 'status', 'pending', 'attempt', 0, 'created_at', NOWS, 'updated_at', NOWS,
-  'score', score, 'qmember', member, 'seq', 1, unpack(ARGV, 10))
+redis.call('HSET', jk, F.STATUS, ST.PENDING, F.ATTEMPT, 0, F.CREATED_AT, NOWS, F.UPDATED_AT, NOWS,
+  F.SCORE, score, F.QMEMBER, member, F.SEQ, 1, unpack(ARGV, 10))
 redis.call('ZADD', pk, score, member)
 if idem ~= '' then redis.call('SET', K.idem(idem), id, 'PX', C.idempotency_ttl_ms) end
 local customer = false
 for i = 10, #ARGV - 1, 2 do
-  if ARGV[i] == 'customer_id' then customer = ARGV[i + 1] end
+  if ARGV[i] == F.CUSTOMER then customer = ARGV[i + 1] end
 end
 indexCreated(id, customer, svc, NOWS)
 local pos = redis.call('ZRANK', pk, member)
@@ -57,6 +68,6 @@ if ARGV[9] ~= '' then
   redis.call('HSET', wk, id, TP)
   redis.call('PEXPIRE', wk, C.retention_failed)
 end
-emit(id, 1, 'job_submitted', 'pending', {'service', svc, 'priority', ARGV[6]})
+emit(id, 1, EV.SUBMITTED, ST.PENDING, {'service', svc, 'priority', ARGV[6]})
 wake(svc, id)
-return {'OK', id, 'pending', score, pos, 1, NOWS, prev}
+return {'OK', id, ST.PENDING, score, pos, 1, NOWS, prev}

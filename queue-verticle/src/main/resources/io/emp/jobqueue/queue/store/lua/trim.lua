@@ -1,8 +1,14 @@
--- Drops index entries older than their status's retention (the jobs themselves expire by TTL).
+-- trim: drops final index entries older than their status's retention (the jobs themselves expire by
+-- TTL), and the browser's creation index entries of jobs whose retention ended.
+-- KEYS: 1 the global events stream, only to route the call on Redis Cluster (every key is built
+--       from K and shares its hash tag)
 -- ARGV: 1 traceparent
+-- Returns: how many index entries were removed
+-- Emits: nothing
+--! uses: K, ST, C, NOW, NOWS
 local removed = 0
 local services = redis.call('SMEMBERS', K.services())
-for _, st in ipairs({'completed', 'failed', 'cancelled'}) do
+for _, st in ipairs({ST.COMPLETED, ST.FAILED, ST.CANCELLED}) do
   local cutoff = NOW - C['retention_' .. st]
   removed = removed + redis.call('ZREMRANGEBYSCORE', K.idx(st), '-inf', cutoff)
   for _, svc in ipairs(services) do
