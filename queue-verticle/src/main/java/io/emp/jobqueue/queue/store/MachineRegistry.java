@@ -109,8 +109,8 @@ public final class MachineRegistry {
    * it. Answers false when no such machine is registered.
    */
   public Future<Boolean> requestDrain(String machineId, String requestedBy, long nowMs) {
-    return redis.send(Request.cmd(Command.EVAL).arg(DRAIN_SCRIPT).arg(1).arg(keys.machine(machineId))
-        .arg(Long.toString(nowMs)).arg(requestedBy == null ? "" : requestedBy)).map(r -> r.toInteger() == 1);
+    return store.script(Scripts.Name.MACHINE_DRAIN, List.of("", machineId, requestedBy == null ? "" : requestedBy,
+        Long.toString(nowMs))).map(r -> r.toInteger() == 1);
   }
 
   /** Whether a drain was requested for the machine (see {@link #requestDrain}). */
@@ -119,13 +119,8 @@ public final class MachineRegistry {
         .map(r -> r != null && !r.toString().isEmpty());
   }
 
-  /** Field of the machine hash set by {@link #requestDrain}: when (ms) the drain was asked for. */
+  /** Field of the machine hash set by {@link #requestDrain} (machine_drain.lua): when (ms) the drain was asked for. */
   public static final String DRAIN_FIELD = "drain_requested_at";
-
-  // only an existing registration is marked: HSET alone would recreate an expired one without a TTL
-  private static final String DRAIN_SCRIPT = "if redis.call('EXISTS', KEYS[1]) == 1 then "
-      + "redis.call('HSET', KEYS[1], '" + DRAIN_FIELD + "', ARGV[1], 'drain_requested_by', ARGV[2]) "
-      + "return 1 end return 0";
 
   /** The machine's registration, or an empty object when absent or expired. */
   public Future<JsonObject> machine(String machineId) {
