@@ -106,10 +106,45 @@ class SharedRedisNodesTest {
         && "machine_ready".equals(m.getString("update_type")))));
     await().atMost(WAIT).until(() -> has(type("worker_heartbeat").and(m -> "shared-m1".equals(m.getString("machine_id"))
         && m.getJsonArray("worker_ids").size() == 2)));
+    // what the machine's heartbeats report reaches the API node through the registry and the monitor stream
+    await().atMost(WAIT).until(() -> has(type("worker_heartbeat").and(m -> "shared-m1".equals(m.getString("machine_id"))
+        && m.getInteger("slots_total", 0) == 4 && m.getJsonArray("workers", new io.vertx.core.json.JsonArray()).size() == 2)));
+    JsonObject m = await().atMost(WAIT).until(() -> getJson("/api/machines").getJsonArray("machines").stream()
+        .map(o -> (JsonObject) o).filter(x -> "shared-m1".equals(x.getString("machine_id"))).findFirst().orElse(null),
+        x -> x != null && x.getLong("startup_duration_ms") != null);
+    assertThat(m.getString("profile")).isEqualTo("sim-test-local-dev");
+    assertThat(m.getInteger("slots_total")).as("2 workers, concurrency 2").isEqualTo(4);
+    assertThat(m.getJsonArray("services").getList()).containsExactly("simulation");
+    assertThat(m.getString("node_id")).isNotBlank();
+    List<JsonObject> workers = getJson("/api/workers").getJsonArray("workers").stream().map(o -> (JsonObject) o)
+        .filter(w -> "shared-m1".equals(w.getString("machine_id"))).toList();
+    assertThat(workers).hasSize(2).allMatch(w -> w.getJsonArray("services").contains("simulation")
+        && w.getString("status") != null && w.getLong("last_heartbeat") != null);
   }
 
   @Test
   @Order(2)
+  void aFailedJobRetriedByAnOperatorRunsAgainOnTheOtherNodeUnderANewTrace() {
+    var r = get(http.post(port, "127.0.0.1", "/api/jobs").bearerTokenAuthentication(KEY)
+        .sendJsonObject(new JsonObject().put("service_required", "simulation").put("max_retries", 0)
+            .put("payload", new JsonObject().put("fail", "permanent"))));
+    String id = r.bodyAsJsonObject().getString("job_id");
+    String firstTrace = r.bodyAsJsonObject().getString("trace_id");
+    await().atMost(WAIT).until(() -> "failed".equals(status(id)));
+    JsonObject retried = post("/api/jobs/" + id + "/retry");
+    assertThat(retried.getString("previous_trace_id")).isEqualTo(firstTrace);
+    // the payload fails it again: the new run ran on the machine node, and the chain spans both runs
+    await().atMost(WAIT).until(() -> "failed".equals(status(id)) && job(id).getJsonArray("errors").size() == 2);
+    JsonObject j = job(id);
+    assertThat(j.getInteger("attempts")).isEqualTo(2);
+    assertThat(j.getJsonArray("previous_trace_ids").getList()).containsExactly(firstTrace);
+    assertThat(j.getJsonArray("errors").getJsonObject(0).getString("trace_id")).isEqualTo(firstTrace);
+    assertThat(j.getJsonArray("errors").getJsonObject(1).getString("trace_id")).isEqualTo(retried.getString("trace_id"));
+    assertThat(j.getJsonArray("errors").getJsonObject(1).getString("worker_id")).startsWith("shared-m1");
+  }
+
+  @Test
+  @Order(3)
   void aPauseStopsClaimsOnTheOtherNodeAndAResumeWakesItsWorkers() throws Exception {
     assertThat(post("/api/queues/simulation/pause").getBoolean("paused")).isTrue();
     String id = submit();
@@ -120,7 +155,7 @@ class SharedRedisNodesTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aReloadAppliesTheNewConnectorSettingsToJobsStartedAfterIt() throws Exception {
     JsonObject cfg = new JsonObject(Files.readString(machineConfig));
     cfg.getJsonObject("worker").getJsonObject("connectors").getJsonObject("simulation").put("steps", 3);
@@ -133,7 +168,7 @@ class SharedRedisNodesTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aDrainReachesTheOtherNodeThroughItsRegistration() throws Exception {
     assertThat(post("/api/machines/shared-m1/drain")).isEqualTo(new JsonObject().put("machine_id", "shared-m1")
         .put("draining", true));
@@ -168,6 +203,12 @@ class SharedRedisNodesTest {
 
   private JsonObject job(String id) {
     return get(http.get(port, "127.0.0.1", "/api/jobs/" + id).bearerTokenAuthentication(KEY).send()).bodyAsJsonObject();
+  }
+
+  private JsonObject getJson(String path) {
+    var r = get(http.get(port, "127.0.0.1", path).bearerTokenAuthentication(KEY).send());
+    assertThat(r.statusCode()).as(path + ": " + r.bodyAsString()).isEqualTo(200);
+    return r.bodyAsJsonObject();
   }
 
   private String status(String id) {

@@ -51,6 +51,10 @@ class SubmitWarningsTest extends GatewayTestSupport {
             "services", "[\"" + typo + "\"]")), 60_000, System.currentTimeMillis()));
     await().atMost(WAIT).until(() -> !submit(typo).containsKey("warnings"));
     await().atMost(WAIT).until(() -> metrics().contains("emp_queue_unserved_services{scope=\"cluster\"} 0.0"));
+    JsonObject queue = get(http.get(port(), "127.0.0.1", "/api/queues").bearerTokenAuthentication(KEY_ADMIN).send())
+        .bodyAsJsonObject().getJsonArray("queues").stream().map(o -> (JsonObject) o)
+        .filter(q -> typo.equals(q.getString("service"))).findFirst().orElseThrow();
+    assertThat(queue.getInteger("workers")).as("live workers serving it").isEqualTo(1);
     get(MachineRegistry.of(store).unregister("warn-m1", "run-1", List.of("warn-m1-w0")));
   }
 

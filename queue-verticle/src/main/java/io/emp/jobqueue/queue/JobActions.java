@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,8 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class JobActions {
   private static final System.Logger LOG = System.getLogger(JobActions.class.getName());
-  /** Retries a bulk retry runs at once: enough to finish 10 000 in seconds without crowding Redis. */
-  static final int BULK_CONCURRENCY = 32;
+  /** Jobs one retry.lua call of a bulk retry takes: short enough not to hold Redis up for long. */
+  static final int BULK_BATCH = 100;
   static final int BULK_DEFAULT_LIMIT = 1_000;
   static final int BULK_MAX_LIMIT = 10_000;
   /** Ids a bulk answer lists. */
@@ -44,14 +45,25 @@ final class JobActions {
 
   /** {job_id, status: pending, attempt, trace_id, previous_trace_id}; the retry span is a child of {@code parent}. */
   Future<JsonObject> retry(String jobId, String by, TraceContext parent) {
-    return retry(jobId, by, TraceContexts.extract(parent), null);
+    Started st = start(jobId, TraceContexts.extract(parent), null);
+    return store.retry(jobId, by, st.next()).transform(ar -> {
+      try {
+        return Future.succeededFuture(finish(st, ar, by, true));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
+  /** A retry span started, and the trace context the job's new run will carry. */
+  private record Started(String jobId, io.opentelemetry.api.trace.Span span, TraceContext next) {
   }
 
   /**
    * @param parent the retry span's parent (Context.root() for a bulk retry: each job gets its own trace)
    * @param bulk the bulk request's span, linked from each job's retry span; null for a single retry
    */
-  private Future<JsonObject> retry(String jobId, String by, Context parent, SpanContext bulk) {
+  private Started start(String jobId, Context parent, SpanContext bulk) {
     var b = tracer.spanBuilder(Span.REDIS_RETRY).setParent(parent).setSpanKind(SpanKind.PRODUCER)
         .setAttribute(Attr.JOB_ID, jobId)
         .setAttribute(Attr.REDIS_OPERATION, "EVALSHA retry.lua (HSET + ZADD + XADD)")
@@ -63,24 +75,57 @@ final class JobActions {
     }
     io.opentelemetry.api.trace.Span span = b.startSpan();
     // only the span: the job keeps its own baggage (tier, workflow), not the caller's
-    TraceContext next = TraceContexts.inject(Context.root().with(span));
-    return store.retry(jobId, by, next).map(r -> {
-      TraceContext previous = TraceContext.of(r.previousTraceparent().isEmpty() ? null : r.previousTraceparent());
-      SpanContext prev = io.opentelemetry.api.trace.Span.fromContext(TraceContexts.extract(previous)).getSpanContext();
-      if (prev.isValid()) {
-        span.addLink(prev);
-        span.setAttribute(Attr.JOB_PREVIOUS_TRACE_ID, prev.getTraceId());
-      }
+    return new Started(jobId, span, TraceContexts.inject(Context.root().with(span)));
+  }
+
+  /** Links the span to the previous run's trace and ends it; the answer, or the job's failure rethrown. */
+  private static JsonObject finish(Started st, io.vertx.core.AsyncResult<JobStore.Retried> ar, String by,
+                                   boolean log) {
+    io.opentelemetry.api.trace.Span span = st.span();
+    if (ar.failed()) {
+      span.recordException(ar.cause());
+      span.setStatus(StatusCode.ERROR, ar.cause().getMessage());
       span.end();
-      LOG.log(System.Logger.Level.INFO, "audit: job '" + jobId + "' retried by " + by);
-      return new JsonObject().put("job_id", jobId).put("status", JobStatus.PENDING.wire()).put("attempt", 0)
-          .put("previous_attempts", r.previousAttempts()).put("trace_id", span.getSpanContext().getTraceId())
-          .put("previous_trace_id", prev.isValid() ? prev.getTraceId() : null);
-    }).onFailure(err -> {
-      span.recordException(err);
-      span.setStatus(StatusCode.ERROR, err.getMessage());
-      span.end();
-    });
+      throw ar.cause() instanceof RuntimeException re ? re : new IllegalStateException(ar.cause());
+    }
+    JobStore.Retried r = ar.result();
+    TraceContext previous = TraceContext.of(r.previousTraceparent().isEmpty() ? null : r.previousTraceparent());
+    SpanContext prev = io.opentelemetry.api.trace.Span.fromContext(TraceContexts.extract(previous)).getSpanContext();
+    if (prev.isValid()) {
+      span.addLink(prev);
+      span.setAttribute(Attr.JOB_PREVIOUS_TRACE_ID, prev.getTraceId());
+    }
+    span.end();
+    if (log) {
+      // a bulk retry logs one line for all its jobs; each job's own audit is its job_retried event
+      LOG.log(System.Logger.Level.INFO, "audit: job '" + st.jobId() + "' retried by " + by);
+    }
+    return new JsonObject().put("job_id", st.jobId()).put("status", JobStatus.PENDING.wire()).put("attempt", 0)
+        .put("previous_attempts", r.previousAttempts()).put("trace_id", span.getSpanContext().getTraceId())
+        .put("previous_trace_id", prev.isValid() ? prev.getTraceId() : null);
+  }
+
+  /** One script call retries a batch of a bulk retry; each job keeps its own span and trace. */
+  private Future<Integer> retryBatch(List<String> ids, String by, SpanContext request) {
+    List<Started> started = ids.stream().map(id -> start(id, Context.root(), request)).toList();
+    return store.retryAll(started.stream().map(st -> Map.entry(st.jobId(), st.next())).toList(), by)
+        .map(outcomes -> {
+          int ok = 0;
+          for (int i = 0; i < started.size(); i++) {
+            try {
+              finish(started.get(i), outcomes.get(i), by, false);
+              ok++;
+            } catch (RuntimeException skipped) {
+              // changed in between (retried, deleted by someone else): not counted, not fatal
+            }
+          }
+          return ok;
+        })
+        .onFailure(err -> started.forEach(st -> {
+          st.span().recordException(err);
+          st.span().setStatus(StatusCode.ERROR, err.getMessage());
+          st.span().end();
+        }));
   }
 
   /**
@@ -112,19 +157,16 @@ final class JobActions {
           LOG.log(System.Logger.Level.INFO, "audit: bulk retry of " + ids.size() + " " + status.wire()
               + " jobs by " + by);
           AtomicInteger retried = new AtomicInteger();
-          return inChunks(ids, id -> retry(id, by, Context.root(), request)
-              .onSuccess(r -> retried.incrementAndGet()).<Void>mapEmpty().otherwiseEmpty())
-              .map(v -> answer.put("retried", retried.get()));
+          Future<Void> chain = Future.succeededFuture();
+          for (int i = 0; i < ids.size(); i += BULK_BATCH) {
+            List<String> batch = ids.subList(i, Math.min(ids.size(), i + BULK_BATCH));
+            chain = chain.compose(v -> retryBatch(batch, by, request).map(n -> {
+              retried.addAndGet(n);
+              return (Void) null;
+            }));
+          }
+          return chain.map(v -> answer.put("retried", retried.get()));
         });
-  }
-
-  private static Future<Void> inChunks(List<String> ids, java.util.function.Function<String, Future<Void>> each) {
-    Future<Void> chain = Future.succeededFuture();
-    for (int i = 0; i < ids.size(); i += BULK_CONCURRENCY) {
-      List<String> chunk = ids.subList(i, Math.min(ids.size(), i + BULK_CONCURRENCY));
-      chain = chain.compose(v -> Future.all(chunk.stream().map(each).toList()).mapEmpty());
-    }
-    return chain;
   }
 
   /** {job_id, status: pending}; CONFLICT unless the job is delayed. */

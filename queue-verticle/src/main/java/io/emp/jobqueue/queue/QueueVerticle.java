@@ -182,13 +182,12 @@ public final class QueueVerticle extends VerticleBase {
 
   /** Every known service's figures with its paused state; a paused service with no jobs yet is listed too. */
   private Future<JsonObject> queues() {
-    return store.stats().compose(stats -> store.pausedServices().map(paused -> {
+    return stats().compose(stats -> store.pausedServices().map(paused -> {
       Map<String, JsonObject> byService = new TreeMap<>();
-      for (ServiceStats s : stats) {
-        byService.put(s.service(), s.toJson().put("paused", paused.contains(s.service())));
-      }
+      stats.getJsonArray("services").forEach(o -> byService.put(((JsonObject) o).getString("service"), (JsonObject) o));
       for (String p : paused) {
-        byService.computeIfAbsent(p, k -> new ServiceStats(k, 0, 0, 0, 0, 0, 0, -1).toJson().put("paused", true));
+        byService.computeIfAbsent(p, k -> new ServiceStats(k, 0, 0, 0, 0, 0, 0, -1).toJson().put("paused", true)
+            .put("workers", 0));
       }
       return new JsonObject().put("queues", new JsonArray(new ArrayList<>(byService.values())));
     }));

@@ -332,13 +332,41 @@ public final class JobStore {
    * carries; {@code by} names who asked (audit event job_retried).
    */
   public Future<Retried> retry(String jobId, String by, TraceContext newTrace) {
-    JsonObject fields = new JsonObject();
-    newTrace.toMap().forEach(fields::put);
-    return call(Name.RETRY, List.of(tp(newTrace.traceparent()), jobId, nz(by), fields.encode()))
-        .map(r -> {
-          acted(jobId, r, "retried (only failed or cancelled jobs can be)");
-          return new Retried(r.get(1).toString(), r.get(2).toInteger());
-        });
+    return retryAll(List.of(Map.entry(jobId, newTrace)), by).map(r -> {
+      if (r.get(0).failed()) {
+        throw (RuntimeException) r.get(0).cause();
+      }
+      return r.get(0).result();
+    });
+  }
+
+  /**
+   * Retries a batch of jobs in one script call (a bulk retry): one outcome per job, in order; a job
+   * that cannot be retried is a failed future (NOT_FOUND, CONFLICT) in its place, never a failure of all.
+   */
+  public Future<List<Future<Retried>>> retryAll(List<Map.Entry<String, TraceContext>> jobs, String by) {
+    List<String> args = new ArrayList<>(2 + 2 * jobs.size());
+    args.add("");
+    args.add(nz(by));
+    for (Map.Entry<String, TraceContext> j : jobs) {
+      JsonObject fields = new JsonObject();
+      j.getValue().toMap().forEach(fields::put);
+      args.add(j.getKey());
+      args.add(fields.encode());
+    }
+    return call(Name.RETRY, args).map(r -> {
+      List<Future<Retried>> out = new ArrayList<>(jobs.size());
+      for (int i = 0; i < jobs.size(); i++) {
+        Response one = r.get(i);
+        try {
+          acted(jobs.get(i).getKey(), one, "retried (only failed or cancelled jobs can be)");
+          out.add(Future.succeededFuture(new Retried(one.get(1).toString(), one.get(2).toInteger())));
+        } catch (JobQueueException e) {
+          out.add(Future.failedFuture(e));
+        }
+      }
+      return out;
+    });
   }
 
   /** Queues a delayed job now (promote_now.lua); CONFLICT unless it is delayed. */

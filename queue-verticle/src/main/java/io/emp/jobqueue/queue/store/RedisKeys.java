@@ -35,7 +35,8 @@ public final class RedisKeys {
     SHAPES.put("monitor", "monitor");           // stream: monitor notices (machine status, heartbeats, controls)
     SHAPES.put("created", "idx:created");       // zset: every job id -> created_at (the job browser)
     SHAPES.put("createdCustomer", "idx:customer:$1"); // zset per customer: job id -> created_at
-    SHAPES.put("expiring", "idx:expiring");     // zset: '<customer> <job id>' -> when its retention ends
+    SHAPES.put("createdService", "idx:service:$1"); // zset per service: job id -> created_at
+    SHAPES.put("expiring", "idx:expiring");     // zset: '<customer> <service> <job id>' -> when its retention ends
   }
 
   private final String prefix;
@@ -137,6 +138,10 @@ public final class RedisKeys {
 
   public String createdCustomer(String customer) {
     return key("createdCustomer", customer);
+  }
+
+  public String createdService(String service) {
+    return key("createdService", service);
   }
 
   public String expiring() {

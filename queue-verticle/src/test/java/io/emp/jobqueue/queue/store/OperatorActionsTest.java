@@ -133,7 +133,7 @@ class OperatorActionsTest extends StoreTestSupport {
     assertThat(get(store.get(id))).isEmpty();
     assertThat(redis(Request.cmd(Command.EXISTS).arg(store.keys().jobEvents(id))).toInteger()).isZero();
     for (String index : List.of(store.keys().idx("completed"), store.keys().idxService("completed", "sim"),
-        store.keys().created(), store.keys().createdCustomer("cust1"))) {
+        store.keys().created(), store.keys().createdCustomer("cust1"), store.keys().createdService("sim"))) {
       assertThat(redis(Request.cmd(Command.ZSCORE).arg(index).arg(id))).as(index).isNull();
     }
     assertThat(redis(Request.cmd(Command.ZCARD).arg(store.keys().expiring())).toInteger()).isZero();
@@ -179,6 +179,8 @@ class OperatorActionsTest extends StoreTestSupport {
     assertThat(redis(Request.cmd(Command.ZRANGE).arg(store.keys().created()).arg(0).arg(-1)).toString())
         .doesNotContain(done).contains(waiting);
     assertThat(redis(Request.cmd(Command.ZRANGE).arg(store.keys().createdCustomer("c1")).arg(0).arg(-1)).toString())
+        .doesNotContain(done).contains(waiting);
+    assertThat(redis(Request.cmd(Command.ZRANGE).arg(store.keys().createdService("sim")).arg(0).arg(-1)).toString())
         .doesNotContain(done).contains(waiting);
     assertThat(redis(Request.cmd(Command.ZCARD).arg(store.keys().expiring())).toInteger()).isZero();
   }

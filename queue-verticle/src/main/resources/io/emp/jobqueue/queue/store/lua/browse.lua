@@ -1,6 +1,6 @@
 -- The job browser: jobs newest created first, matching a filter, after an exact cursor. Reads a
 -- customer's own creation index when the filter names a customer (so a customer's page is full of
--- its own jobs), else the index of every job. Looks at no more than a budget of index entries per
+-- its own jobs), else the service's when it names a service, else the index of every job. Looks at no more than a budget of index entries per
 -- call; the caller calls again from the returned position until its page is full.
 -- ARGV: 1 traceparent, 2 filter (JSON object: status, service, customer_id, worker_id, error_type,
 --       created_after, created_before, finished_after, finished_before, id_prefix; all optional),
@@ -11,7 +11,11 @@
 local f = cjson.decode(ARGV[2])
 local want, budget = tonumber(ARGV[4]), tonumber(ARGV[5])
 local key = K.created()
-if f.customer_id then key = K.createdCustomer(f.customer_id) end
+if f.customer_id then
+  key = K.createdCustomer(f.customer_id)
+elseif f.service then
+  key = K.createdService(f.service)
+end
 local hi, lo = '+inf', '-inf'
 if f.created_before then hi = '(' .. num(f.created_before) end
 if f.created_after then lo = '(' .. num(f.created_after) end

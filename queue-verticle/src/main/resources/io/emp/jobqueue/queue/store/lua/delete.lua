@@ -12,8 +12,9 @@ if not isFinal(st) then return {'CONFLICT', st} end
 redis.call('ZREM', K.idx(st), id)
 redis.call('ZREM', K.idxService(st, svc), id)
 redis.call('ZREM', K.created(), id)
+redis.call('ZREM', K.createdService(svc), id)
 if j[3] then redis.call('ZREM', K.createdCustomer(j[3]), id) end
-redis.call('ZREM', K.expiring(), expiringMember(id, j[3]))
+redis.call('ZREM', K.expiring(), expiringMember(id, j[3], svc))
 if j[4] and redis.call('GET', K.idem(j[4])) == id then redis.call('DEL', K.idem(j[4])) end
 if j[5] then redis.call('HDEL', K.workflow(j[5]), id) end
 redis.call('DEL', jk, K.jobEvents(id))

@@ -18,17 +18,20 @@ local function isFinal(st)
   return st ~= nil and st ~= false and FINAL[st] == true
 end
 
--- The browser's indexes: every job by creation time, and per customer (so a customer's page is full).
-local function indexCreated(id, customer, created)
+-- The browser's indexes: every job by creation time, per customer (so a customer's page is full) and
+-- per service (so a service's page does not walk every other service's jobs).
+local function indexCreated(id, customer, svc, created)
   redis.call('ZADD', K.created(), created, id)
+  redis.call('ZADD', K.createdService(svc), created, id)
   if customer and customer ~= '' then
     redis.call('ZADD', K.createdCustomer(customer), created, id)
   end
 end
 
--- The entry of the retention clock that trim.lua follows to drop the browser's index entries.
-local function expiringMember(id, customer)
-  return (customer or '') .. ' ' .. id
+-- The entry of the retention clock that trim.lua follows to drop the browser's index entries
+-- (customer ids and service names never contain a space).
+local function expiringMember(id, customer, svc)
+  return (customer or '') .. ' ' .. svc .. ' ' .. id
 end
 
 local function num(s)
@@ -78,7 +81,7 @@ local function finalize(id, svc, status)
   local ttl = C['retention_' .. status]
   redis.call('PEXPIRE', K.job(id), ttl)
   redis.call('PEXPIRE', K.jobEvents(id), ttl)
-  redis.call('ZADD', K.expiring(), NOW + ttl, expiringMember(id, redis.call('HGET', K.job(id), 'customer_id')))
+  redis.call('ZADD', K.expiring(), NOW + ttl, expiringMember(id, redis.call('HGET', K.job(id), 'customer_id'), svc))
   count(svc, status, 1)
 end
 

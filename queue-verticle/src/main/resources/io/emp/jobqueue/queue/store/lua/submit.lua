@@ -46,7 +46,7 @@ local customer = false
 for i = 10, #ARGV - 1, 2 do
   if ARGV[i] == 'customer_id' then customer = ARGV[i + 1] end
 end
-indexCreated(id, customer, NOWS)
+indexCreated(id, customer, svc, NOWS)
 local pos = redis.call('ZRANK', pk, member)
 -- A workflow remembers each step's submit context: the new step links to the earlier ones, and the
 -- workflow's traces can be listed from any node.

@@ -13,9 +13,10 @@ end
 -- time); a job retried or deleted before then has had its entry removed by that script.
 local due = redis.call('ZRANGEBYSCORE', K.expiring(), '-inf', NOWS, 'LIMIT', 0, C.trim_batch)
 for _, m in ipairs(due) do
-  local customer, id = string.match(m, '^(%S*) (.+)$')
+  local customer, svc, id = string.match(m, '^(%S*) (%S+) (.+)$')
   if id then
     redis.call('ZREM', K.created(), id)
+    redis.call('ZREM', K.createdService(svc), id)
     if customer ~= '' then redis.call('ZREM', K.createdCustomer(customer), id) end
   end
   redis.call('ZREM', K.expiring(), m)
