@@ -3,6 +3,8 @@ package io.emp.jobqueue.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.emp.jobqueue.core.model.JobLimits;
+import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
@@ -62,7 +64,7 @@ class OutcomeFeedTest {
   /** Submits through the queue and completes the job elsewhere (a worker on another node would). */
   void submitAndCompleteElsewhere() {
     QueueClient client = new QueueClient(vertx);
-    get(client.submit(new JsonObject().put("service_required", "of").put("payload", new JsonObject()),
+    get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "of").put("payload", new JsonObject()), JobLimits.DEFAULTS),
         TraceContext.EMPTY));
     await().atMost(Duration.ofSeconds(20)).until(() -> telemetry.sampler().bufferedTraces() == 1);
     JobStore store = get(JobStore.connect(vertx, sc));

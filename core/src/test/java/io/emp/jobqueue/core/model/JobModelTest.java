@@ -57,6 +57,29 @@ class JobModelTest {
   }
 
   @Test
+  void specCrossesTheEventBusWireUnchangedAndNeverInvalid() {
+    JobSpec s = JobSpec.fromJson(new JsonObject().put("service_required", "comfyui").put("priority", 7)
+        .put("payload", new JsonObject().put("prompt", "caf\u00e9")).put("ctx", new JsonObject().put("b", 1))
+        .put("requirements", new JsonObject().put("models", new io.vertx.core.json.JsonArray().add("sdxl")))
+        .put("workflow_id", "wf").put("current_step", 1).put("total_steps", 2).put("timeout_ms", 9000)
+        .put("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"), JobLimits.DEFAULTS);
+    JobSpecCodec codec = new JobSpecCodec();
+    io.vertx.core.buffer.Buffer wire = io.vertx.core.buffer.Buffer.buffer("x");
+    codec.encodeToWire(wire, s);
+    assertThat(codec.decodeFromWire(1, wire)).isEqualTo(s);
+    assertThat(codec.transform(s)).as("in one JVM the immutable spec itself").isSameAs(s);
+    assertThat(s.payloadBytes()).isEqualTo(s.payloadJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+
+    // a changed copy is validated again, against the limits the spec was made with
+    JobSpec limited = JobSpec.fromJson(new JsonObject().put("service_required", "x"),
+        new JobLimits(1024, 10, 5, 3, 5, 1024));
+    assertThatThrownBy(() -> limited.withMaxRetries(6)).isInstanceOf(ValidationException.class);
+    JsonObject payload = s.payload();
+    payload.put("prompt", "changed");
+    assertThat(s.payload().getString("prompt")).as("the spec hands out copies").isEqualTo("caf\u00e9");
+  }
+
+  @Test
   void specValidationReportsEveryProblem() {
     JsonObject bad = new JsonObject().put("service_required", "ok").put("workflow_priority", 5)
         .put("current_step", 4).put("total_steps", 2).put("traceparent", "garbage").put("id", "has space")

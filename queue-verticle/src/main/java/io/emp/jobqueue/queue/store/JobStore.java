@@ -88,17 +88,12 @@ public final class JobStore {
 
   /**
    * Stores a new job and queues it, or returns the job an earlier submit with the same id or
-   * idempotency key created. The spec is validated again here, so no caller can store a bad job.
+   * idempotency key created. A {@link JobSpec} cannot be invalid (it is validated where it is made,
+   * against the node's limits), so it is stored as it is.
    * {@code spec.trace()} is the context of the submitting span: stored in the job for the worker to
    * continue, and carried by the job_submitted event.
    */
-  public Future<SubmitResult> submit(JobSpec spec) {
-    JobSpec valid;
-    try {
-      valid = JobSpec.fromJson(spec.toJson(), cfg.limits());
-    } catch (JobQueueException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<SubmitResult> submit(JobSpec valid) {
     String id = valid.id() != null ? valid.id() : UUID.randomUUID().toString();
     List<String> args = new ArrayList<>(48);
     args.add(tp(valid.trace().traceparent()));
@@ -110,7 +105,7 @@ public final class JobStore {
     args.add(valid.workflowDatetime() == null ? "" : Long.toString(valid.workflowDatetime()));
     args.add(Integer.toString(cfg.maxPendingPerService()));
     args.add(nz(valid.workflowId()));
-    hashFields(valid.withId(id), args);
+    hashFields(id, valid, args);
     return callReplicated(Name.SUBMIT, args).map(r -> {
       String kind = r.get(0).toString();
       switch (kind) {
@@ -129,11 +124,11 @@ public final class JobStore {
     });
   }
 
-  private static void hashFields(JobSpec s, List<String> a) {
-    pair(a, Job.F.ID, s.id());
+  private static void hashFields(String id, JobSpec s, List<String> a) {
+    pair(a, Job.F.ID, id);
     pair(a, Job.F.SERVICE, s.serviceRequired());
     pair(a, Job.F.PRIORITY, s.priority());
-    pair(a, Job.F.PAYLOAD, s.payload().encode());
+    pair(a, Job.F.PAYLOAD, s.payloadJson());
     if (!s.requirements().isEmpty()) {
       pair(a, Job.F.REQUIREMENTS, s.requirements().toJson().encode());
     }
@@ -144,7 +139,7 @@ public final class JobStore {
     pair(a, Job.F.CURRENT_STEP, s.currentStep());
     pair(a, Job.F.TOTAL_STEPS, s.totalSteps());
     pair(a, Job.F.MAX_RETRIES, s.maxRetries());
-    pair(a, Job.F.CTX, s.ctx() == null ? null : s.ctx().encode());
+    pair(a, Job.F.CTX, s.ctxJson());
     pair(a, Job.F.REQUEST_ID, s.requestId());
     pair(a, Job.F.SESSION, s.clientSessionId());
     pair(a, Job.F.CORRELATION, s.correlationId());
