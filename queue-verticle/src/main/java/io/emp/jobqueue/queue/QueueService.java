@@ -78,9 +78,9 @@ public final class QueueService {
           span.setAttribute(Attr.QUEUE_PRIORITY_SCORE, r.priorityScore());
           span.setAttribute(Attr.QUEUE_ESTIMATED_POSITION, r.estimatedPosition());
           // each workflow step links to the earlier steps' submit spans (their own traces)
-          r.earlierSteps().values().forEach(tp -> {
+          r.earlierSteps().values().forEach(step -> {
             SpanContext earlier = io.opentelemetry.api.trace.Span.fromContext(
-                TraceContexts.extract(TraceContext.of(tp))).getSpanContext();
+                TraceContexts.extract(step)).getSpanContext();
             if (earlier.isValid()) {
               span.addLink(earlier);
             }

@@ -110,8 +110,8 @@ public final class QueueVerticle extends VerticleBase {
     handle(QueueAddresses.STATS, (b, t) -> stats());
     handle(QueueAddresses.WORKFLOW, (b, t) -> store.workflowSteps(b.getString("workflow_id")).map(steps -> {
       JsonArray arr = new JsonArray();
-      steps.forEach((job, tp) -> arr.add(new JsonObject().put("job_id", job).put("traceparent", tp)
-          .put("trace_id", TraceContext.of(tp).traceId())));
+      steps.forEach((job, tc) -> arr.add(new JsonObject().put("job_id", job).put("traceparent", tc.traceparent())
+          .put("trace_id", tc.traceId())));
       return new JsonObject().put("workflow_id", b.getString("workflow_id")).put("steps", arr);
     }));
     handle(QueueAddresses.EVENTS, (b, t) -> store.events(b.getString("job_id"), b.getLong("after_seq", 0L),
@@ -135,7 +135,7 @@ public final class QueueVerticle extends VerticleBase {
   private Future<JsonObject> cancel(JsonObject b, TraceContext trace) {
     String jobId = b.getString("job_id");
     String reason = b.getString("reason");
-    return store.cancelJob(jobId, reason, trace.traceparent()).map(c -> {
+    return store.cancelJob(jobId, reason, trace).map(c -> {
       if (c.outcome() == CancelOutcome.REQUESTED && c.workerId() != null) {
         signal(Controls.worker(c.workerId()), Controls.cancel(jobId, reason), trace);
       }

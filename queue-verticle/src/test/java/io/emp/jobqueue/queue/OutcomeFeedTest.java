@@ -70,7 +70,7 @@ class OutcomeFeedTest {
     JobStore store = get(JobStore.connect(vertx, sc));
     ClaimedJob c = get(store.claim(WorkerCapabilities.of("w", "of"), 10, 60_000)).job().orElseThrow();
     // the worker writes its own span's context, in the job's trace (here: the stored submit context)
-    get(store.complete(c.job().id(), c.token(), new JsonObject(), c.job().trace().traceparent()));
+    get(store.complete(c.job().id(), c.token(), new JsonObject(), c.job().trace()));
     get(store.close());
   }
 
