@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobModelTest {
@@ -77,6 +78,31 @@ class JobModelTest {
     JsonObject payload = s.payload();
     payload.put("prompt", "changed");
     assertThat(s.payload().getString("prompt")).as("the spec hands out copies").isEqualTo("caf\u00e9");
+  }
+
+  @Test
+  void aJobReadsEveryTimestampIntoItsOwnNamedField() {
+    Job j = Job.fromHash(java.util.Map.ofEntries(java.util.Map.entry(Job.F.ID, "j1"),
+        java.util.Map.entry(Job.F.STATUS, "completed"), java.util.Map.entry(Job.F.CREATED_AT, "1"),
+        java.util.Map.entry(Job.F.ASSIGNED_AT, "2"), java.util.Map.entry(Job.F.STARTED_AT, "3"),
+        java.util.Map.entry(Job.F.COMPLETED_AT, "4"), java.util.Map.entry(Job.F.UPDATED_AT, "5"),
+        java.util.Map.entry(Job.F.LEASE_UNTIL, "6"), java.util.Map.entry(Job.F.DUE_AT, "7"),
+        java.util.Map.entry(Job.F.SCORE, "8"), java.util.Map.entry(Job.F.SEQ, "9"),
+        java.util.Map.entry(Job.F.ATTEMPT, "2"), java.util.Map.entry(Job.F.MAX_RETRIES, "3"),
+        java.util.Map.entry(Job.F.WORKFLOW, "wf"), java.util.Map.entry(Job.F.CURRENT_STEP, "1"),
+        java.util.Map.entry(Job.F.TOTAL_STEPS, "2")));
+    assertThat(j.times()).isEqualTo(new Job.Times(1, 2L, 3L, 4L, null, null, 5L, 6L, 7L));
+    assertThat(List.of(j.createdAt(), j.assignedAt(), j.startedAt(), j.completedAt(), j.updatedAt(), j.leaseUntil(),
+        j.dueAt(), j.priorityScore(), j.seq())).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    assertThat(j.attempt()).isEqualTo(2);
+    assertThat(j.maxRetries()).isEqualTo(3);
+    assertThat(j.retryCount()).isEqualTo(1);
+    assertThat(j.workflow()).isEqualTo(new Job.WorkflowStep("wf", null, null, 1, 2));
+    JsonObject json = Job.fromHash(java.util.Map.of(Job.F.ID, "j1", Job.F.STATUS, "completed", Job.F.CREATED_AT, "1",
+        Job.F.COMPLETED_AT, "4")).toJson();
+    assertThat(json.getLong(Job.F.CREATED_AT)).isEqualTo(1L);
+    assertThat(json.getLong(Job.F.COMPLETED_AT)).isEqualTo(4L);
+    assertThat(json.containsKey(Job.F.ASSIGNED_AT)).isFalse();
   }
 
   @Test
