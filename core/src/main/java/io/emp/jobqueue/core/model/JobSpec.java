@@ -141,14 +141,6 @@ public final class JobSpec {
     return f.trace();
   }
 
-  JobLimits limits() {
-    return limits;
-  }
-
-  Fields fields() {
-    return f;
-  }
-
   public JobSpec withId(String newId) {
     return revalidated(j -> put(j, "id", newId));
   }
