@@ -1,7 +1,6 @@
 package io.emp.jobqueue.app;
 
 import io.emp.jobqueue.core.config.ConfigSection;
-import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.machine.MachineInfo;
 import io.emp.jobqueue.machine.WorkerSlot;
@@ -63,10 +62,7 @@ final class SlotWorkers {
   private static WorkerConfig slotConfig(ConfigSection section, WorkerSlot slot, MachineInfo machine) {
     List<String> services = CONNECTORS.factory(slot.type()).services();
     WorkerConfig base = workerConfig(section, slot.workerId(), machine.machineId(), services);
-    WorkerCapabilities caps = base.capabilities().withHardware(machine.workerHardware(slot));
-    return new WorkerConfig(caps, base.concurrency(), base.leaseMs(), base.renewIntervalMs(),
-        base.scanLimit(), base.idlePollMs(), base.defaultJobTimeoutMs(), base.progressThrottleMs(),
-        base.drainGraceMs());
+    return base.withCapabilities(base.capabilities().withHardware(machine.workerHardware(slot)));
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.emp.jobqueue.bench;
 
 import io.emp.jobqueue.core.model.JobEvent;
+import io.emp.jobqueue.core.model.JobLimits;
+import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.Telemetry;
@@ -201,7 +203,7 @@ public final class ClusterBench {
       done.complete();
       return;
     }
-    client.submit(new JsonObject().put("service_required", "bench-submit").put("payload", new JsonObject()),
+    client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "bench-submit").put("payload", new JsonObject()), JobLimits.DEFAULTS),
         TraceContext.EMPTY).onComplete(ar -> {
           if (ar.failed()) {
             done.fail(ar.cause());
@@ -221,8 +223,8 @@ public final class ClusterBench {
     while (ms.size() < cancels) {
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < batch; i++) {
-        ids.add(client.submit(new JsonObject().put("service_required", ClusterBenchNode.CANCEL_SERVICE)
-            .put("payload", new JsonObject().put("steps", 1).put("step_ms", 600_000)), TraceContext.EMPTY)
+        ids.add(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", ClusterBenchNode.CANCEL_SERVICE)
+            .put("payload", new JsonObject().put("steps", 1).put("step_ms", 600_000)), JobLimits.DEFAULTS), TraceContext.EMPTY)
             .await().jobId());
       }
       waitUntil(vertx, store, ids, JobStatus.ASSIGNED, JobStatus.IN_PROGRESS);

@@ -2,7 +2,6 @@ package io.emp.jobqueue.gateway;
 
 import io.emp.jobqueue.core.config.ConfigSection;
 import io.emp.jobqueue.core.http.HttpTimeouts;
-import io.emp.jobqueue.core.model.JobLimits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
                             int wsMaxQueuedMessages, int wsMaxSubscriptions, int wsMaxMessageBytes,
                             long heartbeatIntervalMs, long heartbeatTimeoutMs, long authTimeoutMs,
                             long queueTimeoutMs, int retryAfterSeconds, long relayBlockMs, int relayBatch,
-                            long relayRetryMs, int sendBufferBytes, JobLimits limits, HttpTimeouts timeouts,
+                            long relayRetryMs, int sendBufferBytes, HttpTimeouts timeouts,
                             List<String> allowedOrigins) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -68,7 +67,6 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
       throw new IllegalArgumentException("gateway: invalid queue or relay settings");
     }
     apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
-    limits = limits == null ? JobLimits.DEFAULTS : limits;
     timeouts = timeouts == null ? HttpTimeouts.DEFAULTS : timeouts;
     if (heartbeatIntervalMs >= timeouts.idleTimeoutMs()) {
       // The pings are what keeps a quiet but healthy WebSocket from reaching the idle timeout.
@@ -89,7 +87,7 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
   public GatewayConfig withPort(int p) {
     return new GatewayConfig(host, p, bodyLimitBytes, apiKeys, authDisabled, wsMaxQueuedMessages,
         wsMaxSubscriptions, wsMaxMessageBytes, heartbeatIntervalMs, heartbeatTimeoutMs, authTimeoutMs,
-        queueTimeoutMs, retryAfterSeconds, relayBlockMs, relayBatch, relayRetryMs, sendBufferBytes, limits, timeouts,
+        queueTimeoutMs, retryAfterSeconds, relayBlockMs, relayBatch, relayRetryMs, sendBufferBytes, timeouts,
         allowedOrigins);
   }
 
@@ -124,7 +122,7 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
         j.getInteger("retry_after_seconds", DEFAULT_RETRY_AFTER_SECONDS),
         j.getLong("relay_block_ms", DEFAULT_RELAY_BLOCK_MS), j.getInteger("relay_batch", DEFAULT_RELAY_BATCH),
         j.getLong("relay_retry_ms", DEFAULT_RELAY_RETRY_MS), j.getInteger("send_buffer_bytes", -1),
-        JobLimits.DEFAULTS, HttpTimeouts.from(j),
+        HttpTimeouts.from(j),
         j.getJsonArray("allowed_origins", new JsonArray()).stream().map(String::valueOf).toList());
   }
 

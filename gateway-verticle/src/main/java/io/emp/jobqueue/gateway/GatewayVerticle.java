@@ -66,7 +66,8 @@ public final class GatewayVerticle extends VerticleBase {
     Tracer tracer = telemetry.tracer(Seed.Service.API);
     QueueClient queue = new QueueClient(vertx, queueOptions != null ? queueOptions
         : QueueClient.Options.of(cfg.queueTimeoutMs()), BusTracing.of(vertx, tracer));
-    JobAccess access = new JobAccess(queue, cfg.limits());
+    // the node config's limits (queue.store.limits), the same the queue nodes read
+    JobAccess access = new JobAccess(queue, store.limits());
     registry = new SessionRegistry();
     ClientStreams streams = new ClientStreams(access, registry, cfg.wsMaxSubscriptions());
     analytics = new JobAnalytics(vertx, telemetry.metrics(), telemetry.sampler().policy(), access.queue(), registry);

@@ -66,7 +66,8 @@ final class JobAccess {
   }
 
   /**
-   * Validates and submits. The customer is the caller's (a client naming another customer is
+   * Validates (the one validation of a submit: the queue and the store take the {@link JobSpec} as
+   * it is) against the node's limits, and submits. The customer is the caller's (a client naming another customer is
    * refused); the job id (given or generated) and the workflow id are scoped by customer
    * ({@link PublicIds}), and so is the idempotency key, so two customers never share one job.
    * Span events go to {@code span} (the request span, or an invalid span).
@@ -120,7 +121,7 @@ final class JobAccess {
     RequestTracing.putIf(span, Attr.CORRELATION_ID, spec.correlationId());
     RequestTracing.putIf(span, Attr.CLIENT_SESSION_ID, spec.clientSessionId());
     span.addEvent(Event.SUBMISSION_STARTED);
-    return queue.submit(body, trace).compose(r -> {
+    return queue.submit(spec, trace).compose(r -> {
       span.addEvent(Event.SUBMISSION_COMPLETED);
       span.setAttribute(Attr.JOB_ID, r.jobId());
       if (r.created()) {

@@ -2,6 +2,7 @@ package io.emp.jobqueue.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Seed.Event;
@@ -119,7 +120,8 @@ class TracingTest extends GatewayTestSupport {
     ClaimedJob c = claim(svc);
     String workerSpan = "1111222233334444";
     String workerTrace = "0af7651916cd43dd8448eb211c80319c";
-    get(store.complete(stored(CUST_A, id), c.token(), new JsonObject().put("ok", 1), "00-" + workerTrace + "-" + workerSpan + "-01"));
+    get(store.complete(stored(CUST_A, id), c.token(), new JsonObject().put("ok", 1),
+        TraceContext.of("00-" + workerTrace + "-" + workerSpan + "-01")));
     ws.awaitType("complete_job", id);
 
     SpanData b = awaitSpan(s -> s.getName().equals(Seed.Span.WS_BROADCAST) && stored(CUST_A, id).equals(str(s, Attr.EVENT_JOB_ID))

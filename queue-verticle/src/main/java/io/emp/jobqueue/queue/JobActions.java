@@ -89,8 +89,7 @@ final class JobActions {
       throw ar.cause() instanceof RuntimeException re ? re : new IllegalStateException(ar.cause());
     }
     JobStore.Retried r = ar.result();
-    TraceContext previous = TraceContext.of(r.previousTraceparent().isEmpty() ? null : r.previousTraceparent());
-    SpanContext prev = io.opentelemetry.api.trace.Span.fromContext(TraceContexts.extract(previous)).getSpanContext();
+    SpanContext prev = io.opentelemetry.api.trace.Span.fromContext(TraceContexts.extract(r.previous())).getSpanContext();
     if (prev.isValid()) {
       span.addLink(prev);
       span.setAttribute(Attr.JOB_PREVIOUS_TRACE_ID, prev.getTraceId());
@@ -171,7 +170,7 @@ final class JobActions {
 
   /** {job_id, status: pending}; CONFLICT unless the job is delayed. */
   Future<JsonObject> promote(String jobId, String by, TraceContext trace) {
-    return store.promoteNow(jobId, by, trace.traceparent()).map(v -> {
+    return store.promoteNow(jobId, by, trace).map(v -> {
       LOG.log(System.Logger.Level.INFO, "audit: job '" + jobId + "' promoted by " + by);
       return new JsonObject().put("job_id", jobId).put("status", JobStatus.PENDING.wire());
     });
@@ -179,7 +178,7 @@ final class JobActions {
 
   /** {job_id, deleted: true}; CONFLICT unless the job is completed, failed or cancelled. */
   Future<JsonObject> delete(String jobId, String by, TraceContext trace) {
-    return store.delete(jobId, by, trace.traceparent()).map(v -> {
+    return store.delete(jobId, by, trace).map(v -> {
       LOG.log(System.Logger.Level.INFO, "audit: job '" + jobId + "' deleted by " + by);
       return new JsonObject().put("job_id", jobId).put("deleted", true);
     });

@@ -1,6 +1,8 @@
 package io.emp.jobqueue.queue;
 
 import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobSpec;
+import io.emp.jobqueue.core.model.JobSpecCodec;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.queue.bus.BusTracing;
 import io.emp.jobqueue.queue.control.Controls;
@@ -75,6 +77,7 @@ public final class QueueClient {
     this.vertx = vertx;
     this.opts = opts;
     this.tracing = tracing;
+    JobSpecCodec.register(vertx);
     // published by the launcher of a clustered node; never heard on a single node
     vertx.eventBus().<JsonObject>localConsumer(Controls.MEMBER_LEFT, m -> memberLeft(m.body().getString("node_id")));
   }
@@ -87,10 +90,11 @@ public final class QueueClient {
     this(vertx, DEFAULT_TIMEOUT_MS);
   }
 
-  public Future<SubmitResult> submit(JsonObject job, TraceContext trace) {
+  /** Submits a spec validated at the edge; it travels as it is ({@link JobSpecCodec}), not validated again. */
+  public Future<SubmitResult> submit(JobSpec spec, TraceContext trace) {
     // the store answers a repeated id or idempotency key with the job the first submit made
-    boolean safe = job.getValue("id") instanceof String || job.getValue("idempotency_key") instanceof String;
-    return request(QueueAddresses.SUBMIT, job, trace, safe).map(SubmitResult::fromJson);
+    boolean safe = spec.id() != null || spec.idempotencyKey() != null;
+    return request(QueueAddresses.SUBMIT, spec, trace, safe).map(SubmitResult::fromJson);
   }
 
   public Future<JsonObject> get(String jobId, TraceContext trace) {
@@ -194,11 +198,11 @@ public final class QueueClient {
     }
   }
 
-  private Future<JsonObject> request(String address, JsonObject body, TraceContext trace, boolean safe) {
+  private Future<JsonObject> request(String address, Object body, TraceContext trace, boolean safe) {
     return attempt(address, body, trace, safe, 1, System.currentTimeMillis() + opts.timeoutMs());
   }
 
-  private Future<JsonObject> attempt(String address, JsonObject body, TraceContext trace, boolean safe, int n,
+  private Future<JsonObject> attempt(String address, Object body, TraceContext trace, boolean safe, int n,
                                      long deadline) {
     long remaining = deadline - System.currentTimeMillis();
     if (remaining <= 0) {

@@ -1,6 +1,5 @@
 package io.emp.jobqueue.queue;
 
-import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
@@ -18,7 +17,6 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 
 /** The submit path with its {@code redis.job.submit} span; the span's context is what the job carries. */
 public final class QueueService {
@@ -38,13 +36,8 @@ public final class QueueService {
     return store;
   }
 
-  public Future<SubmitResult> submit(JsonObject body, TraceContext parent) {
-    JobSpec spec;
-    try {
-      spec = JobSpec.fromJson(body, store.config().limits());
-    } catch (JobQueueException e) {
-      return Future.failedFuture(e);
-    }
+  /** Stores {@code spec} (validated at the edge: a {@link JobSpec} cannot be invalid) under a submit span. */
+  public Future<SubmitResult> submit(JobSpec spec, TraceContext parent) {
     Context parentCtx = TraceContexts.extract(parent);
     io.opentelemetry.api.trace.Span span = tracer.spanBuilder(Span.REDIS_SUBMIT).setParent(parentCtx)
         .setSpanKind(SpanKind.PRODUCER)
@@ -60,7 +53,7 @@ public final class QueueService {
         .setAttribute(Attr.MESSAGING_DESTINATION_NAME, spec.serviceRequired())
         .setAttribute(Attr.JOB_SERVICE_REQUIRED, spec.serviceRequired())
         .setAttribute(Attr.JOB_PRIORITY, (long) spec.priority())
-        .setAttribute(Attr.JOB_PAYLOAD_SIZE, (long) spec.payload().toBuffer().length())
+        .setAttribute(Attr.JOB_PAYLOAD_SIZE, (long) spec.payloadBytes())
         .startSpan();
     if (spec.id() != null) {
       span.setAttribute(Attr.JOB_ID, spec.id());
@@ -85,9 +78,9 @@ public final class QueueService {
           span.setAttribute(Attr.QUEUE_PRIORITY_SCORE, r.priorityScore());
           span.setAttribute(Attr.QUEUE_ESTIMATED_POSITION, r.estimatedPosition());
           // each workflow step links to the earlier steps' submit spans (their own traces)
-          r.earlierSteps().values().forEach(tp -> {
+          r.earlierSteps().values().forEach(step -> {
             SpanContext earlier = io.opentelemetry.api.trace.Span.fromContext(
-                TraceContexts.extract(TraceContext.of(tp))).getSpanContext();
+                TraceContexts.extract(step)).getSpanContext();
             if (earlier.isValid()) {
               span.addLink(earlier);
             }

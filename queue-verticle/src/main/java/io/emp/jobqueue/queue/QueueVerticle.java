@@ -2,6 +2,8 @@ package io.emp.jobqueue.queue;
 
 import io.emp.jobqueue.core.metrics.MetricNames;
 import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobSpec;
+import io.emp.jobqueue.core.model.JobSpecCodec;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.Seed;
@@ -66,6 +68,7 @@ public final class QueueVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    JobSpecCodec.register(vertx);
     return JobStore.connect(vertx, cfg.store()).compose(s -> {
       store = s;
       service = new QueueService(s, telemetry.tracer(Seed.Service.API), telemetry.sampler().policy()::tierOf);
@@ -86,7 +89,7 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void registerConsumers() {
-    handle(QueueAddresses.SUBMIT, (b, t) -> service.submit(b, t).map(r -> r.toJson()));
+    consume(QueueAddresses.SUBMIT, (JobSpec spec, TraceContext t) -> service.submit(spec, t).map(r -> r.toJson()));
     handle(QueueAddresses.GET, (b, t) -> store.view(b.getString("job_id"))
         .map(j -> j.orElseThrow(() -> JobQueueException.notFound("job " + b.getString("job_id")))));
     handle(QueueAddresses.CANCEL, this::cancel);
@@ -107,8 +110,8 @@ public final class QueueVerticle extends VerticleBase {
     handle(QueueAddresses.STATS, (b, t) -> stats());
     handle(QueueAddresses.WORKFLOW, (b, t) -> store.workflowSteps(b.getString("workflow_id")).map(steps -> {
       JsonArray arr = new JsonArray();
-      steps.forEach((job, tp) -> arr.add(new JsonObject().put("job_id", job).put("traceparent", tp)
-          .put("trace_id", TraceContext.of(tp).traceId())));
+      steps.forEach((job, tc) -> arr.add(new JsonObject().put("job_id", job).put("traceparent", tc.traceparent())
+          .put("trace_id", tc.traceId())));
       return new JsonObject().put("workflow_id", b.getString("workflow_id")).put("steps", arr);
     }));
     handle(QueueAddresses.EVENTS, (b, t) -> store.events(b.getString("job_id"), b.getLong("after_seq", 0L),
@@ -132,7 +135,7 @@ public final class QueueVerticle extends VerticleBase {
   private Future<JsonObject> cancel(JsonObject b, TraceContext trace) {
     String jobId = b.getString("job_id");
     String reason = b.getString("reason");
-    return store.cancelJob(jobId, reason, trace.traceparent()).map(c -> {
+    return store.cancelJob(jobId, reason, trace).map(c -> {
       if (c.outcome() == CancelOutcome.REQUESTED && c.workerId() != null) {
         signal(Controls.worker(c.workerId()), Controls.cancel(jobId, reason), trace);
       }
@@ -226,10 +229,15 @@ public final class QueueVerticle extends VerticleBase {
   }
 
   private void handle(String address, BiFunction<JsonObject, TraceContext, Future<JsonObject>> handler) {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(address, msg -> respond(msg, handler)));
+    consume(address, handler);
   }
 
-  private void respond(Message<JsonObject> msg, BiFunction<JsonObject, TraceContext, Future<JsonObject>> handler) {
+  /** A consumer of bodies of type {@code T} (JSON, or a {@link JobSpec} through its codec). */
+  private <T> void consume(String address, BiFunction<T, TraceContext, Future<JsonObject>> handler) {
+    consumers.add(vertx.eventBus().<T>consumer(address, msg -> respond(msg, handler)));
+  }
+
+  private <T> void respond(Message<T> msg, BiFunction<T, TraceContext, Future<JsonObject>> handler) {
     BusTracing.Incoming in = tracing.process(msg.address(), msg.headers());
     Future<JsonObject> f;
     try {

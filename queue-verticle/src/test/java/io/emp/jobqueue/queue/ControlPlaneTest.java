@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.emp.jobqueue.core.model.JobLimits;
 import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.Telemetry;
@@ -84,8 +86,8 @@ class ControlPlaneTest {
       // the durable record comes first: the worker's renewal would see it even without this message
       store.get(m.body().getString("job_id")).onSuccess(j -> flagSetFirst.add(j.orElseThrow().cancelRequested()));
     });
-    String id = get(client.submit(new JsonObject().put("service_required", "ctl-sim")
-        .put("payload", new JsonObject()), TraceContext.EMPTY)).jobId();
+    String id = get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "ctl-sim")
+        .put("payload", new JsonObject()), JobLimits.DEFAULTS), TraceContext.EMPTY)).jobId();
     get(store.claim(WorkerCapabilities.of("cw-1", "ctl-sim"), 10, 60_000));
 
     assertThat(get(client.cancel(id, "changed my mind", TraceContext.EMPTY))).isEqualTo("requested");
@@ -96,8 +98,8 @@ class ControlPlaneTest {
     assertThat(flagSetFirst).containsExactly(true);
 
     // a waiting job has no worker to tell
-    String waiting = get(client.submit(new JsonObject().put("service_required", "ctl-sim")
-        .put("payload", new JsonObject()), TraceContext.EMPTY)).jobId();
+    String waiting = get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "ctl-sim")
+        .put("payload", new JsonObject()), JobLimits.DEFAULTS), TraceContext.EMPTY)).jobId();
     assertThat(get(client.cancel(waiting, null, TraceContext.EMPTY))).isEqualTo("cancelled");
     assertThat(signals).hasSize(1);
   }
@@ -132,7 +134,7 @@ class ControlPlaneTest {
   @Test
   void queuesListEveryServiceWithItsCountsAndPausedState() {
     for (int i = 0; i < 3; i++) {
-      get(client.submit(new JsonObject().put("service_required", "ctl-count").put("payload", new JsonObject()),
+      get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "ctl-count").put("payload", new JsonObject()), JobLimits.DEFAULTS),
           TraceContext.EMPTY));
     }
     get(client.pause("ctl-count", "ops", TraceContext.EMPTY));

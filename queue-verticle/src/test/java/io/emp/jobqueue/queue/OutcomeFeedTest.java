@@ -3,6 +3,8 @@ package io.emp.jobqueue.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.emp.jobqueue.core.model.JobLimits;
+import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
@@ -62,13 +64,13 @@ class OutcomeFeedTest {
   /** Submits through the queue and completes the job elsewhere (a worker on another node would). */
   void submitAndCompleteElsewhere() {
     QueueClient client = new QueueClient(vertx);
-    get(client.submit(new JsonObject().put("service_required", "of").put("payload", new JsonObject()),
+    get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "of").put("payload", new JsonObject()), JobLimits.DEFAULTS),
         TraceContext.EMPTY));
     await().atMost(Duration.ofSeconds(20)).until(() -> telemetry.sampler().bufferedTraces() == 1);
     JobStore store = get(JobStore.connect(vertx, sc));
     ClaimedJob c = get(store.claim(WorkerCapabilities.of("w", "of"), 10, 60_000)).job().orElseThrow();
     // the worker writes its own span's context, in the job's trace (here: the stored submit context)
-    get(store.complete(c.job().id(), c.token(), new JsonObject(), c.job().trace().traceparent()));
+    get(store.complete(c.job().id(), c.token(), new JsonObject(), c.job().trace()));
     get(store.close());
   }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.emp.jobqueue.core.model.JobLimits;
 import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.queue.bus.BusTracing;
 import io.emp.jobqueue.queue.control.Controls;
@@ -86,14 +88,14 @@ class QueueClientFailoverTest {
     twoNodes(QueueAddresses.SUBMIT, new JsonObject().put("job_id", "j2").put("created", true).put("status", "pending")
         .put("priority_score", 1).put("estimated_position", 0));
     QueueClient c = client(1_500, 300);
-    assertThat(get(c.submit(new JsonObject().put("idempotency_key", "k1"), TraceContext.EMPTY)).jobId()).isEqualTo("j2");
+    assertThat(get(c.submit(JobSpec.fromJson(new JsonObject().put("service_required", "s").put("idempotency_key", "k1"), JobLimits.DEFAULTS), TraceContext.EMPTY)).jobId()).isEqualTo("j2");
     assertThat(silent).hasSize(1);
 
     // without a key a second attempt could create a second job: one attempt, then 503
     silent.clear();
     answered.set(0);
     // the round robin now points at the dead node again
-    assertThatThrownBy(() -> get(c.submit(new JsonObject().put("service_required", "s"), TraceContext.EMPTY)))
+    assertThatThrownBy(() -> get(c.submit(JobSpec.fromJson(new JsonObject().put("service_required", "s"), JobLimits.DEFAULTS), TraceContext.EMPTY)))
         .isInstanceOfSatisfying(JobQueueException.class,
             e -> assertThat(e.code()).isEqualTo(JobQueueException.Code.UNAVAILABLE));
     assertThat(silent).hasSize(1);

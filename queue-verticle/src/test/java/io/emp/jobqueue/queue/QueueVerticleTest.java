@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.core.model.Job;
+import io.emp.jobqueue.core.model.JobLimits;
 import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.ValidationException;
@@ -71,8 +73,8 @@ class QueueVerticleTest {
   @Test
   void submitContinuesTheCallersTraceAndStoresTheSubmitSpanInTheJob() {
     String clientTp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-    SubmitResult r = get(client.submit(new JsonObject().put("service_required", "sim").put("priority", 60)
-        .put("payload", new JsonObject().put("steps", 2)), new TraceContext(clientTp, null, "customer.tier=vip")));
+    SubmitResult r = get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "sim").put("priority", 60)
+        .put("payload", new JsonObject().put("steps", 2)), JobLimits.DEFAULTS), new TraceContext(clientTp, null, "customer.tier=vip")));
     assertThat(r.created()).isTrue();
 
     SpanData submit = spans.getFinishedSpanItems().stream()
@@ -95,8 +97,8 @@ class QueueVerticleTest {
 
   @Test
   void correlationKeysTravelWithTheJobOntoEverySpanStartedUnderIt() {
-    SubmitResult r = get(client.submit(new JsonObject().put("service_required", "corr").put("workflow_id", "wf-7")
-        .put("correlation_id", "txn-9").put("request_id", "req-3"), null));
+    SubmitResult r = get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "corr").put("workflow_id", "wf-7")
+        .put("correlation_id", "txn-9").put("request_id", "req-3"), JobLimits.DEFAULTS), null));
     Job job = get(store.get(r.jobId())).orElseThrow();
     assertThat(job.trace().baggage()).contains("workflow.id=wf-7").contains("correlation_id=txn-9")
         .contains("request.id=req-3");
@@ -120,8 +122,8 @@ class QueueVerticleTest {
     List<String> jobIds = new java.util.ArrayList<>();
     for (int step = 1; step <= 3; step++) {
       String tp = "00-" + String.format("%032x", 0xabc0L + step) + "-00f067aa0ba902b7-01";
-      SubmitResult r = get(client.submit(new JsonObject().put("service_required", "wf").put("workflow_id", "wf-links")
-          .put("current_step", step).put("total_steps", 3), TraceContext.of(tp)));
+      SubmitResult r = get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "wf").put("workflow_id", "wf-links")
+          .put("current_step", step).put("total_steps", 3), JobLimits.DEFAULTS), TraceContext.of(tp)));
       jobIds.add(r.jobId());
       traceIds.add(TraceContext.of(tp).traceId());
     }
@@ -140,7 +142,7 @@ class QueueVerticleTest {
 
   @Test
   void typedErrorsCrossTheEventBus() {
-    assertThatThrownBy(() -> get(client.submit(new JsonObject().put("priority", -1), null)))
+    assertThatThrownBy(() -> get(client.submit(JobSpec.fromJson(new JsonObject().put("priority", -1), JobLimits.DEFAULTS), null)))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems())
             .extracting(p -> p.field()).containsExactlyInAnyOrder("service_required", "priority"));
     assertThatThrownBy(() -> get(client.get("missing", null)))
@@ -150,7 +152,7 @@ class QueueVerticleTest {
 
   @Test
   void listStatsEventsAndCancelOverTheBus() {
-    SubmitResult r = get(client.submit(new JsonObject().put("service_required", "listing"), null));
+    SubmitResult r = get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "listing"), JobLimits.DEFAULTS), null));
     assertThat(get(client.list("pending", "listing", 10, null, null)).getJsonArray("jobs")).hasSize(1);
     assertThat(get(client.stats(null)).getJsonArray("services").stream()
         .map(o -> ((JsonObject) o).getString("service"))).contains("listing");
@@ -161,7 +163,7 @@ class QueueVerticleTest {
 
   @Test
   void housekeepingReapsExpiredLeasesAndPromotesRetries() {
-    SubmitResult r = get(client.submit(new JsonObject().put("service_required", "reaped"), null));
+    SubmitResult r = get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "reaped"), JobLimits.DEFAULTS), null));
     get(store.claim(WorkerCapabilities.of("ghost", "reaped"), 10, 100));
     // nobody renews: the verticle's timers must bring the job back to pending by themselves
     await().atMost(Duration.ofSeconds(20)).until(() ->

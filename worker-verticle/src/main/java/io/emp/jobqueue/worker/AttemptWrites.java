@@ -2,6 +2,7 @@ package io.emp.jobqueue.worker;
 
 import io.emp.jobqueue.core.logging.LogFormat;
 import io.emp.jobqueue.core.model.Failure;
+import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.queue.store.ClaimedJob;
 import io.emp.jobqueue.queue.store.FailOutcome;
 import io.emp.jobqueue.queue.store.JobStore;
@@ -13,7 +14,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * An attempt's writes to the store, each fenced by its claim token and carrying the processing
- * span's traceparent, and the connector cancel that precedes the writes that cut work short.
+ * span's trace context, and the connector cancel that precedes the writes that cut work short.
  */
 final class AttemptWrites {
   private static final System.Logger LOG = System.getLogger(AttemptWrites.class.getName());
@@ -22,32 +23,32 @@ final class AttemptWrites {
   private final ClaimedJob claimed;
   private final Connector connector;
   private final Context processing;
-  private final String traceparent;
+  private final TraceContext trace;
 
-  AttemptWrites(JobStore store, ClaimedJob claimed, Connector connector, Context processing, String traceparent) {
+  AttemptWrites(JobStore store, ClaimedJob claimed, Connector connector, Context processing, TraceContext trace) {
     this.store = store;
     this.claimed = claimed;
     this.connector = connector;
     this.processing = processing;
-    this.traceparent = traceparent;
+    this.trace = trace;
   }
 
   Future<LeaseState> progress(int percent, String message, long leaseMs) {
-    return store.progress(jobId(), claimed.token(), percent, message, leaseMs, traceparent);
+    return store.progress(jobId(), claimed.token(), percent, message, leaseMs, trace);
   }
 
   /** Completes the job; answers the completion time (Redis clock). */
   Future<Long> complete(JsonObject result) {
-    return store.complete(jobId(), claimed.token(), result, traceparent);
+    return store.complete(jobId(), claimed.token(), result, trace);
   }
 
   Future<FailOutcome> fail(Failure failure) {
-    return store.fail(jobId(), claimed.token(), failure, traceparent);
+    return store.fail(jobId(), claimed.token(), failure, trace);
   }
 
   /** Stops the connector's work, then hands the job back without counting the attempt. */
   Future<AttemptEnd> release() {
-    return cancelConnector().compose(v -> store.release(jobId(), claimed.token(), traceparent))
+    return cancelConnector().compose(v -> store.release(jobId(), claimed.token(), trace))
         .map(AttemptEnd.RELEASED);
   }
 

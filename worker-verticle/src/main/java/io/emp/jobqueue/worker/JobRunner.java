@@ -90,7 +90,7 @@ public final class JobRunner {
     attemptSpans = new AttemptSpans(spans.processingTracer(connector.type()), job, cfg, connector, redactor);
     procCtx = attemptSpans.startProcessing(claimCtx, machine, startedAt);
     stageCtx = procCtx;
-    writes = new AttemptWrites(store, claimed, connector, procCtx, TraceContexts.inject(procCtx).traceparent());
+    writes = new AttemptWrites(store, claimed, connector, procCtx, TraceContexts.inject(procCtx));
     throttle = new ProgressThrottle(vertx, cfg.progressThrottleMs(), this::sendProgress);
     lease = new LeaseKeeper(vertx, store, job.id(), claimed.token(), cfg.leaseMs(), cfg.renewIntervalMs(),
         new LeaseKeeper.Listener() {

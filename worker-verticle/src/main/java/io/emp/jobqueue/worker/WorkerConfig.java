@@ -58,9 +58,19 @@ public record WorkerConfig(WorkerCapabilities capabilities, int concurrency, lon
 
   /** Defaults for everything but the identity and services. */
   public static WorkerConfig defaults(WorkerCapabilities caps) {
-    return new WorkerConfig(caps, DEFAULT_CONCURRENCY, DEFAULT_LEASE_MS, DEFAULT_RENEW_INTERVAL_MS,
-        DEFAULT_SCAN_LIMIT, DEFAULT_IDLE_POLL_MS, DEFAULT_JOB_TIMEOUT_MS, DEFAULT_PROGRESS_THROTTLE_MS,
-        DEFAULT_DRAIN_GRACE_MS);
+    return builder(caps).build();
+  }
+
+  /** A builder starting from the defaults; {@link Builder#build} validates. */
+  public static Builder builder(WorkerCapabilities caps) {
+    return new Builder(caps);
+  }
+
+  /** A builder holding these settings, to change some by name. */
+  public Builder toBuilder() {
+    return new Builder(capabilities).concurrency(concurrency).lease(leaseMs, renewIntervalMs).scanLimit(scanLimit)
+        .idlePoll(idlePollMs).jobTimeout(defaultJobTimeoutMs).progressThrottle(progressThrottleMs)
+        .drainGrace(drainGraceMs);
   }
 
   /**
@@ -84,12 +94,14 @@ public record WorkerConfig(WorkerCapabilities capabilities, int concurrency, lon
     if (!caps.containsKey("worker_id")) {
       caps.put("worker_id", "worker-" + UUID.randomUUID().toString().substring(0, 8));
     }
-    return new WorkerConfig(WorkerCapabilities.fromJson(caps), j.getInteger("concurrency", DEFAULT_CONCURRENCY),
-        j.getLong("lease_ms", DEFAULT_LEASE_MS), j.getLong("renew_interval_ms", DEFAULT_RENEW_INTERVAL_MS),
-        j.getInteger("scan_limit", DEFAULT_SCAN_LIMIT), j.getLong("idle_poll_ms", DEFAULT_IDLE_POLL_MS),
-        j.getLong("default_job_timeout_ms", DEFAULT_JOB_TIMEOUT_MS),
-        j.getLong("progress_throttle_ms", DEFAULT_PROGRESS_THROTTLE_MS),
-        j.getLong("drain_grace_ms", DEFAULT_DRAIN_GRACE_MS));
+    return builder(WorkerCapabilities.fromJson(caps)).concurrency(j.getInteger("concurrency", DEFAULT_CONCURRENCY))
+        .lease(j.getLong("lease_ms", DEFAULT_LEASE_MS), j.getLong("renew_interval_ms", DEFAULT_RENEW_INTERVAL_MS))
+        .scanLimit(j.getInteger("scan_limit", DEFAULT_SCAN_LIMIT))
+        .idlePoll(j.getLong("idle_poll_ms", DEFAULT_IDLE_POLL_MS))
+        .jobTimeout(j.getLong("default_job_timeout_ms", DEFAULT_JOB_TIMEOUT_MS))
+        .progressThrottle(j.getLong("progress_throttle_ms", DEFAULT_PROGRESS_THROTTLE_MS))
+        .drainGrace(j.getLong("drain_grace_ms", DEFAULT_DRAIN_GRACE_MS))
+        .build();
   }
 
   public String workerId() {
@@ -100,33 +112,96 @@ public record WorkerConfig(WorkerCapabilities capabilities, int concurrency, lon
     return capabilities.machineId();
   }
 
+  public WorkerConfig withCapabilities(WorkerCapabilities caps) {
+    return toBuilder().capabilities(caps).build();
+  }
+
   public WorkerConfig withConcurrency(int n) {
-    return new WorkerConfig(capabilities, n, leaseMs, renewIntervalMs, scanLimit, idlePollMs, defaultJobTimeoutMs,
-        progressThrottleMs, drainGraceMs);
+    return toBuilder().concurrency(n).build();
   }
 
   public WorkerConfig withLease(long lease, long renewInterval) {
-    return new WorkerConfig(capabilities, concurrency, lease, renewInterval, scanLimit, idlePollMs,
-        defaultJobTimeoutMs, progressThrottleMs, drainGraceMs);
+    return toBuilder().lease(lease, renewInterval).build();
   }
 
   public WorkerConfig withIdlePoll(long ms) {
-    return new WorkerConfig(capabilities, concurrency, leaseMs, renewIntervalMs, scanLimit, ms, defaultJobTimeoutMs,
-        progressThrottleMs, drainGraceMs);
+    return toBuilder().idlePoll(ms).build();
   }
 
   public WorkerConfig withJobTimeout(long ms) {
-    return new WorkerConfig(capabilities, concurrency, leaseMs, renewIntervalMs, scanLimit, idlePollMs, ms,
-        progressThrottleMs, drainGraceMs);
+    return toBuilder().jobTimeout(ms).build();
   }
 
   public WorkerConfig withProgressThrottle(long ms) {
-    return new WorkerConfig(capabilities, concurrency, leaseMs, renewIntervalMs, scanLimit, idlePollMs,
-        defaultJobTimeoutMs, ms, drainGraceMs);
+    return toBuilder().progressThrottle(ms).build();
   }
 
   public WorkerConfig withDrainGrace(long ms) {
-    return new WorkerConfig(capabilities, concurrency, leaseMs, renewIntervalMs, scanLimit, idlePollMs,
-        defaultJobTimeoutMs, progressThrottleMs, ms);
+    return toBuilder().drainGrace(ms).build();
+  }
+
+  /** Settings by name (the record's nine values, four of them adjacent longs, never given by position). */
+  public static final class Builder {
+    private WorkerCapabilities capabilities;
+    private int concurrency = DEFAULT_CONCURRENCY;
+    private long leaseMs = DEFAULT_LEASE_MS;
+    private long renewIntervalMs = DEFAULT_RENEW_INTERVAL_MS;
+    private int scanLimit = DEFAULT_SCAN_LIMIT;
+    private long idlePollMs = DEFAULT_IDLE_POLL_MS;
+    private long defaultJobTimeoutMs = DEFAULT_JOB_TIMEOUT_MS;
+    private long progressThrottleMs = DEFAULT_PROGRESS_THROTTLE_MS;
+    private long drainGraceMs = DEFAULT_DRAIN_GRACE_MS;
+
+    private Builder(WorkerCapabilities capabilities) {
+      this.capabilities = capabilities;
+    }
+
+    public Builder capabilities(WorkerCapabilities caps) {
+      this.capabilities = caps;
+      return this;
+    }
+
+    public Builder concurrency(int n) {
+      this.concurrency = n;
+      return this;
+    }
+
+    /** Lease and renewal period together: the renewal is checked against the lease. */
+    public Builder lease(long leaseMs, long renewIntervalMs) {
+      this.leaseMs = leaseMs;
+      this.renewIntervalMs = renewIntervalMs;
+      return this;
+    }
+
+    public Builder scanLimit(int n) {
+      this.scanLimit = n;
+      return this;
+    }
+
+    public Builder idlePoll(long ms) {
+      this.idlePollMs = ms;
+      return this;
+    }
+
+    public Builder jobTimeout(long ms) {
+      this.defaultJobTimeoutMs = ms;
+      return this;
+    }
+
+    public Builder progressThrottle(long ms) {
+      this.progressThrottleMs = ms;
+      return this;
+    }
+
+    public Builder drainGrace(long ms) {
+      this.drainGraceMs = ms;
+      return this;
+    }
+
+    /** The settings, validated (IllegalArgumentException names the bad one). */
+    public WorkerConfig build() {
+      return new WorkerConfig(capabilities, concurrency, leaseMs, renewIntervalMs, scanLimit, idlePollMs,
+          defaultJobTimeoutMs, progressThrottleMs, drainGraceMs);
+    }
   }
 }

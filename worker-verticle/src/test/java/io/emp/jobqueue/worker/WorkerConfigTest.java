@@ -33,6 +33,21 @@ class WorkerConfigTest {
   }
 
   @Test
+  void aWitherChangesOnlyItsSettingAndTheBuilderRoundTrips() {
+    WorkerConfig c = WorkerConfig.builder(WorkerCapabilities.of("w", "sim")).concurrency(3).lease(9_000, 2_000)
+        .scanLimit(7).idlePoll(11).jobTimeout(13).progressThrottle(17).drainGrace(19).build();
+    assertThat(c.toBuilder().build()).isEqualTo(c);
+    assertThat(c.withJobTimeout(23)).isEqualTo(new WorkerConfig(c.capabilities(), 3, 9_000, 2_000, 7, 11, 23, 17, 19));
+    assertThat(c.withProgressThrottle(29)).isEqualTo(new WorkerConfig(c.capabilities(), 3, 9_000, 2_000, 7, 11, 13, 29,
+        19));
+    assertThat(c.withDrainGrace(31).drainGraceMs()).isEqualTo(31);
+    assertThat(c.withIdlePoll(37).idlePollMs()).isEqualTo(37);
+    assertThat(c.withConcurrency(5).concurrency()).isEqualTo(5);
+    WorkerCapabilities other = WorkerCapabilities.of("w2", "sim");
+    assertThat(c.withCapabilities(other)).isEqualTo(new WorkerConfig(other, 3, 9_000, 2_000, 7, 11, 13, 17, 19));
+  }
+
+  @Test
   void rejectsARenewIntervalAboveAThirdOfTheLease() {
     WorkerConfig ok = WorkerConfig.defaults(WorkerCapabilities.of("w", "sim"));
     assertThatThrownBy(() -> ok.withLease(3_000, 1_001)).isInstanceOf(IllegalArgumentException.class)

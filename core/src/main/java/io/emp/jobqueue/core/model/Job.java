@@ -8,16 +8,86 @@ import java.util.Map;
 /**
  * A stored job. Field names on the wire (Redis hash fields, JSON keys) are the constants in
  * {@link F}; both representations use the same names so nothing is translated twice.
+ *
+ * <p>The forty values are grouped by what they describe (what was asked, its workflow step, who
+ * asked, the current run, the timestamps), so no constructor takes forty positional arguments; a
+ * job is made from its hash ({@link #fromHash}), where each value is read next to its field name.
+ * The flat accessors ({@code id()}, {@code attempt()}, ...) are what callers use.
  */
-public record Job(String id, String serviceRequired, int priority, JsonObject payload, Requirements requirements,
-                  String customerId, String workflowId, Integer workflowPriority, Long workflowDatetime,
-                  Integer currentStep, Integer totalSteps, int maxRetries, int attempt, JobStatus status,
-                  JsonObject ctx, TraceContext trace, String requestId, String clientSessionId,
-                  String correlationId, Long timeoutMs, String idempotencyKey, long createdAt, Long assignedAt,
-                  Long startedAt, Long completedAt, Long failedAt, Long cancelledAt, Long updatedAt,
-                  String workerId, Integer progress, String progressMessage, JsonObject result,
-                  JsonObject lastError, JsonArray errors, String lastFailedWorker, boolean cancelRequested,
-                  long priorityScore, long seq, Long leaseUntil, Long dueAt) {
+public record Job(Submitted submitted, WorkflowStep workflow, Origin origin, Run run, Times times) {
+
+  /** What the client asked for. */
+  public record Submitted(String id, String serviceRequired, int priority, JsonObject payload,
+                          Requirements requirements, int maxRetries, Long timeoutMs, String idempotencyKey,
+                          JsonObject ctx) {
+  }
+
+  /** The workflow the job is a step of (all null for a lone job). */
+  public record WorkflowStep(String workflowId, Integer workflowPriority, Long workflowDatetime, Integer currentStep,
+                             Integer totalSteps) {
+  }
+
+  /** Who submitted it and the trace it belongs to. */
+  public record Origin(String customerId, String requestId, String clientSessionId, String correlationId,
+                       TraceContext trace) {
+  }
+
+  /** Where the job is now: status, attempt, worker, progress, outcome, queue position. */
+  public record Run(JobStatus status, int attempt, String workerId, Integer progress, String progressMessage,
+                    JsonObject result, JsonObject lastError, JsonArray errors, String lastFailedWorker,
+                    boolean cancelRequested, long priorityScore, long seq) {
+  }
+
+  /** When it was created and reached each state (epoch ms; null: not yet). */
+  public record Times(long createdAt, Long assignedAt, Long startedAt, Long completedAt, Long failedAt,
+                      Long cancelledAt, Long updatedAt, Long leaseUntil, Long dueAt) {
+  }
+
+  // the flat accessors callers use
+  public String id() { return submitted.id(); }
+  public String serviceRequired() { return submitted.serviceRequired(); }
+  public int priority() { return submitted.priority(); }
+  public JsonObject payload() { return submitted.payload(); }
+  public Requirements requirements() { return submitted.requirements(); }
+  public int maxRetries() { return submitted.maxRetries(); }
+  public Long timeoutMs() { return submitted.timeoutMs(); }
+  public String idempotencyKey() { return submitted.idempotencyKey(); }
+  public JsonObject ctx() { return submitted.ctx(); }
+
+  public String workflowId() { return workflow.workflowId(); }
+  public Integer workflowPriority() { return workflow.workflowPriority(); }
+  public Long workflowDatetime() { return workflow.workflowDatetime(); }
+  public Integer currentStep() { return workflow.currentStep(); }
+  public Integer totalSteps() { return workflow.totalSteps(); }
+
+  public String customerId() { return origin.customerId(); }
+  public String requestId() { return origin.requestId(); }
+  public String clientSessionId() { return origin.clientSessionId(); }
+  public String correlationId() { return origin.correlationId(); }
+  public TraceContext trace() { return origin.trace(); }
+
+  public JobStatus status() { return run.status(); }
+  public int attempt() { return run.attempt(); }
+  public String workerId() { return run.workerId(); }
+  public Integer progress() { return run.progress(); }
+  public String progressMessage() { return run.progressMessage(); }
+  public JsonObject result() { return run.result(); }
+  public JsonObject lastError() { return run.lastError(); }
+  public JsonArray errors() { return run.errors(); }
+  public String lastFailedWorker() { return run.lastFailedWorker(); }
+  public boolean cancelRequested() { return run.cancelRequested(); }
+  public long priorityScore() { return run.priorityScore(); }
+  public long seq() { return run.seq(); }
+
+  public long createdAt() { return times.createdAt(); }
+  public Long assignedAt() { return times.assignedAt(); }
+  public Long startedAt() { return times.startedAt(); }
+  public Long completedAt() { return times.completedAt(); }
+  public Long failedAt() { return times.failedAt(); }
+  public Long cancelledAt() { return times.cancelledAt(); }
+  public Long updatedAt() { return times.updatedAt(); }
+  public Long leaseUntil() { return times.leaseUntil(); }
+  public Long dueAt() { return times.dueAt(); }
 
   /** Field names shared by the Redis hash and the JSON form. */
   public static final class F {
@@ -79,78 +149,81 @@ public record Job(String id, String serviceRequired, int priority, JsonObject pa
 
   /** Retries so far (the seed's {@code job.retry_count}). */
   public int retryCount() {
-    return Math.max(0, attempt - 1);
+    return Math.max(0, attempt() - 1);
   }
 
   public static Job fromHash(Map<String, String> h) {
-    return new Job(h.get(F.ID), h.get(F.SERVICE), intOr(h.get(F.PRIORITY), 0), obj(h.get(F.PAYLOAD)),
+    Submitted submitted = new Submitted(h.get(F.ID), h.get(F.SERVICE), intOr(h.get(F.PRIORITY), 0),
+        obj(h.get(F.PAYLOAD)),
         h.containsKey(F.REQUIREMENTS) ? Requirements.fromJson(new JsonObject(h.get(F.REQUIREMENTS)))
             : Requirements.NONE,
-        h.get(F.CUSTOMER), h.get(F.WORKFLOW), intOrNull(h.get(F.WORKFLOW_PRIORITY)),
-        longOrNull(h.get(F.WORKFLOW_DATETIME)), intOrNull(h.get(F.CURRENT_STEP)),
-        intOrNull(h.get(F.TOTAL_STEPS)), intOr(h.get(F.MAX_RETRIES), 0), intOr(h.get(F.ATTEMPT), 0),
-        JobStatus.fromWire(h.get(F.STATUS)), h.containsKey(F.CTX) ? obj(h.get(F.CTX)) : null,
-        TraceContext.from(h::get), h.get(F.REQUEST_ID), h.get(F.SESSION), h.get(F.CORRELATION),
-        longOrNull(h.get(F.TIMEOUT_MS)), h.get(F.IDEMPOTENCY_KEY), longOr(h.get(F.CREATED_AT), 0),
-        longOrNull(h.get(F.ASSIGNED_AT)), longOrNull(h.get(F.STARTED_AT)), longOrNull(h.get(F.COMPLETED_AT)),
-        longOrNull(h.get(F.FAILED_AT)), longOrNull(h.get(F.CANCELLED_AT)), longOrNull(h.get(F.UPDATED_AT)),
-        h.get(F.WORKER), intOrNull(h.get(F.PROGRESS)), h.get(F.MESSAGE),
-        h.containsKey(F.RESULT) ? obj(h.get(F.RESULT)) : null,
+        intOr(h.get(F.MAX_RETRIES), 0), longOrNull(h.get(F.TIMEOUT_MS)), h.get(F.IDEMPOTENCY_KEY),
+        h.containsKey(F.CTX) ? obj(h.get(F.CTX)) : null);
+    WorkflowStep workflow = new WorkflowStep(h.get(F.WORKFLOW), intOrNull(h.get(F.WORKFLOW_PRIORITY)),
+        longOrNull(h.get(F.WORKFLOW_DATETIME)), intOrNull(h.get(F.CURRENT_STEP)), intOrNull(h.get(F.TOTAL_STEPS)));
+    Origin origin = new Origin(h.get(F.CUSTOMER), h.get(F.REQUEST_ID), h.get(F.SESSION), h.get(F.CORRELATION),
+        TraceContext.from(h::get));
+    Run run = new Run(JobStatus.fromWire(h.get(F.STATUS)), intOr(h.get(F.ATTEMPT), 0), h.get(F.WORKER),
+        intOrNull(h.get(F.PROGRESS)), h.get(F.MESSAGE), h.containsKey(F.RESULT) ? obj(h.get(F.RESULT)) : null,
         h.containsKey(F.LAST_ERROR) ? obj(h.get(F.LAST_ERROR)) : null,
-        h.containsKey(F.ERRORS) ? new JsonArray(h.get(F.ERRORS)) : new JsonArray(),
-        h.get(F.LAST_FAILED_WORKER), "1".equals(h.get(F.CANCEL_REQUESTED)), longOr(h.get(F.SCORE), 0),
-        longOr(h.get(F.SEQ), 0), longOrNull(h.get(F.LEASE_UNTIL)), longOrNull(h.get(F.DUE_AT)));
+        h.containsKey(F.ERRORS) ? new JsonArray(h.get(F.ERRORS)) : new JsonArray(), h.get(F.LAST_FAILED_WORKER),
+        "1".equals(h.get(F.CANCEL_REQUESTED)), longOr(h.get(F.SCORE), 0), longOr(h.get(F.SEQ), 0));
+    Times times = new Times(longOr(h.get(F.CREATED_AT), 0), longOrNull(h.get(F.ASSIGNED_AT)),
+        longOrNull(h.get(F.STARTED_AT)), longOrNull(h.get(F.COMPLETED_AT)), longOrNull(h.get(F.FAILED_AT)),
+        longOrNull(h.get(F.CANCELLED_AT)), longOrNull(h.get(F.UPDATED_AT)), longOrNull(h.get(F.LEASE_UNTIL)),
+        longOrNull(h.get(F.DUE_AT)));
+    return new Job(submitted, workflow, origin, run, times);
   }
 
   /** Public JSON view. Never contains the claim token. */
   public JsonObject toJson() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put(F.ID, id);
-    m.put(F.SERVICE, serviceRequired);
-    m.put(F.STATUS, status.wire());
-    m.put(F.PRIORITY, priority);
-    m.put(F.PAYLOAD, payload);
-    if (!requirements.isEmpty()) {
-      m.put(F.REQUIREMENTS, requirements.toJson());
+    m.put(F.ID, id());
+    m.put(F.SERVICE, serviceRequired());
+    m.put(F.STATUS, status().wire());
+    m.put(F.PRIORITY, priority());
+    m.put(F.PAYLOAD, payload());
+    if (!requirements().isEmpty()) {
+      m.put(F.REQUIREMENTS, requirements().toJson());
     }
-    put(m, F.CUSTOMER, customerId);
-    put(m, F.WORKFLOW, workflowId);
-    put(m, F.WORKFLOW_PRIORITY, workflowPriority);
-    put(m, F.WORKFLOW_DATETIME, workflowDatetime);
-    put(m, F.CURRENT_STEP, currentStep);
-    put(m, F.TOTAL_STEPS, totalSteps);
-    m.put(F.MAX_RETRIES, maxRetries);
-    m.put(F.ATTEMPT, attempt);
+    put(m, F.CUSTOMER, customerId());
+    put(m, F.WORKFLOW, workflowId());
+    put(m, F.WORKFLOW_PRIORITY, workflowPriority());
+    put(m, F.WORKFLOW_DATETIME, workflowDatetime());
+    put(m, F.CURRENT_STEP, currentStep());
+    put(m, F.TOTAL_STEPS, totalSteps());
+    m.put(F.MAX_RETRIES, maxRetries());
+    m.put(F.ATTEMPT, attempt());
     m.put("retry_count", retryCount());
-    put(m, F.CTX, ctx);
-    m.putAll(trace.toMap());
-    put(m, F.REQUEST_ID, requestId);
-    put(m, F.SESSION, clientSessionId);
-    put(m, F.CORRELATION, correlationId);
-    put(m, F.TIMEOUT_MS, timeoutMs);
-    m.put(F.CREATED_AT, createdAt);
-    put(m, F.ASSIGNED_AT, assignedAt);
-    put(m, F.STARTED_AT, startedAt);
-    put(m, F.COMPLETED_AT, completedAt);
-    put(m, F.FAILED_AT, failedAt);
-    put(m, F.CANCELLED_AT, cancelledAt);
-    put(m, F.UPDATED_AT, updatedAt);
-    put(m, F.WORKER, workerId);
-    put(m, F.PROGRESS, progress);
-    put(m, F.MESSAGE, progressMessage);
-    put(m, F.RESULT, result);
-    put(m, F.LAST_ERROR, lastError);
-    if (!errors.isEmpty()) {
-      m.put(F.ERRORS, errors);
+    put(m, F.CTX, ctx());
+    m.putAll(trace().toMap());
+    put(m, F.REQUEST_ID, requestId());
+    put(m, F.SESSION, clientSessionId());
+    put(m, F.CORRELATION, correlationId());
+    put(m, F.TIMEOUT_MS, timeoutMs());
+    m.put(F.CREATED_AT, createdAt());
+    put(m, F.ASSIGNED_AT, assignedAt());
+    put(m, F.STARTED_AT, startedAt());
+    put(m, F.COMPLETED_AT, completedAt());
+    put(m, F.FAILED_AT, failedAt());
+    put(m, F.CANCELLED_AT, cancelledAt());
+    put(m, F.UPDATED_AT, updatedAt());
+    put(m, F.WORKER, workerId());
+    put(m, F.PROGRESS, progress());
+    put(m, F.MESSAGE, progressMessage());
+    put(m, F.RESULT, result());
+    put(m, F.LAST_ERROR, lastError());
+    if (!errors().isEmpty()) {
+      m.put(F.ERRORS, errors());
     }
-    put(m, F.LAST_FAILED_WORKER, lastFailedWorker);
-    if (cancelRequested) {
+    put(m, F.LAST_FAILED_WORKER, lastFailedWorker());
+    if (cancelRequested()) {
       m.put(F.CANCEL_REQUESTED, true);
     }
-    m.put("priority_score", priorityScore);
-    m.put(F.SEQ, seq);
-    put(m, F.LEASE_UNTIL, leaseUntil);
-    put(m, F.DUE_AT, dueAt);
+    m.put("priority_score", priorityScore());
+    m.put(F.SEQ, seq());
+    put(m, F.LEASE_UNTIL, leaseUntil());
+    put(m, F.DUE_AT, dueAt());
     return new JsonObject(m);
   }
 

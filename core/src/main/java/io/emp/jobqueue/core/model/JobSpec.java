@@ -1,87 +1,232 @@
 package io.emp.jobqueue.core.model;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A job as a client submits it (the reference's fields plus the seed's tracing fields).
- * {@link #fromJson} validates everything and reports every problem at once.
+ * A job as a client submits it (the reference's fields plus the seed's tracing fields), validated.
+ *
+ * <p>The only ways to get one are {@link #fromJson} (which validates everything against the node's
+ * {@link JobLimits} and reports every problem at once), {@link #of} and the withers (which go through
+ * {@code fromJson} again), and the event-bus codec ({@link JobSpecCodec}), which carries a spec some
+ * node already validated. So a {@code JobSpec} cannot be invalid: the gateway validates once at the
+ * edge and the queue and the store take it as it is. The payload and ctx are encoded to JSON once,
+ * here; the store writes those strings.
  */
-public record JobSpec(String id, String idempotencyKey, String serviceRequired, int priority, JsonObject payload,
-                      Requirements requirements, String customerId, String workflowId, Integer workflowPriority,
-                      Long workflowDatetime, Integer currentStep, Integer totalSteps, int maxRetries,
-                      JsonObject ctx, String requestId, String clientSessionId, String correlationId,
-                      Long timeoutMs, TraceContext trace) {
-
+public final class JobSpec {
   static final Set<String> FIELDS = Set.of("id", "idempotency_key", "service_required", "job_type", "type",
       "priority", "payload", "requirements", "customer_id", "workflow_id", "workflow_priority",
       "workflow_datetime", "current_step", "total_steps", "max_retries", "ctx", "request_id",
       "client_session_id", "correlation_id", "timeout_ms", "traceparent", "tracestate", "baggage");
 
-  public JobSpec {
-    payload = payload == null ? new JsonObject() : payload;
-    requirements = requirements == null ? Requirements.NONE : requirements;
-    trace = trace == null ? TraceContext.EMPTY : trace;
+  /** The values; a record for equality. Payload and ctx are their JSON encodings. */
+  record Fields(String id, String idempotencyKey, String serviceRequired, int priority, String payloadJson,
+                Requirements requirements, String customerId, String workflowId, Integer workflowPriority,
+                Long workflowDatetime, Integer currentStep, Integer totalSteps, int maxRetries, String ctxJson,
+                String requestId, String clientSessionId, String correlationId, Long timeoutMs,
+                TraceContext trace) {
   }
 
-  /** Minimal spec, for code and tests. */
+  private final Fields f;
+  /** The limits this spec was validated against; the withers validate against them again. */
+  private final JobLimits limits;
+
+  JobSpec(Fields f, JobLimits limits) {
+    this.f = f;
+    this.limits = limits;
+  }
+
+  /** Minimal spec, for code and tests; validated against {@link JobLimits#DEFAULTS}. */
   public static JobSpec of(String service, int priority, JsonObject payload) {
-    return new JobSpec(null, null, service, priority, payload, Requirements.NONE, null, null, null, null, null,
-        null, JobLimits.DEFAULT_MAX_RETRIES, null, null, null, null, null, TraceContext.EMPTY);
+    JsonObject j = new JsonObject().put("service_required", service).put("priority", priority);
+    if (payload != null) {
+      j.put("payload", payload);
+    }
+    return fromJson(j, JobLimits.DEFAULTS);
+  }
+
+  public String id() {
+    return f.id();
+  }
+
+  public String idempotencyKey() {
+    return f.idempotencyKey();
+  }
+
+  public String serviceRequired() {
+    return f.serviceRequired();
+  }
+
+  public int priority() {
+    return f.priority();
+  }
+
+  /** A copy of the payload (decoded from its one encoding: the spec stays as validated). */
+  public JsonObject payload() {
+    return new JsonObject(f.payloadJson());
+  }
+
+  /** The payload as the JSON the store writes. */
+  public String payloadJson() {
+    return f.payloadJson();
+  }
+
+  /** Size of the encoded payload in bytes (UTF-8), what the limit applies to. */
+  public int payloadBytes() {
+    return utf8Length(f.payloadJson());
+  }
+
+  public Requirements requirements() {
+    return f.requirements();
+  }
+
+  public String customerId() {
+    return f.customerId();
+  }
+
+  public String workflowId() {
+    return f.workflowId();
+  }
+
+  public Integer workflowPriority() {
+    return f.workflowPriority();
+  }
+
+  public Long workflowDatetime() {
+    return f.workflowDatetime();
+  }
+
+  public Integer currentStep() {
+    return f.currentStep();
+  }
+
+  public Integer totalSteps() {
+    return f.totalSteps();
+  }
+
+  public int maxRetries() {
+    return f.maxRetries();
+  }
+
+  /** A copy of the ctx, or null. */
+  public JsonObject ctx() {
+    return f.ctxJson() == null ? null : new JsonObject(f.ctxJson());
+  }
+
+  /** The ctx as the JSON the store writes, or null. */
+  public String ctxJson() {
+    return f.ctxJson();
+  }
+
+  public String requestId() {
+    return f.requestId();
+  }
+
+  public String clientSessionId() {
+    return f.clientSessionId();
+  }
+
+  public String correlationId() {
+    return f.correlationId();
+  }
+
+  public Long timeoutMs() {
+    return f.timeoutMs();
+  }
+
+  public TraceContext trace() {
+    return f.trace();
   }
 
   public JobSpec withId(String newId) {
-    return new JobSpec(newId, idempotencyKey, serviceRequired, priority, payload, requirements, customerId,
-        workflowId, workflowPriority, workflowDatetime, currentStep, totalSteps, maxRetries, ctx, requestId,
-        clientSessionId, correlationId, timeoutMs, trace);
+    return revalidated(j -> put(j, "id", newId));
   }
 
+  /**
+   * The same job carrying {@code tc} (the submitting span's context). Not validated again: a
+   * {@link TraceContext} keeps only a valid traceparent.
+   */
   public JobSpec withTrace(TraceContext tc) {
-    return new JobSpec(id, idempotencyKey, serviceRequired, priority, payload, requirements, customerId,
-        workflowId, workflowPriority, workflowDatetime, currentStep, totalSteps, maxRetries, ctx, requestId,
-        clientSessionId, correlationId, timeoutMs, tc);
+    Fields x = f;
+    return new JobSpec(new Fields(x.id(), x.idempotencyKey(), x.serviceRequired(), x.priority(), x.payloadJson(),
+        x.requirements(), x.customerId(), x.workflowId(), x.workflowPriority(), x.workflowDatetime(),
+        x.currentStep(), x.totalSteps(), x.maxRetries(), x.ctxJson(), x.requestId(), x.clientSessionId(),
+        x.correlationId(), x.timeoutMs(), tc == null ? TraceContext.EMPTY : tc), limits);
   }
 
   public JobSpec withRequirements(Requirements r) {
-    return new JobSpec(id, idempotencyKey, serviceRequired, priority, payload, r, customerId,
-        workflowId, workflowPriority, workflowDatetime, currentStep, totalSteps, maxRetries, ctx, requestId,
-        clientSessionId, correlationId, timeoutMs, trace);
+    return revalidated(j -> {
+      j.remove("requirements");
+      if (r != null && !r.isEmpty()) {
+        j.put("requirements", r.toJson());
+      }
+    });
   }
 
   public JobSpec withCustomer(String customer) {
-    return new JobSpec(id, idempotencyKey, serviceRequired, priority, payload, requirements, customer,
-        workflowId, workflowPriority, workflowDatetime, currentStep, totalSteps, maxRetries, ctx, requestId,
-        clientSessionId, correlationId, timeoutMs, trace);
+    return revalidated(j -> put(j, "customer_id", customer));
   }
 
   public JobSpec withWorkflow(String wf, Integer wfPriority, Long wfDatetime, Integer step, Integer steps) {
-    return new JobSpec(id, idempotencyKey, serviceRequired, priority, payload, requirements, customerId,
-        wf, wfPriority, wfDatetime, step, steps, maxRetries, ctx, requestId,
-        clientSessionId, correlationId, timeoutMs, trace);
+    return revalidated(j -> {
+      put(j, "workflow_id", wf);
+      put(j, "workflow_priority", wfPriority);
+      put(j, "workflow_datetime", wfDatetime);
+      put(j, "current_step", step);
+      put(j, "total_steps", steps);
+    });
   }
 
   public JobSpec withMaxRetries(int retries) {
-    return new JobSpec(id, idempotencyKey, serviceRequired, priority, payload, requirements, customerId,
-        workflowId, workflowPriority, workflowDatetime, currentStep, totalSteps, retries, ctx, requestId,
-        clientSessionId, correlationId, timeoutMs, trace);
+    return revalidated(j -> j.put("max_retries", retries));
   }
 
   public JobSpec withIdempotencyKey(String key) {
-    return new JobSpec(id, key, serviceRequired, priority, payload, requirements, customerId,
-        workflowId, workflowPriority, workflowDatetime, currentStep, totalSteps, maxRetries, ctx, requestId,
-        clientSessionId, correlationId, timeoutMs, trace);
+    return revalidated(j -> put(j, "idempotency_key", key));
+  }
+
+  /** A changed copy goes through {@link #fromJson} again, against the limits this one was validated with. */
+  private JobSpec revalidated(java.util.function.Consumer<JsonObject> change) {
+    JsonObject j = toJson();
+    change.accept(j);
+    return fromJson(j, limits);
+  }
+
+  private static void put(JsonObject j, String k, Object v) {
+    if (v == null) {
+      j.remove(k);
+    } else {
+      j.put(k, v);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof JobSpec s && s.f.equals(f);
+  }
+
+  @Override
+  public int hashCode() {
+    return f.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "JobSpec[id=" + f.id() + ", service=" + f.serviceRequired() + ", priority=" + f.priority()
+        + ", payloadBytes=" + payloadBytes() + "]";
   }
 
   /** Priority that orders the queue: a workflow step inherits its workflow's priority. */
   public int effectivePriority() {
-    return workflowPriority != null ? workflowPriority : priority;
+    return f.workflowPriority() != null ? f.workflowPriority() : f.priority();
   }
 
   /** Time that orders the queue within a priority: a workflow step inherits its workflow's datetime. */
   public long effectiveTime(long createdAtMs) {
-    return workflowDatetime != null ? workflowDatetime : createdAtMs;
+    return f.workflowDatetime() != null ? f.workflowDatetime() : createdAtMs;
   }
 
   public static JobSpec fromJson(JsonObject body, JobLimits limits) {
@@ -96,8 +241,10 @@ public record JobSpec(String id, String idempotencyKey, String serviceRequired, 
     String service = firstPresent(r, "service_required", "job_type", "type");
     Long priority = r.integer("priority", 0, limits.maxPriority());
     JsonObject payload = r.object("payload");
-    if (payload != null && payload.toBuffer().length() > limits.maxPayloadBytes()) {
-      r.problem("payload", "too_large", "is " + payload.toBuffer().length() + " bytes; the limit is "
+    // the one encoding of the payload: its size is checked here and the store writes this string
+    Buffer payloadJson = (payload == null ? new JsonObject() : payload).toBuffer();
+    if (payloadJson.length() > limits.maxPayloadBytes()) {
+      r.problem("payload", "too_large", "is " + payloadJson.length() + " bytes; the limit is "
           + limits.maxPayloadBytes());
     }
     Requirements req = Requirements.read(r.nested("requirements"));
@@ -115,7 +262,8 @@ public record JobSpec(String id, String idempotencyKey, String serviceRequired, 
     }
     Long maxRetries = r.integer("max_retries", 0, limits.maxMaxRetries());
     JsonObject ctx = r.object("ctx");
-    if (ctx != null && ctx.toBuffer().length() > limits.maxCtxBytes()) {
+    Buffer ctxJson = ctx == null ? null : ctx.toBuffer();
+    if (ctxJson != null && ctxJson.length() > limits.maxCtxBytes()) {
       r.problem("ctx", "too_large", "must be at most " + limits.maxCtxBytes() + " bytes");
     }
     String requestId = r.string("request_id", false, 200);
@@ -130,37 +278,91 @@ public record JobSpec(String id, String idempotencyKey, String serviceRequired, 
     if (!problems.isEmpty()) {
       throw new ValidationException(problems);
     }
-    return new JobSpec(id, idem, service, priority == null ? limits.defaultPriority() : priority.intValue(),
-        payload, req, customer, workflow, toInt(wfPriority), wfDatetime, toInt(step), toInt(steps),
-        maxRetries == null ? limits.defaultMaxRetries() : maxRetries.intValue(), ctx, requestId, session,
-        correlation, timeout, trace);
+    return new JobSpec(new Fields(id, idem, service,
+        priority == null ? limits.defaultPriority() : priority.intValue(), payloadJson.toString(),
+        req == null ? Requirements.NONE : req, customer, workflow, toInt(wfPriority), wfDatetime, toInt(step),
+        toInt(steps), maxRetries == null ? limits.defaultMaxRetries() : maxRetries.intValue(),
+        ctxJson == null ? null : ctxJson.toString(), requestId, session, correlation, timeout, trace), limits);
   }
 
   /** The JSON form {@link #fromJson} accepts; absent values are left out. */
   public JsonObject toJson() {
     JsonObject j = new JsonObject();
-    putIf(j, "id", id);
-    putIf(j, "idempotency_key", idempotencyKey);
-    putIf(j, "service_required", serviceRequired);
-    j.put("priority", priority);
-    j.put("payload", payload);
-    if (!requirements.isEmpty()) {
-      j.put("requirements", requirements.toJson());
+    putIf(j, "id", f.id());
+    putIf(j, "idempotency_key", f.idempotencyKey());
+    putIf(j, "service_required", f.serviceRequired());
+    j.put("priority", f.priority());
+    j.put("payload", payload());
+    if (!f.requirements().isEmpty()) {
+      j.put("requirements", f.requirements().toJson());
     }
-    putIf(j, "customer_id", customerId);
-    putIf(j, "workflow_id", workflowId);
-    putIf(j, "workflow_priority", workflowPriority);
-    putIf(j, "workflow_datetime", workflowDatetime);
-    putIf(j, "current_step", currentStep);
-    putIf(j, "total_steps", totalSteps);
-    j.put("max_retries", maxRetries);
-    putIf(j, "ctx", ctx);
-    putIf(j, "request_id", requestId);
-    putIf(j, "client_session_id", clientSessionId);
-    putIf(j, "correlation_id", correlationId);
-    putIf(j, "timeout_ms", timeoutMs);
-    trace.toMap().forEach(j::put);
+    putIf(j, "customer_id", f.customerId());
+    putIf(j, "workflow_id", f.workflowId());
+    putIf(j, "workflow_priority", f.workflowPriority());
+    putIf(j, "workflow_datetime", f.workflowDatetime());
+    putIf(j, "current_step", f.currentStep());
+    putIf(j, "total_steps", f.totalSteps());
+    j.put("max_retries", f.maxRetries());
+    putIf(j, "ctx", ctx());
+    putIf(j, "request_id", f.requestId());
+    putIf(j, "client_session_id", f.clientSessionId());
+    putIf(j, "correlation_id", f.correlationId());
+    putIf(j, "timeout_ms", f.timeoutMs());
+    f.trace().toMap().forEach(j::put);
     return j;
+  }
+
+  /**
+   * The form {@link JobSpecCodec} sends between nodes: the fields with payload and ctx as their one
+   * encoding, and the limits they were validated against.
+   */
+  JsonObject toWire() {
+    JsonObject j = new JsonObject();
+    putIf(j, "id", f.id());
+    putIf(j, "idempotency_key", f.idempotencyKey());
+    j.put("service_required", f.serviceRequired()).put("priority", f.priority()).put("payload_json", f.payloadJson());
+    if (!f.requirements().isEmpty()) {
+      j.put("requirements", f.requirements().toJson());
+    }
+    putIf(j, "customer_id", f.customerId());
+    putIf(j, "workflow_id", f.workflowId());
+    putIf(j, "workflow_priority", f.workflowPriority());
+    putIf(j, "workflow_datetime", f.workflowDatetime());
+    putIf(j, "current_step", f.currentStep());
+    putIf(j, "total_steps", f.totalSteps());
+    j.put("max_retries", f.maxRetries());
+    putIf(j, "ctx_json", f.ctxJson());
+    putIf(j, "request_id", f.requestId());
+    putIf(j, "client_session_id", f.clientSessionId());
+    putIf(j, "correlation_id", f.correlationId());
+    putIf(j, "timeout_ms", f.timeoutMs());
+    f.trace().toMap().forEach(j::put);
+    j.put("limits", new JsonObject().put("max_payload_bytes", limits.maxPayloadBytes())
+        .put("max_priority", limits.maxPriority()).put("default_priority", limits.defaultPriority())
+        .put("default_max_retries", limits.defaultMaxRetries()).put("max_max_retries", limits.maxMaxRetries())
+        .put("max_ctx_bytes", limits.maxCtxBytes()));
+    return j;
+  }
+
+  /** Reads {@link #toWire}: a spec another node validated, taken as it is (the bus is the cluster's own). */
+  static JobSpec fromWire(JsonObject j) {
+    JsonObject l = j.getJsonObject("limits");
+    JobLimits limits = new JobLimits(l.getInteger("max_payload_bytes"), l.getInteger("max_priority"),
+        l.getInteger("default_priority"), l.getInteger("default_max_retries"), l.getInteger("max_max_retries"),
+        l.getInteger("max_ctx_bytes"));
+    JsonObject req = j.getJsonObject("requirements");
+    List<Problem> problems = new ArrayList<>();
+    Requirements requirements = req == null ? Requirements.NONE
+        : Requirements.read(new JsonReader(req, problems, "requirements"));
+    if (!problems.isEmpty()) {
+      throw new ValidationException(problems);
+    }
+    return new JobSpec(new Fields(j.getString("id"), j.getString("idempotency_key"), j.getString("service_required"),
+        j.getInteger("priority"), j.getString("payload_json"), requirements, j.getString("customer_id"),
+        j.getString("workflow_id"), j.getInteger("workflow_priority"), j.getLong("workflow_datetime"),
+        j.getInteger("current_step"), j.getInteger("total_steps"), j.getInteger("max_retries"),
+        j.getString("ctx_json"), j.getString("request_id"), j.getString("client_session_id"),
+        j.getString("correlation_id"), j.getLong("timeout_ms"), TraceContext.from(j::getString)), limits);
   }
 
   private static void putIf(JsonObject j, String k, Object v) {
@@ -187,6 +389,24 @@ public record JobSpec(String id, String idempotencyKey, String serviceRequired, 
     }
     r.problem(names[0], "required", "is required (the service type that runs this job)");
     return null;
+  }
+
+  private static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   private static Integer toInt(Long l) {

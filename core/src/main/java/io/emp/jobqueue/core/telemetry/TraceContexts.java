@@ -47,8 +47,4 @@ public final class TraceContexts {
     }
     return PROPAGATOR.extract(Context.root(), tc.toMap(), GET);
   }
-
-  public static Context extract(Map<String, String> carrier) {
-    return PROPAGATOR.extract(Context.root(), carrier, GET);
-  }
 }

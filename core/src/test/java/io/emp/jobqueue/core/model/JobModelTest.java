@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobModelTest {
@@ -54,6 +55,54 @@ class JobModelTest {
     assertThat(s.priority()).isEqualTo(JobLimits.DEFAULT_PRIORITY);
     assertThat(s.maxRetries()).isEqualTo(JobLimits.DEFAULT_MAX_RETRIES);
     assertThat(JobSpec.fromJson(s.toJson(), JobLimits.DEFAULTS)).isEqualTo(s);
+  }
+
+  @Test
+  void specCrossesTheEventBusWireUnchangedAndNeverInvalid() {
+    JobSpec s = JobSpec.fromJson(new JsonObject().put("service_required", "comfyui").put("priority", 7)
+        .put("payload", new JsonObject().put("prompt", "caf\u00e9")).put("ctx", new JsonObject().put("b", 1))
+        .put("requirements", new JsonObject().put("models", new io.vertx.core.json.JsonArray().add("sdxl")))
+        .put("workflow_id", "wf").put("current_step", 1).put("total_steps", 2).put("timeout_ms", 9000)
+        .put("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"), JobLimits.DEFAULTS);
+    JobSpecCodec codec = new JobSpecCodec();
+    io.vertx.core.buffer.Buffer wire = io.vertx.core.buffer.Buffer.buffer("x");
+    codec.encodeToWire(wire, s);
+    assertThat(codec.decodeFromWire(1, wire)).isEqualTo(s);
+    assertThat(codec.transform(s)).as("in one JVM the immutable spec itself").isSameAs(s);
+    assertThat(s.payloadBytes()).isEqualTo(s.payloadJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+
+    // a changed copy is validated again, against the limits the spec was made with
+    JobSpec limited = JobSpec.fromJson(new JsonObject().put("service_required", "x"),
+        new JobLimits(1024, 10, 5, 3, 5, 1024));
+    assertThatThrownBy(() -> limited.withMaxRetries(6)).isInstanceOf(ValidationException.class);
+    JsonObject payload = s.payload();
+    payload.put("prompt", "changed");
+    assertThat(s.payload().getString("prompt")).as("the spec hands out copies").isEqualTo("caf\u00e9");
+  }
+
+  @Test
+  void aJobReadsEveryTimestampIntoItsOwnNamedField() {
+    Job j = Job.fromHash(java.util.Map.ofEntries(java.util.Map.entry(Job.F.ID, "j1"),
+        java.util.Map.entry(Job.F.STATUS, "completed"), java.util.Map.entry(Job.F.CREATED_AT, "1"),
+        java.util.Map.entry(Job.F.ASSIGNED_AT, "2"), java.util.Map.entry(Job.F.STARTED_AT, "3"),
+        java.util.Map.entry(Job.F.COMPLETED_AT, "4"), java.util.Map.entry(Job.F.UPDATED_AT, "5"),
+        java.util.Map.entry(Job.F.LEASE_UNTIL, "6"), java.util.Map.entry(Job.F.DUE_AT, "7"),
+        java.util.Map.entry(Job.F.SCORE, "8"), java.util.Map.entry(Job.F.SEQ, "9"),
+        java.util.Map.entry(Job.F.ATTEMPT, "2"), java.util.Map.entry(Job.F.MAX_RETRIES, "3"),
+        java.util.Map.entry(Job.F.WORKFLOW, "wf"), java.util.Map.entry(Job.F.CURRENT_STEP, "1"),
+        java.util.Map.entry(Job.F.TOTAL_STEPS, "2")));
+    assertThat(j.times()).isEqualTo(new Job.Times(1, 2L, 3L, 4L, null, null, 5L, 6L, 7L));
+    assertThat(List.of(j.createdAt(), j.assignedAt(), j.startedAt(), j.completedAt(), j.updatedAt(), j.leaseUntil(),
+        j.dueAt(), j.priorityScore(), j.seq())).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    assertThat(j.attempt()).isEqualTo(2);
+    assertThat(j.maxRetries()).isEqualTo(3);
+    assertThat(j.retryCount()).isEqualTo(1);
+    assertThat(j.workflow()).isEqualTo(new Job.WorkflowStep("wf", null, null, 1, 2));
+    JsonObject json = Job.fromHash(java.util.Map.of(Job.F.ID, "j1", Job.F.STATUS, "completed", Job.F.CREATED_AT, "1",
+        Job.F.COMPLETED_AT, "4")).toJson();
+    assertThat(json.getLong(Job.F.CREATED_AT)).isEqualTo(1L);
+    assertThat(json.getLong(Job.F.COMPLETED_AT)).isEqualTo(4L);
+    assertThat(json.containsKey(Job.F.ASSIGNED_AT)).isFalse();
   }
 
   @Test

@@ -88,20 +88,15 @@ public final class JobStore {
 
   /**
    * Stores a new job and queues it, or returns the job an earlier submit with the same id or
-   * idempotency key created. The spec is validated again here, so no caller can store a bad job.
+   * idempotency key created. A {@link JobSpec} cannot be invalid (it is validated where it is made,
+   * against the node's limits), so it is stored as it is.
    * {@code spec.trace()} is the context of the submitting span: stored in the job for the worker to
    * continue, and carried by the job_submitted event.
    */
-  public Future<SubmitResult> submit(JobSpec spec) {
-    JobSpec valid;
-    try {
-      valid = JobSpec.fromJson(spec.toJson(), cfg.limits());
-    } catch (JobQueueException e) {
-      return Future.failedFuture(e);
-    }
+  public Future<SubmitResult> submit(JobSpec valid) {
     String id = valid.id() != null ? valid.id() : UUID.randomUUID().toString();
     List<String> args = new ArrayList<>(48);
-    args.add(tp(valid.trace().traceparent()));
+    args.add(tp(valid.trace()));
     args.add(id);
     args.add(valid.id() != null ? "1" : "0");
     args.add(nz(valid.idempotencyKey()));
@@ -110,13 +105,13 @@ public final class JobStore {
     args.add(valid.workflowDatetime() == null ? "" : Long.toString(valid.workflowDatetime()));
     args.add(Integer.toString(cfg.maxPendingPerService()));
     args.add(nz(valid.workflowId()));
-    hashFields(valid.withId(id), args);
+    hashFields(id, valid, args);
     return callReplicated(Name.SUBMIT, args).map(r -> {
       String kind = r.get(0).toString();
       switch (kind) {
         case "OK":
           return new SubmitResult(id, true, JobStatus.PENDING, r.get(3).toLong(), r.get(4).toLong(),
-              r.get(6).toLong(), toMap(r.get(7)));
+              r.get(6).toLong(), traces(toMap(r.get(7))));
         case "EXISTS":
           return new SubmitResult(r.get(1).toString(), false, JobStatus.fromWire(r.get(2).toString()),
               r.get(3).toLong(), r.get(4).toLong(), 0, Map.of());
@@ -129,11 +124,11 @@ public final class JobStore {
     });
   }
 
-  private static void hashFields(JobSpec s, List<String> a) {
-    pair(a, Job.F.ID, s.id());
+  private static void hashFields(String id, JobSpec s, List<String> a) {
+    pair(a, Job.F.ID, id);
     pair(a, Job.F.SERVICE, s.serviceRequired());
     pair(a, Job.F.PRIORITY, s.priority());
-    pair(a, Job.F.PAYLOAD, s.payload().encode());
+    pair(a, Job.F.PAYLOAD, s.payloadJson());
     if (!s.requirements().isEmpty()) {
       pair(a, Job.F.REQUIREMENTS, s.requirements().toJson().encode());
     }
@@ -144,7 +139,7 @@ public final class JobStore {
     pair(a, Job.F.CURRENT_STEP, s.currentStep());
     pair(a, Job.F.TOTAL_STEPS, s.totalSteps());
     pair(a, Job.F.MAX_RETRIES, s.maxRetries());
-    pair(a, Job.F.CTX, s.ctx() == null ? null : s.ctx().encode());
+    pair(a, Job.F.CTX, s.ctxJson());
     pair(a, Job.F.REQUEST_ID, s.requestId());
     pair(a, Job.F.SESSION, s.clientSessionId());
     pair(a, Job.F.CORRELATION, s.correlationId());
@@ -202,33 +197,33 @@ public final class JobStore {
    * the lease in the same step. {@code progress} null leaves the percentage as it was.
    */
   public Future<LeaseState> progress(String jobId, String token, Integer progress, String message, long leaseMs,
-                                     String traceparent) {
+                                     TraceContext trace) {
     if (progress != null && (progress < 0 || progress > 100)) {
       return Future.failedFuture(new IllegalArgumentException("progress must be within 0..100"));
     }
-    return call(Name.PROGRESS, List.of(tp(traceparent), jobId, token, Long.toString(Math.max(0, leaseMs)),
+    return call(Name.PROGRESS, List.of(tp(trace), jobId, token, Long.toString(Math.max(0, leaseMs)),
         progress == null ? "" : progress.toString(), nz(message)))
         .map(r -> new LeaseState("1".equals(fenced(jobId, r).get(1).toString())));
   }
 
   /** Marks the job completed with its result; returns the completion time (Redis clock, ms). */
-  public Future<Long> complete(String jobId, String token, JsonObject result, String traceparent) {
+  public Future<Long> complete(String jobId, String token, JsonObject result, TraceContext trace) {
     String json = (result == null ? new JsonObject() : result).encode();
-    return callReplicated(Name.COMPLETE, List.of(tp(traceparent), jobId, token, json))
+    return callReplicated(Name.COMPLETE, List.of(tp(trace), jobId, token, json))
         .map(r -> fenced(jobId, r).get(1).toLong());
   }
 
   /** Ends the attempt: a retry after backoff, a final failure (dead letter), or a cancellation. */
-  public Future<FailOutcome> fail(String jobId, String token, Failure failure, String traceparent) {
+  public Future<FailOutcome> fail(String jobId, String token, Failure failure, TraceContext trace) {
     JsonObject err = failure.toJson();
-    return call(Name.FAIL, List.of(tp(traceparent), jobId, token, failure.kind().wire(), err.encode(),
+    return call(Name.FAIL, List.of(tp(trace), jobId, token, failure.kind().wire(), err.encode(),
         Double.toString(ThreadLocalRandom.current().nextDouble())))
         .map(r -> outcome(fenced(jobId, r)));
   }
 
   /** Hands the job back to its queue place without counting an attempt (a draining worker). */
-  public Future<Void> release(String jobId, String token, String traceparent) {
-    return call(Name.RELEASE, List.of(tp(traceparent), jobId, token)).map(r -> {
+  public Future<Void> release(String jobId, String token, TraceContext trace) {
+    return call(Name.RELEASE, List.of(tp(trace), jobId, token)).map(r -> {
       fenced(jobId, r);
       return null;
     });
@@ -253,16 +248,16 @@ public final class JobStore {
   // ---------------------------------------------------------------- client side
 
   /** Cancels a waiting job at once, or asks the worker of a running job to stop. */
-  public Future<CancelOutcome> cancel(String jobId, String reason, String traceparent) {
-    return cancelJob(jobId, reason, traceparent).map(Cancellation::outcome);
+  public Future<CancelOutcome> cancel(String jobId, String reason, TraceContext trace) {
+    return cancelJob(jobId, reason, trace).map(Cancellation::outcome);
   }
 
   /**
    * As {@link #cancel}, also naming the worker that holds a running job: the cancel flag in the job
    * is the durable record the worker sees at its next lease renewal; the caller may tell it sooner.
    */
-  public Future<Cancellation> cancelJob(String jobId, String reason, String traceparent) {
-    return call(Name.CANCEL, List.of(tp(traceparent), jobId, reason == null ? "cancelled by client" : reason))
+  public Future<Cancellation> cancelJob(String jobId, String reason, TraceContext trace) {
+    return call(Name.CANCEL, List.of(tp(trace), jobId, reason == null ? "cancelled by client" : reason))
         .map(r -> switch (r.get(0).toString()) {
           case "CANCELLED" -> new Cancellation(CancelOutcome.CANCELLED, null);
           case "REQUESTED" -> new Cancellation(CancelOutcome.REQUESTED,
@@ -322,8 +317,8 @@ public final class JobStore {
 
   // ---------------------------------------------------------------- operator actions (issue 11)
 
-  /** What a retry replaced: the previous run's traceparent ('' if none) and its attempts. */
-  public record Retried(String previousTraceparent, int previousAttempts) {
+  /** What a retry replaced: the previous run's trace context (empty if none) and its attempts. */
+  public record Retried(TraceContext previous, int previousAttempts) {
   }
 
   /**
@@ -360,7 +355,7 @@ public final class JobStore {
         Response one = r.get(i);
         try {
           acted(jobs.get(i).getKey(), one, "retried (only failed or cancelled jobs can be)");
-          out.add(Future.succeededFuture(new Retried(one.get(1).toString(), one.get(2).toInteger())));
+          out.add(Future.succeededFuture(new Retried(TraceContext.of(one.get(1).toString()), one.get(2).toInteger())));
         } catch (JobQueueException e) {
           out.add(Future.failedFuture(e));
         }
@@ -370,8 +365,8 @@ public final class JobStore {
   }
 
   /** Queues a delayed job now (promote_now.lua); CONFLICT unless it is delayed. */
-  public Future<Void> promoteNow(String jobId, String by, String traceparent) {
-    return call(Name.PROMOTE_NOW, List.of(tp(traceparent), jobId, nz(by)))
+  public Future<Void> promoteNow(String jobId, String by, TraceContext trace) {
+    return call(Name.PROMOTE_NOW, List.of(tp(trace), jobId, nz(by)))
         .map(r -> {
           acted(jobId, r, "promoted (only delayed jobs can be)");
           return null;
@@ -382,8 +377,8 @@ public final class JobStore {
    * Deletes a final job with its event stream and index entries (delete.lua); CONFLICT unless it is
    * completed, failed or cancelled. The audit event job_deleted goes to the global stream.
    */
-  public Future<Void> delete(String jobId, String by, String traceparent) {
-    return call(Name.DELETE, List.of(tp(traceparent), jobId, nz(by)))
+  public Future<Void> delete(String jobId, String by, TraceContext trace) {
+    return call(Name.DELETE, List.of(tp(trace), jobId, nz(by)))
         .map(r -> {
           acted(jobId, r, "deleted (only completed, failed or cancelled jobs can be)");
           return null;
@@ -488,9 +483,16 @@ public final class JobStore {
     });
   }
 
-  /** The steps of a workflow submitted so far: job id -> traceparent of its submit span. */
-  public Future<Map<String, String>> workflowSteps(String workflowId) {
-    return send(Request.cmd(Command.HGETALL).arg(keys.workflow(workflowId))).map(JobStore::toMap);
+  /** The steps of a workflow submitted so far: job id -> the trace context of its submit span. */
+  public Future<Map<String, TraceContext>> workflowSteps(String workflowId) {
+    return send(Request.cmd(Command.HGETALL).arg(keys.workflow(workflowId))).map(r -> traces(toMap(r)));
+  }
+
+  /** Job id -> traceparent, as the workflow hash stores it, read into trace contexts. */
+  private static Map<String, TraceContext> traces(Map<String, String> steps) {
+    Map<String, TraceContext> out = new java.util.LinkedHashMap<>();
+    steps.forEach((job, tp) -> out.put(job, TraceContext.of(tp)));
+    return out;
   }
 
   /** Lists jobs by status and/or service (null = any), newest first for final states, queue order for pending. */
@@ -646,7 +648,8 @@ public final class JobStore {
     return s == null ? "" : s;
   }
 
-  private static String tp(String s) {
-    return s == null ? "" : s;
+  /** The traceparent a script stamps on the events it writes ('' for none). */
+  private static String tp(TraceContext trace) {
+    return trace == null || trace.traceparent() == null ? "" : trace.traceparent();
   }
 }

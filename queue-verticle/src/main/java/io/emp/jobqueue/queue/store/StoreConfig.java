@@ -125,12 +125,7 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
 
   /** Reads the "store" section (see {@link #from(JsonObject)}). */
   public static StoreConfig from(ConfigSection j) {
-    ConfigSection l = j.section("limits");
-    JobLimits d = JobLimits.DEFAULTS;
-    JobLimits limits = new JobLimits(l.getInteger("max_payload_bytes", d.maxPayloadBytes()),
-        l.getInteger("max_priority", d.maxPriority()), l.getInteger("default_priority", d.defaultPriority()),
-        l.getInteger("default_max_retries", d.defaultMaxRetries()),
-        l.getInteger("max_max_retries", d.maxMaxRetries()), l.getInteger("max_ctx_bytes", d.maxCtxBytes()));
+    JobLimits limits = JobLimits.from(j.section("limits"));
     return new StoreConfig(j.getString("redis_url", DEFAULT_REDIS_URL), j.getString("namespace", DEFAULT_NAMESPACE),
         j.getInteger("pool_size", DEFAULT_POOL_SIZE), j.getInteger("max_pool_waiting", 100_000),
         j.getLong("retention_completed_ms", DEFAULT_RETENTION_COMPLETED_MS),

@@ -2,17 +2,18 @@ package io.emp.jobqueue.queue.store;
 
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.PriorityScore;
+import io.emp.jobqueue.core.model.TraceContext;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /**
  * @param created false when an earlier submit with the same id or idempotency key already made this job
  * @param estimatedPosition jobs ahead of it in its service's queue, or -1 when it is no longer pending
- * @param earlierSteps for a workflow step: the workflow's earlier steps, job id -> submit traceparent
+ * @param earlierSteps for a workflow step: the workflow's earlier steps, job id -> trace context of its submit span
  *                     (used for span links; not part of the JSON form)
  */
 public record SubmitResult(String jobId, boolean created, JobStatus status, long priorityScore,
-                           long estimatedPosition, long createdAt, Map<String, String> earlierSteps) {
+                           long estimatedPosition, long createdAt, Map<String, TraceContext> earlierSteps) {
   public SubmitResult {
     earlierSteps = earlierSteps == null ? Map.of() : Map.copyOf(earlierSteps);
   }

@@ -26,9 +26,9 @@ class EventsAndQueriesTest extends StoreTestSupport {
     String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withTrace(TraceContext.of(SUBMIT_TP))))
         .jobId();
     ClaimedJob c = get(store.claim(W, 10, 60_000)).job().orElseThrow();
-    get(store.progress(id, c.token(), 10, "warming up", 0, WORK_TP));
-    get(store.progress(id, c.token(), 60, "sampling", 0, WORK_TP));
-    get(store.complete(id, c.token(), new JsonObject().put("url", "file:///x.png"), WORK_TP));
+    get(store.progress(id, c.token(), 10, "warming up", 0, TraceContext.of(WORK_TP)));
+    get(store.progress(id, c.token(), 60, "sampling", 0, TraceContext.of(WORK_TP)));
+    get(store.complete(id, c.token(), new JsonObject().put("url", "file:///x.png"), TraceContext.of(WORK_TP)));
 
     List<JobEvent> events = get(store.events(id, 0, 100));
     assertThat(events).extracting(JobEvent::type).containsExactly(JobEvent.SUBMITTED, JobEvent.ASSIGNED,
@@ -56,7 +56,7 @@ class EventsAndQueriesTest extends StoreTestSupport {
   void cancelEventsBelongToTheJobsTrace() {
     String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withTrace(TraceContext.of(SUBMIT_TP))))
         .jobId();
-    get(store.cancel(id, "changed my mind", WORK_TP));
+    get(store.cancel(id, "changed my mind", TraceContext.of(WORK_TP)));
     JobEvent cancelled = get(store.events(id, 0, 10)).get(1);
     assertThat(cancelled.type()).isEqualTo(JobEvent.CANCELLED);
     assertThat(cancelled.traceparent()).as("the job's trace, not the cancel request's").isEqualTo(SUBMIT_TP);

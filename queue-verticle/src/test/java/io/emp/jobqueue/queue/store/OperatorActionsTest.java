@@ -43,7 +43,7 @@ class OperatorActionsTest extends StoreTestSupport {
   void retryRunsAFailedJobAgainUnderItsIdWithFreshAttemptsAndTheErrorChainKept() {
     String id = failed("sim", "service_error");
     JobStore.Retried r = get(store.retry(id, "admin key of customer '*'", TraceContext.of(TP2)));
-    assertThat(r.previousTraceparent()).isEqualTo(TP1);
+    assertThat(r.previous()).isEqualTo(TraceContext.of(TP1));
     assertThat(r.previousAttempts()).isEqualTo(1);
 
     Job pending = job(id);

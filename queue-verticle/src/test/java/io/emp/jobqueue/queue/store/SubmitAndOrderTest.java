@@ -141,7 +141,7 @@ class SubmitAndOrderTest extends StoreTestSupport {
             .containsExactlyInAnyOrder("service_required", "priority", "payload",
                 "requirements.hardware.gpu_memory_gb", "requirements.colour", "max_retries"));
 
-    // The store validates too: a programmatic caller cannot store an oversize payload.
+    // A programmatic caller cannot store an oversize payload either: no JobSpec holds one.
     JsonObject huge = new JsonObject().put("blob", "x".repeat(store.config().limits().maxPayloadBytes() + 1));
     assertThatThrownBy(() -> get(store.submit(JobSpec.of("sim", 50, huge))))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.problems())

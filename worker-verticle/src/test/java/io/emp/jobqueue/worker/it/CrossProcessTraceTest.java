@@ -1,17 +1,13 @@
 package io.emp.jobqueue.worker.it;
 
-import io.emp.jobqueue.testing.OtlpReceiver;
-import io.emp.jobqueue.testing.OtlpReceiver.ReceivedSpan;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.JobEvent;
+import io.emp.jobqueue.core.model.JobLimits;
+import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Seed.Attr;
+import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
@@ -21,6 +17,8 @@ import io.emp.jobqueue.queue.QueueVerticle;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.RetryPolicy;
 import io.emp.jobqueue.queue.store.StoreConfig;
+import io.emp.jobqueue.testing.OtlpReceiver.ReceivedSpan;
+import io.emp.jobqueue.testing.OtlpReceiver;
 import io.emp.jobqueue.testing.TestRedis;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -28,6 +26,10 @@ import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,8 +117,8 @@ class CrossProcessTraceTest {
     Span clientSpan = telemetry.tracer(CLIENT_SERVICE).spanBuilder("client.submit").setSpanKind(SpanKind.CLIENT)
         .startSpan();
     TraceContext clientCtx = TraceContexts.inject(Context.root().with(clientSpan));
-    String jobId = get(client.submit(new JsonObject().put("service_required", "sim")
-        .put("payload", new JsonObject().put("steps", 3).put("step_ms", 50)), clientCtx)).jobId();
+    String jobId = get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "sim")
+        .put("payload", new JsonObject().put("steps", 3).put("step_ms", 50)), JobLimits.DEFAULTS), clientCtx)).jobId();
     clientSpan.end();
     String traceId = clientCtx.traceId();
 
@@ -172,8 +174,8 @@ class CrossProcessTraceTest {
     Process a = startWorker("worker-a", "machine-a");
     Span clientSpan = telemetry.tracer(CLIENT_SERVICE).spanBuilder("client.submit").startSpan();
     TraceContext clientCtx = TraceContexts.inject(Context.root().with(clientSpan));
-    String jobId = get(client.submit(new JsonObject().put("service_required", "sim")
-        .put("payload", new JsonObject().put("steps", 20).put("step_ms", 150)), clientCtx)).jobId();
+    String jobId = get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "sim")
+        .put("payload", new JsonObject().put("steps", 20).put("step_ms", 150)), JobLimits.DEFAULTS), clientCtx)).jobId();
     clientSpan.end();
     String traceId = clientCtx.traceId();
 

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.JobStatus;
-import io.emp.jobqueue.core.model.Requirements;
-import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.worker.spi.ConnectorException;
 import io.emp.jobqueue.worker.spi.JobCancelledException;
 import io.emp.jobqueue.worker.spi.JobContext;
@@ -16,7 +14,6 @@ import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,9 +37,9 @@ class SimulationConnectorTest {
   }
 
   static Job job(String id, JsonObject payload) {
-    return new Job(id, "sim", 50, payload, Requirements.NONE, null, null, null, null, null, null, 3, 1,
-        JobStatus.ASSIGNED, null, TraceContext.EMPTY, null, null, null, null, null, 0L, null, null, null, null,
-        null, null, null, null, null, null, null, new JsonArray(), null, false, 0L, 0L, null, null);
+    return Job.fromHash(java.util.Map.of(Job.F.ID, id, Job.F.SERVICE, "sim", Job.F.PRIORITY, "50",
+        Job.F.PAYLOAD, payload.encode(), Job.F.MAX_RETRIES, "3", Job.F.ATTEMPT, "1",
+        Job.F.STATUS, JobStatus.ASSIGNED.wire(), Job.F.CREATED_AT, "0"));
   }
 
   static JobContext ctx(Job job, int attempt) {
