@@ -73,11 +73,11 @@ public final class ClusterBench {
       System.out.printf(Locale.ROOT, "%d cores, load %s, %d runs: %d req/s for %d s, %d cancels%n",
           Runtime.getRuntime().availableProcessors(), load(), runs, rate, seconds, cancels);
       ClusterBenchChild.Child queue = ClusterBenchChild.start("queue", name, queuePort, members, url, ns);
-      children.add(queue.process);
+      children.add(queue.process());
       ClusterBenchChild.Child worker = ClusterBenchChild.start("worker", name, workerPort, members, url, ns);
-      children.add(worker.process);
+      children.add(worker.process());
       System.out.printf(Locale.ROOT, "first join in a fresh JVM: queue node %d ms, worker node %d ms%n",
-          queue.joinMs, worker.joinMs);
+          queue.joinMs(), worker.joinMs());
       Vertx driver = BenchCluster.join(name, driverPort, members).await();
       JobStore store = JobStore.connect(driver, StoreConfig.defaults(url).withNamespace(ns)).await();
       QueueClient remote = new QueueClient(driver, new QueueClient.Options(30_000, 30_000, 50), BusTracing.none());
