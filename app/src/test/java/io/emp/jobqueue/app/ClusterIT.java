@@ -1,5 +1,7 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static io.emp.jobqueue.app.E2e.ADMIN_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.model.JobStatus;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.testing.OtlpReceiver;
@@ -181,42 +182,42 @@ class ClusterIT {
         nodeOf.put("api1", m.getString("node_id"));
       }
     }
-    String send = Seed.Span.busSend("emp.queue.submit");
-    String process = Seed.Span.busProcess("emp.queue.submit");
-    Predicate<ReceivedSpan> broadcastToNode2 = s -> s.name().equals(Seed.Span.WS_BROADCAST)
-        && session.equals(s.attr(Seed.Attr.WS_SESSION_ID));
+    String send = SpanName.busSend("emp.queue.submit");
+    String process = SpanName.busProcess("emp.queue.submit");
+    Predicate<ReceivedSpan> broadcastToNode2 = s -> s.name().equals(SpanName.WS_BROADCAST)
+        && session.equals(s.attr(Attr.WS_SESSION_ID));
     await().atMost(WAIT).until(() -> {
       List<ReceivedSpan> t = otlp.trace(traceId);
       Set<String> names = t.stream().map(ReceivedSpan::name).collect(Collectors.toSet());
-      return names.containsAll(List.of(Seed.Span.HTTP_REQUEST, send, process, Seed.Span.REDIS_SUBMIT,
-          Seed.Span.REDIS_CLAIM, Seed.Span.JOB_PROCESSING)) && t.stream().anyMatch(broadcastToNode2);
+      return names.containsAll(List.of(SpanName.HTTP_REQUEST, send, process, SpanName.REDIS_SUBMIT,
+          SpanName.REDIS_CLAIM, SpanName.JOB_PROCESSING)) && t.stream().anyMatch(broadcastToNode2);
     });
     List<ReceivedSpan> trace = otlp.trace(traceId);
-    ReceivedSpan request = one(trace, Seed.Span.HTTP_REQUEST);
+    ReceivedSpan request = one(trace, SpanName.HTTP_REQUEST);
     ReceivedSpan sent = one(trace, send);
     ReceivedSpan handled = one(trace, process);
-    ReceivedSpan stored = one(trace, Seed.Span.REDIS_SUBMIT);
-    ReceivedSpan claim = one(trace, Seed.Span.REDIS_CLAIM);
-    ReceivedSpan processing = one(trace, Seed.Span.JOB_PROCESSING);
+    ReceivedSpan stored = one(trace, SpanName.REDIS_SUBMIT);
+    ReceivedSpan claim = one(trace, SpanName.REDIS_CLAIM);
+    ReceivedSpan processing = one(trace, SpanName.JOB_PROCESSING);
     ReceivedSpan broadcast = trace.stream().filter(broadcastToNode2).findFirst().orElseThrow();
 
     // API node 1: the HTTP request and the event-bus request it makes
     assertThat(request.parentSpanId()).isEmpty();
     assertThat(sent.parentSpanId()).isEqualTo(request.spanId());
     assertThat(sent.kind()).isEqualTo(SpanKind.SPAN_KIND_CLIENT);
-    assertThat(sent.attr(Seed.Attr.CLUSTER_NODE_ID)).isEqualTo(nodeOf.get("api1"));
+    assertThat(sent.attr(Attr.CLUSTER_NODE_ID)).isEqualTo(nodeOf.get("api1"));
     // the queue node: the hop's other end, and the submit under it
     assertThat(handled.parentSpanId()).isEqualTo(sent.spanId());
     assertThat(handled.kind()).isEqualTo(SpanKind.SPAN_KIND_SERVER);
-    assertThat(handled.attr(Seed.Attr.CLUSTER_NODE_ID)).isEqualTo(nodeOf.get("queue"));
+    assertThat(handled.attr(Attr.CLUSTER_NODE_ID)).isEqualTo(nodeOf.get("queue"));
     assertThat(stored.parentSpanId()).isEqualTo(handled.spanId());
     // a machine node: the claim continues from the context stored with the job
     assertThat(claim.parentSpanId()).isEqualTo(stored.spanId());
-    assertThat(claim.attr(Seed.Attr.WORKER_ID)).asString().matches("m[12]-worker-simulation-\\d+");
+    assertThat(claim.attr(Attr.WORKER_ID)).asString().matches("m[12]-worker-simulation-\\d+");
     assertThat(processing.parentSpanId()).isEqualTo(claim.spanId());
     // API node 2: the live event delivered to the socket watching the job
-    assertThat(broadcast.attr(Seed.Attr.EVENT_JOB_ID)).isEqualTo(jobId);
-    assertThat(roleOf.get(sent.attr(Seed.Attr.CLUSTER_NODE_ID))).isEqualTo("api");
+    assertThat(broadcast.attr(Attr.EVENT_JOB_ID)).isEqualTo(jobId);
+    assertThat(roleOf.get(sent.attr(Attr.CLUSTER_NODE_ID))).isEqualTo("api");
     client.close();
   }
 

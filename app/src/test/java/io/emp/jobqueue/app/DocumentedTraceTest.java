@@ -1,5 +1,8 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 
@@ -8,7 +11,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.TailSampler;
 import io.emp.jobqueue.core.telemetry.TailSamplingProcessor;
 import io.emp.jobqueue.core.telemetry.Telemetry;
@@ -111,43 +113,43 @@ class DocumentedTraceTest {
 
     await().atMost(WAIT).until(() -> "failed".equals(getJson("/api/jobs/" + jobId).getString("status")));
     // spans reach the store as they end (or when the trace is decided): wait for the whole attempt
-    List<String> expected = List.of(Seed.Span.HTTP_REQUEST, Seed.Span.REDIS_SUBMIT, Seed.Span.REDIS_CLAIM,
-        Seed.Span.JOB_PROCESSING, Seed.Span.EXTERNAL_CALL, "simulation.error.");
+    List<String> expected = List.of(SpanName.HTTP_REQUEST, SpanName.REDIS_SUBMIT, SpanName.REDIS_CLAIM,
+        SpanName.JOB_PROCESSING, SpanName.EXTERNAL_CALL, "simulation.error.");
     await().atMost(WAIT).until(() -> {
       List<String> names = spansOf(jobTrace(jobId, traceId)).stream().map(s -> s.getString("name")).toList();
       return expected.stream().allMatch(e -> names.stream().anyMatch(n -> n.startsWith(e)));
     });
 
     List<JsonObject> spans = spansOf(jobTrace(jobId, traceId));
-    JsonObject request = one(spans, Seed.Span.HTTP_REQUEST);
-    JsonObject submit = one(spans, Seed.Span.REDIS_SUBMIT);
-    JsonObject claim = one(spans, Seed.Span.REDIS_CLAIM);
-    JsonObject processing = one(spans, Seed.Span.JOB_PROCESSING);
-    JsonObject external = one(spans, Seed.Span.EXTERNAL_CALL);
+    JsonObject request = one(spans, SpanName.HTTP_REQUEST);
+    JsonObject submit = one(spans, SpanName.REDIS_SUBMIT);
+    JsonObject claim = one(spans, SpanName.REDIS_CLAIM);
+    JsonObject processing = one(spans, SpanName.JOB_PROCESSING);
+    JsonObject external = one(spans, SpanName.EXTERNAL_CALL);
     JsonObject error = spans.stream().filter(s -> s.getString("name").startsWith("simulation.error."))
         .findFirst().orElseThrow();
 
     assertThat(request.getString("parent_span_id")).isNull();
-    assertThat(request.getString("service")).isEqualTo(Seed.Service.API);
+    assertThat(request.getString("service")).isEqualTo(ServiceName.API);
     assertThat(submit.getString("parent_span_id")).isEqualTo(request.getString("span_id"));
-    assertThat(submit.getString("service")).isEqualTo(Seed.Service.API);
+    assertThat(submit.getString("service")).isEqualTo(ServiceName.API);
     assertThat(claim.getString("parent_span_id")).isEqualTo(submit.getString("span_id"));
-    assertThat(claim.getString("service")).isEqualTo(Seed.Service.WORKER);
+    assertThat(claim.getString("service")).isEqualTo(ServiceName.WORKER);
     assertThat(processing.getString("parent_span_id")).isEqualTo(claim.getString("span_id"));
     assertThat(processing.getString("service")).isEqualTo("emp-simulation-worker");
     assertThat(processing.getString("status")).isEqualTo("ERROR");
-    assertThat(processing.getJsonObject("attributes").getString(Seed.Attr.PROCESSING_STATUS)).isEqualTo("failed");
+    assertThat(processing.getJsonObject("attributes").getString(Attr.PROCESSING_STATUS)).isEqualTo("failed");
     assertThat(external.getString("parent_span_id")).isEqualTo(processing.getString("span_id"));
 
     // seed §7: {component}.error.{type} under the failing span, service emp-{component}
     assertThat(error.getString("parent_span_id")).isEqualTo(external.getString("span_id"));
-    assertThat(error.getString("service")).isEqualTo(Seed.Service.component("simulation"));
+    assertThat(error.getString("service")).isEqualTo(ServiceName.component("simulation"));
     assertThat(error.getString("status")).isEqualTo("ERROR");
     JsonObject attrs = error.getJsonObject("attributes");
-    assertThat(error.getString("name")).isEqualTo("simulation.error." + attrs.getString(Seed.Attr.ERROR_TYPE));
-    assertThat(attrs.getString(Seed.Attr.RECOVERY_STRATEGY)).isEqualTo("fail");
-    assertThat(attrs.getBoolean(Seed.Attr.IMPACT_JOB_FAILED)).isTrue();
-    assertThat(attrs.getString(Seed.Attr.DEBUG_MACHINE_ID)).isEqualTo("docs-m1");
+    assertThat(error.getString("name")).isEqualTo("simulation.error." + attrs.getString(Attr.ERROR_TYPE));
+    assertThat(attrs.getString(Attr.RECOVERY_STRATEGY)).isEqualTo("fail");
+    assertThat(attrs.getBoolean(Attr.IMPACT_JOB_FAILED)).isTrue();
+    assertThat(attrs.getString(Attr.DEBUG_MACHINE_ID)).isEqualTo("docs-m1");
   }
 
   @Test
@@ -165,16 +167,16 @@ class DocumentedTraceTest {
     Context submitSpanElsewhere = TraceContexts.extract(
         TraceContext.of("00-" + traceId + "-00f067aa0ba902b7-01"));
 
-    tracer.spanBuilder(Seed.Span.WS_BROADCAST).setParent(submitSpanElsewhere).startSpan().end();
+    tracer.spanBuilder(SpanName.WS_BROADCAST).setParent(submitSpanElsewhere).startSpan().end();
     assertThat(names(forwarded)).as("held until the job's outcome is known").isEmpty();
     assertThat(sampler.bufferedSpans()).isEqualTo(1);
 
     // the job failed: the gateway relays job_failed and reports it (Broadcaster.reportOutcome)
     boolean kept = sampler.decide(traceId, SamplingPolicy.jobOutcome(true, 1, 0, 200, null, null));
     assertThat(kept).isTrue();
-    assertThat(names(forwarded)).containsExactly(Seed.Span.WS_BROADCAST);
+    assertThat(names(forwarded)).containsExactly(SpanName.WS_BROADCAST);
 
-    tracer.spanBuilder(Seed.Span.WS_BROADCAST).setParent(submitSpanElsewhere).startSpan().end();
+    tracer.spanBuilder(SpanName.WS_BROADCAST).setParent(submitSpanElsewhere).startSpan().end();
     assertThat(names(forwarded)).as("a later broadcast follows the decision").hasSize(2);
   }
 
@@ -187,7 +189,7 @@ class DocumentedTraceTest {
         "otel.bsp.schedule.delay", "50"));
     Telemetry telemetry = Telemetry.create(cfg, List.of());
     try {
-      telemetry.tracer(Seed.Service.API).spanBuilder(Seed.Span.HTTP_REQUEST).startSpan().end();
+      telemetry.tracer(ServiceName.API).spanBuilder(SpanName.HTTP_REQUEST).startSpan().end();
       telemetry.flush();
       await().atMost(WAIT).until(() -> telemetry.exportStats().counters().get("export_batches_spans") >= 1);
     } finally {

@@ -1,5 +1,8 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static io.emp.jobqueue.app.E2e.ADMIN_KEY;
 import static io.emp.jobqueue.app.E2e.child;
 import static io.emp.jobqueue.app.E2e.get;
@@ -7,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.core.model.JobEvent;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.gateway.GatewayConfig;
@@ -154,9 +156,9 @@ class EndToEndConnectorsTest {
         .isEqualTo(result.getString("prompt_id"));
 
     JsonObject external = traceChain(done.jobId, "emp-comfyui-worker");
-    JsonObject execute = child(external, Seed.Span.COMFYUI_EXECUTE);
+    JsonObject execute = child(external, SpanName.COMFYUI_EXECUTE);
     assertThat(execute.getString("service")).isEqualTo("emp-comfyui-worker");
-    assertThat(execute.getJsonObject("attributes").getString(Seed.Attr.COMFYUI_PROMPT_ID))
+    assertThat(execute.getJsonObject("attributes").getString(Attr.COMFYUI_PROMPT_ID))
         .isEqualTo(result.getString("prompt_id"));
   }
 
@@ -170,9 +172,9 @@ class EndToEndConnectorsTest {
     assertThat(openai.authHeaders()).contains("Bearer " + OPENAI_KEY);
 
     JsonObject external = traceChain(done.jobId, "emp-openai-worker");
-    JsonObject call = child(external, Seed.Span.OPENAI_CALL);
+    JsonObject call = child(external, SpanName.OPENAI_CALL);
     assertThat(call.getString("service")).isEqualTo("emp-openai-worker");
-    assertThat(call.getJsonObject("attributes").getString(Seed.Attr.OPENAI_ENDPOINT)).isEqualTo("/chat/completions");
+    assertThat(call.getJsonObject("attributes").getString(Attr.OPENAI_ENDPOINT)).isEqualTo("/chat/completions");
     // the API key is configuration, never telemetry
     assertThat(call.encode()).doesNotContain(OPENAI_KEY);
   }
@@ -186,7 +188,7 @@ class EndToEndConnectorsTest {
     assertThat(Files.readAllBytes(file)).isEqualTo(FakeOpenAi.PNG);
 
     JsonObject external = traceChain(done.jobId, "emp-openai-worker");
-    assertThat(child(external, Seed.Span.OPENAI_CALL).getJsonObject("attributes").getString(Seed.Attr.OPENAI_ENDPOINT))
+    assertThat(child(external, SpanName.OPENAI_CALL).getJsonObject("attributes").getString(Attr.OPENAI_ENDPOINT))
         .isEqualTo("/images/generations");
   }
 
@@ -249,8 +251,8 @@ class EndToEndConnectorsTest {
         }
         holder[0] = r.bodyAsJsonObject();
         JsonArray traces = holder[0].getJsonArray("traces");
-        return traces.size() == 1 && E2e.hasDescendant(traces.getJsonObject(0), Seed.Span.EXTERNAL_CALL)
-            && E2e.hasDescendant(traces.getJsonObject(0), Seed.Span.JOB_PROCESSING)
+        return traces.size() == 1 && E2e.hasDescendant(traces.getJsonObject(0), SpanName.EXTERNAL_CALL)
+            && E2e.hasDescendant(traces.getJsonObject(0), SpanName.JOB_PROCESSING)
             && completeBroadcast(traces.getJsonObject(0)) != null;
       });
     } catch (ConditionTimeoutException e) {
@@ -263,23 +265,23 @@ class EndToEndConnectorsTest {
     JsonArray roots = tree.getJsonArray("roots");
     assertThat(roots).hasSize(1);
     JsonObject root = roots.getJsonObject(0);
-    assertThat(root.getString("name")).isEqualTo(Seed.Span.HTTP_REQUEST);
-    assertThat(root.getString("service")).isEqualTo(Seed.Service.API);
-    JsonObject submit = child(root, Seed.Span.REDIS_SUBMIT);
-    assertThat(submit.getString("service")).isEqualTo(Seed.Service.API);
-    assertThat(submit.getJsonObject("attributes").getString(Seed.Attr.JOB_ID)).isEqualTo(jobId);
-    JsonObject claim = child(submit, Seed.Span.REDIS_CLAIM);
-    assertThat(claim.getString("service")).isEqualTo(Seed.Service.WORKER);
-    JsonObject processing = child(claim, Seed.Span.JOB_PROCESSING);
+    assertThat(root.getString("name")).isEqualTo(SpanName.HTTP_REQUEST);
+    assertThat(root.getString("service")).isEqualTo(ServiceName.API);
+    JsonObject submit = child(root, SpanName.REDIS_SUBMIT);
+    assertThat(submit.getString("service")).isEqualTo(ServiceName.API);
+    assertThat(submit.getJsonObject("attributes").getString(Attr.JOB_ID)).isEqualTo(jobId);
+    JsonObject claim = child(submit, SpanName.REDIS_CLAIM);
+    assertThat(claim.getString("service")).isEqualTo(ServiceName.WORKER);
+    JsonObject processing = child(claim, SpanName.JOB_PROCESSING);
     assertThat(processing.getString("service")).isEqualTo(workerService);
-    assertThat(processing.getJsonObject("attributes").getString(Seed.Attr.JOB_ID)).isEqualTo(jobId);
-    JsonObject external = child(processing, Seed.Span.EXTERNAL_CALL);
+    assertThat(processing.getJsonObject("attributes").getString(Attr.JOB_ID)).isEqualTo(jobId);
+    JsonObject external = child(processing, SpanName.EXTERNAL_CALL);
     assertThat(external.getString("service")).isEqualTo(workerService);
     // the trace ends with the WebSocket message that tells the client the job is done
     JsonObject broadcast = completeBroadcast(tree);
-    assertThat(broadcast.getString("service")).isEqualTo(Seed.Service.API);
+    assertThat(broadcast.getString("service")).isEqualTo(ServiceName.API);
     assertThat(broadcast.getString("kind")).isEqualTo("PRODUCER");
-    assertThat(broadcast.getJsonObject("attributes").getString(Seed.Attr.EVENT_JOB_ID)).isEqualTo(jobId);
+    assertThat(broadcast.getJsonObject("attributes").getString(Attr.EVENT_JOB_ID)).isEqualTo(jobId);
     // a child of the span that emitted the event: the worker completes the job inside job.processing
     assertThat(broadcast.getString("parent_span_id")).isEqualTo(processing.getString("span_id"));
     assertThat(E2e.flatten(tree)).allSatisfy(s -> assertThat(s.getString("status")).isNotEqualTo("ERROR"));
@@ -288,8 +290,8 @@ class EndToEndConnectorsTest {
 
   /** The websocket.event.broadcast span of the job's complete_job event, or null. */
   private static JsonObject completeBroadcast(JsonObject tree) {
-    return E2e.flatten(tree).stream().filter(s -> Seed.Span.WS_BROADCAST.equals(s.getString("name"))
-        && JobEvent.COMPLETED.equals(s.getJsonObject("attributes").getString(Seed.Attr.WS_EVENT_TYPE)))
+    return E2e.flatten(tree).stream().filter(s -> SpanName.WS_BROADCAST.equals(s.getString("name"))
+        && JobEvent.COMPLETED.equals(s.getJsonObject("attributes").getString(Attr.WS_EVENT_TYPE)))
         .findFirst().orElse(null);
   }
 

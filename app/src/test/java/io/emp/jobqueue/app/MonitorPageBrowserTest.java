@@ -1,11 +1,13 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.EventName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static io.emp.jobqueue.app.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.app.NodeConfig.Role;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.testing.TestRedis;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -199,14 +201,14 @@ class MonitorPageBrowserTest {
 
     // the trace waterfall: the submit and the processing, every span clickable for its attributes and events
     await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(visibleText("#trace"))
-        .contains(Seed.Span.REDIS_SUBMIT).contains(Seed.Span.JOB_PROCESSING));
-    clickSpan(Seed.Span.JOB_PROCESSING);
-    awaitText("#span-name", Seed.Span.JOB_PROCESSING);
-    assertThat(visibleText("#span-attrs")).contains(Seed.Attr.JOB_ID).contains(id);
-    clickSpan(Seed.Span.REDIS_SUBMIT);
-    awaitText("#span-name", Seed.Span.REDIS_SUBMIT);
+        .contains(SpanName.REDIS_SUBMIT).contains(SpanName.JOB_PROCESSING));
+    clickSpan(SpanName.JOB_PROCESSING);
+    awaitText("#span-name", SpanName.JOB_PROCESSING);
+    assertThat(visibleText("#span-attrs")).contains(Attr.JOB_ID).contains(id);
+    clickSpan(SpanName.REDIS_SUBMIT);
+    awaitText("#span-name", SpanName.REDIS_SUBMIT);
     // the submit span's events, each with its time and its offset into the span
-    assertThat(visibleText("#span-events")).contains(Seed.Event.REDIS_JOB_STORED);
+    assertThat(visibleText("#span-events")).contains(EventName.REDIS_JOB_STORED);
     scrollTo("#detail-section");
     screenshot("monitor-job-detail");
     scrollTo("#trace-title");
@@ -232,7 +234,7 @@ class MonitorPageBrowserTest {
     }
     String row = "#jobs tr[data-id='" + id + "']";
     awaitText(row + " td.status", "failed");
-    clickSpan(Seed.Span.REDIS_SUBMIT); // the previous job's span detail is open...
+    clickSpan(SpanName.REDIS_SUBMIT); // the previous job's span detail is open...
     click(row);
     awaitText("#detail-id", id);
     // ...and goes with it: nothing of the previous job stays on screen

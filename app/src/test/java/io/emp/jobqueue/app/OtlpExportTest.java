@@ -1,12 +1,13 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static io.emp.jobqueue.app.E2e.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.testing.OtlpReceiver;
 import io.emp.jobqueue.testing.OtlpReceiver.ReceivedSpan;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.testing.TestRedis;
@@ -73,25 +74,25 @@ class OtlpExportTest {
       String traceId = accepted.getString("trace_id");
       await().atMost(WAIT).until(() -> "completed".equals(p.status(jobId)));
 
-      Set<String> expected = Set.of(Seed.Span.HTTP_REQUEST, Seed.Span.REDIS_SUBMIT, Seed.Span.REDIS_CLAIM,
-          Seed.Span.JOB_PROCESSING, Seed.Span.JOB_PREPROCESSING, Seed.Span.EXTERNAL_CALL,
-          Seed.Span.JOB_POSTPROCESSING);
+      Set<String> expected = Set.of(SpanName.HTTP_REQUEST, SpanName.REDIS_SUBMIT, SpanName.REDIS_CLAIM,
+          SpanName.JOB_PROCESSING, SpanName.JOB_PREPROCESSING, SpanName.EXTERNAL_CALL,
+          SpanName.JOB_POSTPROCESSING);
       await().atMost(WAIT).until(() -> receiver.trace(traceId).stream().map(ReceivedSpan::name).toList()
           .containsAll(expected));
 
       List<ReceivedSpan> trace = receiver.trace(traceId);
-      ReceivedSpan http = one(trace, Seed.Span.HTTP_REQUEST);
-      ReceivedSpan submit = one(trace, Seed.Span.REDIS_SUBMIT);
-      ReceivedSpan claim = one(trace, Seed.Span.REDIS_CLAIM);
-      ReceivedSpan processing = one(trace, Seed.Span.JOB_PROCESSING);
+      ReceivedSpan http = one(trace, SpanName.HTTP_REQUEST);
+      ReceivedSpan submit = one(trace, SpanName.REDIS_SUBMIT);
+      ReceivedSpan claim = one(trace, SpanName.REDIS_CLAIM);
+      ReceivedSpan processing = one(trace, SpanName.JOB_PROCESSING);
       assertThat(http.parentSpanId()).isEmpty();
       assertThat(submit.parentSpanId()).isEqualTo(http.spanId());
       assertThat(claim.parentSpanId()).isEqualTo(submit.spanId());
       assertThat(processing.parentSpanId()).isEqualTo(claim.spanId());
-      assertThat(one(trace, Seed.Span.EXTERNAL_CALL).parentSpanId()).isEqualTo(processing.spanId());
-      assertThat(http.service()).isEqualTo(Seed.Service.API);
-      assertThat(submit.service()).isEqualTo(Seed.Service.API);
-      assertThat(claim.service()).isEqualTo(Seed.Service.WORKER);
+      assertThat(one(trace, SpanName.EXTERNAL_CALL).parentSpanId()).isEqualTo(processing.spanId());
+      assertThat(http.service()).isEqualTo(ServiceName.API);
+      assertThat(submit.service()).isEqualTo(ServiceName.API);
+      assertThat(claim.service()).isEqualTo(ServiceName.WORKER);
       assertThat(processing.service()).isEqualTo("emp-simulation-worker");
       // what the exporter sent is what the node kept (its trace store sees the sampler's output too)
       await().atMost(WAIT).until(() -> telemetry.traces().spans(traceId).size() == receiver.trace(traceId).size());
@@ -120,7 +121,7 @@ class OtlpExportTest {
       JsonObject vip = p.submit(Product.simJob(1).put("customer_id", "cust-vip"));
       await().atMost(WAIT).until(() -> "completed".equals(p.status(vip.getString("job_id"))));
       await().atMost(WAIT).until(() -> receiver.trace(vip.getString("trace_id")).stream().map(ReceivedSpan::name)
-          .toList().containsAll(List.of(Seed.Span.HTTP_REQUEST, Seed.Span.REDIS_CLAIM, Seed.Span.JOB_PROCESSING)));
+          .toList().containsAll(List.of(SpanName.HTTP_REQUEST, SpanName.REDIS_CLAIM, SpanName.JOB_PROCESSING)));
       // the plain job's spans ended before the VIP job's: had they been kept, they would have been exported first
       assertThat(receiver.trace(plain.getString("trace_id"))).isEmpty();
       assertThat(telemetry.traces().spans(plain.getString("trace_id"))).isEmpty();

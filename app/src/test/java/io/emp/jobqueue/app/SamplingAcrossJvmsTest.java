@@ -1,5 +1,7 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.worker.WorkerConfig;
 import io.emp.jobqueue.worker.it.WorkerMain;
 
@@ -13,7 +15,6 @@ import static org.awaitility.Awaitility.await;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.gateway.GatewayConfig;
@@ -267,11 +268,11 @@ class SamplingAcrossJvmsTest {
   /** The spans a kept trace must hold: the API JVM's and the worker JVM's, under their seed service names. */
   private static Set<String> missing(List<ReceivedSpan> trace, boolean failing) {
     Set<String> have = trace.stream().map(r -> r.name() + "@" + r.service()).collect(Collectors.toSet());
-    List<String> need = new ArrayList<>(List.of(Seed.Span.HTTP_REQUEST + "@" + Seed.Service.API,
-        Seed.Span.REDIS_SUBMIT + "@" + Seed.Service.API, Seed.Span.REDIS_CLAIM + "@" + Seed.Service.WORKER,
-        Seed.Span.JOB_PROCESSING + "@" + Seed.Service.worker("simulation")));
+    List<String> need = new ArrayList<>(List.of(SpanName.HTTP_REQUEST + "@" + ServiceName.API,
+        SpanName.REDIS_SUBMIT + "@" + ServiceName.API, SpanName.REDIS_CLAIM + "@" + ServiceName.WORKER,
+        SpanName.JOB_PROCESSING + "@" + ServiceName.worker("simulation")));
     if (failing) {
-      need.add("simulation.error.validation_error@" + Seed.Service.component("simulation"));
+      need.add("simulation.error.validation_error@" + ServiceName.component("simulation"));
     }
     return need.stream().filter(n -> !have.contains(n)).collect(Collectors.toSet());
   }

@@ -1,5 +1,8 @@
 package io.emp.jobqueue.app;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static io.emp.jobqueue.app.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,8 +10,6 @@ import static org.awaitility.Awaitility.await;
 import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.core.telemetry.TraceStore;
@@ -213,7 +214,7 @@ class SeedContractTest {
 
     await().atMost(WAIT).until(() -> terminalBroadcast(ok, JobEvent.COMPLETED) != null
         && terminalBroadcast(bad, JobEvent.FAILED) != null && !named(bad, "simulation.error.validation_error").isEmpty()
-        && !named(ok, Seed.Span.JOB_POSTPROCESSING).isEmpty());
+        && !named(ok, SpanName.JOB_POSTPROCESSING).isEmpty());
 
     checkJob(ok, okPayload, false);
     checkJob(bad, badPayload, true);
@@ -221,10 +222,10 @@ class SeedContractTest {
   }
 
   private void checkJob(Submitted s, JsonObject payload, boolean failing) {
-    SpanData httpSpan = one(s, Seed.Span.HTTP_REQUEST);
-    SpanData submit = one(s, Seed.Span.REDIS_SUBMIT);
-    SpanData claim = one(s, Seed.Span.REDIS_CLAIM);
-    SpanData processing = one(s, Seed.Span.JOB_PROCESSING);
+    SpanData httpSpan = one(s, SpanName.HTTP_REQUEST);
+    SpanData submit = one(s, SpanName.REDIS_SUBMIT);
+    SpanData claim = one(s, SpanName.REDIS_CLAIM);
+    SpanData processing = one(s, SpanName.JOB_PROCESSING);
     SpanData broadcast = terminalBroadcast(s, failing ? JobEvent.FAILED : JobEvent.COMPLETED);
     long payloadBytes = payload.toBuffer().length();
     long estimated = payload.getLong("steps") * payload.getLong("step_ms");
@@ -250,7 +251,7 @@ class SeedContractTest {
     h.put("client.address", eq("127.0.0.1"));
     h.put("http.response.status_code", eq(201L));
     h.put("http.request.body.size", eq(s.contentLength()));
-    checkSpan(Seed.Span.HTTP_REQUEST, httpSpan, h, Seed.Service.API);
+    checkSpan(SpanName.HTTP_REQUEST, httpSpan, h, ServiceName.API);
     assertThat(httpSpan.getParentSpanContext().isValid()).as("the HTTP span roots the job's trace").isFalse();
     assertThat(str(httpSpan, Attr.JOB_ID)).isEqualTo(s.storedId());
 
@@ -266,7 +267,7 @@ class SeedContractTest {
     r.put("queue.estimated_position", atLeast(0));
     r.put("trace.context_stored", eq(true));
     r.put("trace.parent_id", eq(s.traceId()));
-    checkSpan(Seed.Span.REDIS_SUBMIT, submit, r, Seed.Service.API);
+    checkSpan(SpanName.REDIS_SUBMIT, submit, r, ServiceName.API);
     assertThat(submit.getParentSpanId()).isEqualTo(httpSpan.getSpanId());
 
     Map<String, Predicate<Object>> c = new LinkedHashMap<>();
@@ -282,7 +283,7 @@ class SeedContractTest {
     c.put("queue.wait_time_ms", atLeast(0));
     c.put("trace.context_retrieved", eq(true));
     c.put("trace.parent_id", eq(s.traceId()));
-    checkSpan(Seed.Span.REDIS_CLAIM, claim, c, Seed.Service.WORKER);
+    checkSpan(SpanName.REDIS_CLAIM, claim, c, ServiceName.WORKER);
     assertThat(claim.getParentSpanId()).isEqualTo(submit.getSpanId());
 
     long processingMs = (processing.getEndEpochNanos() - processing.getStartEpochNanos()) / 1_000_000;
@@ -310,21 +311,21 @@ class SeedContractTest {
     p.put("external_service.name", eq("simulation"));
     p.put("external_service.endpoint", eq("simulation://local"));
     p.put("external_service.version", nonBlank());
-    checkSpan(Seed.Span.JOB_PROCESSING, processing, p, Seed.Service.worker(SimulationConnector.TYPE));
+    checkSpan(SpanName.JOB_PROCESSING, processing, p, ServiceName.worker(SimulationConnector.TYPE));
     assertThat(processing.getParentSpanId()).isEqualTo(claim.getSpanId());
     assertThat(processing.getStatus().getStatusCode()).isEqualTo(failing ? StatusCode.ERROR : StatusCode.UNSET);
 
-    List<String> children = failing ? List.of(Seed.Span.JOB_PREPROCESSING, Seed.Span.EXTERNAL_CALL)
+    List<String> children = failing ? List.of(SpanName.JOB_PREPROCESSING, SpanName.EXTERNAL_CALL)
         : SEED_PROCESSING_CHILDREN;
     for (String child : children) {
       SpanData span = one(s, child);
       assertThat(span.getParentSpanId()).as(child + " parent").isEqualTo(processing.getSpanId());
-      assertThat(service(span)).as(child + " service").isEqualTo(Seed.Service.worker(SimulationConnector.TYPE));
+      assertThat(service(span)).as(child + " service").isEqualTo(ServiceName.worker(SimulationConnector.TYPE));
     }
     if (failing) {
       // the pipeline stops at the failing call: no post-processing, nothing uploaded
-      assertThat(named(s, Seed.Span.JOB_POSTPROCESSING)).isEmpty();
-      assertThat(named(s, Seed.Span.JOB_RESULT_UPLOAD)).isEmpty();
+      assertThat(named(s, SpanName.JOB_POSTPROCESSING)).isEmpty();
+      assertThat(named(s, SpanName.JOB_RESULT_UPLOAD)).isEmpty();
     }
 
     String finalType = failing ? JobEvent.FAILED : JobEvent.COMPLETED;
@@ -345,7 +346,7 @@ class SeedContractTest {
         && t <= broadcast.getAttributes().get(AttributeKey.longKey(Attr.EVENT_QUEUE_TO_RESPONSE_MS)));
     b.put("job.retry_count", eq(0L));
     b.put("customer.response_delivered", eq(true));
-    checkSpan(Seed.Span.WS_BROADCAST, broadcast, b, Seed.Service.API);
+    checkSpan(SpanName.WS_BROADCAST, broadcast, b, ServiceName.API);
     assertThat(broadcast.getParentSpanId()).as("broadcast continues the worker's span")
         .isEqualTo(processing.getSpanId());
     // the span describes the message the client got: same sequence number, same size
@@ -367,7 +368,7 @@ class SeedContractTest {
         .filter(x -> x.getTraceId().equals(s.traceId()) && x.getName().contains(".error.")).toList();
     assertThat(errors).extracting(SpanData::getName).containsExactly("simulation.error.validation_error");
     SpanData error = errors.get(0);
-    SpanData external = one(s, Seed.Span.EXTERNAL_CALL);
+    SpanData external = one(s, SpanName.EXTERNAL_CALL);
     assertThat(error.getParentSpanId()).as("error span under the failing span").isEqualTo(external.getSpanId());
     assertThat(external.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(error.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
@@ -388,7 +389,7 @@ class SeedContractTest {
     e.put("debug.deployment_id", nonBlank());
     e.put("debug.machine_id", eq(MACHINE_ID));
     // seed §7: {component} names both the span and its service, emp-{component}
-    checkSpan(ERROR_SPAN, error, e, Seed.Service.component(SimulationConnector.TYPE));
+    checkSpan(ERROR_SPAN, error, e, ServiceName.component(SimulationConnector.TYPE));
     assertThat(processing.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
   }
 
@@ -399,7 +400,7 @@ class SeedContractTest {
   private void checkSpan(String seedName, SpanData span, Map<String, Predicate<Object>> checks, String service) {
     Map<String, Object> attrs = attributes(span);
     List<String> required = new ArrayList<>(SEED_ATTRIBUTES.get(seedName));
-    if (seedName.equals(Seed.Span.HTTP_REQUEST)) {
+    if (seedName.equals(SpanName.HTTP_REQUEST)) {
       required.addAll(SEMCONV_HTTP);
     }
     assertThat(checks.keySet()).as("checks of " + seedName).containsAll(required);
@@ -454,7 +455,7 @@ class SeedContractTest {
   }
 
   private static SpanData terminalBroadcast(Submitted s, String type) {
-    return named(s, Seed.Span.WS_BROADCAST).stream()
+    return named(s, SpanName.WS_BROADCAST).stream()
         .filter(x -> s.storedId().equals(str(x, Attr.EVENT_JOB_ID)) && type.equals(str(x, Attr.WS_EVENT_TYPE)))
         .findFirst().orElse(null);
   }

@@ -1,9 +1,9 @@
 package io.emp.jobqueue.bench;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.TailSampler;
 import io.emp.jobqueue.core.telemetry.TailSamplingProcessor;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
@@ -91,7 +91,7 @@ public class TracingBench {
 
   /** redis.job.claim as the worker builds it: every seed attribute of §2. */
   static Span claimSpan(Tracer tracer, Context parent) {
-    return tracer.spanBuilder(Seed.Span.REDIS_CLAIM).setParent(parent).setSpanKind(SpanKind.CONSUMER)
+    return tracer.spanBuilder(SpanName.REDIS_CLAIM).setParent(parent).setSpanKind(SpanKind.CONSUMER)
         .setAttribute(Attr.WORKER_ID, "machine-1-worker-simulation-0")
         .setAttribute(Attr.WORKER_MACHINE_ID, "machine-1")
         .setAttribute(Attr.WORKER_CAPABILITIES, "{\"worker_id\":\"w\",\"services\":[\"simulation\"]}")

@@ -1,11 +1,12 @@
 package io.emp.jobqueue.gateway;
 
+import io.opentelemetry.api.trace.Span;
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.EventName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
-import io.emp.jobqueue.core.telemetry.Seed.Event;
-import io.emp.jobqueue.core.telemetry.Seed.Span;
 import io.emp.jobqueue.core.telemetry.TailSampler;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.opentelemetry.api.common.Attributes;
@@ -106,7 +107,7 @@ final class Broadcaster implements Consumer<JobEvent> {
   private void record(JobEvent e, String text, Subscription info, WsSession only, int delivered, int clientCount,
                       long startNanos, long serializedNanos, long endNanos) {
     long nowMs = endNanos / 1_000_000;
-    SpanBuilder b = tracer.spanBuilder(Span.WS_BROADCAST)
+    SpanBuilder b = tracer.spanBuilder(SpanName.WS_BROADCAST)
         // terminal events carry the job's baggage: the broadcast span then gets its correlation keys too
         .setParent(TraceContexts.extract(new TraceContext(e.traceparent(), null, e.field("baggage"))))
         .setSpanKind(SpanKind.PRODUCER)
@@ -145,11 +146,11 @@ final class Broadcaster implements Consumer<JobEvent> {
         b.setAttribute(Attr.JOB_RETRY_COUNT, Math.max(0, attempt - 1));
       }
     }
-    io.opentelemetry.api.trace.Span span = b.startSpan();
-    span.addEvent(Event.WS_MESSAGE_SERIALIZED, serializedNanos, TimeUnit.NANOSECONDS);
-    span.addEvent(Event.WS_MESSAGE_SENT, Attributes.builder().put(Attr.WS_MESSAGES_SENT, (long) delivered)
+    Span span = b.startSpan();
+    span.addEvent(EventName.WS_MESSAGE_SERIALIZED, serializedNanos, TimeUnit.NANOSECONDS);
+    span.addEvent(EventName.WS_MESSAGE_SENT, Attributes.builder().put(Attr.WS_MESSAGES_SENT, (long) delivered)
         .build(), endNanos, TimeUnit.NANOSECONDS);
-    span.addEvent(Event.WS_CLIENT_NOTIFIED, Attributes.builder().put(Attr.WS_CLIENTS_NOTIFIED,
+    span.addEvent(EventName.WS_CLIENT_NOTIFIED, Attributes.builder().put(Attr.WS_CLIENTS_NOTIFIED,
         (long) clientCount).build(), endNanos, TimeUnit.NANOSECONDS);
     span.end(endNanos, TimeUnit.NANOSECONDS);
   }

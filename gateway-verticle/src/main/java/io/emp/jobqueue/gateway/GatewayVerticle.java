@@ -1,7 +1,7 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.ServiceName;
 import io.emp.jobqueue.core.http.ReadDeadlines;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.QueueClient;
 import io.emp.jobqueue.queue.bus.BusTracing;
@@ -63,7 +63,7 @@ public final class GatewayVerticle extends VerticleBase {
       LOG.log(System.Logger.Level.WARNING, "no API keys configured (" + GatewayConfig.ENV_API_KEYS
           + " or gateway.api_keys): every /api and /ws call will be refused");
     }
-    Tracer tracer = telemetry.tracer(Seed.Service.API);
+    Tracer tracer = telemetry.tracer(ServiceName.API);
     QueueClient queue = new QueueClient(vertx, queueOptions != null ? queueOptions
         : QueueClient.Options.of(cfg.queueTimeoutMs()), BusTracing.of(vertx, tracer));
     // the node config's limits (queue.store.limits), the same the queue nodes read

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.JobIds;
 import io.emp.jobqueue.core.model.JobQueueException;
@@ -8,7 +9,6 @@ import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.Problem;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.ValidationException;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Version;
 import io.emp.jobqueue.queue.store.JobFilter;
 import io.vertx.core.http.HttpServerResponse;
@@ -85,7 +85,7 @@ final class HttpApi {
     try {
       body = jsonObjectBody(ctx);
     } catch (RuntimeException e) {
-      span.addEvent(io.emp.jobqueue.core.telemetry.Seed.Event.VALIDATION_FAILED);
+      span.addEvent(io.emp.jobqueue.core.telemetry.EventName.VALIDATION_FAILED);
       fail(ctx, ApiErrors.classify(e));
       return;
     }

@@ -1,5 +1,7 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.EventName;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.JobIds;
 import io.emp.jobqueue.core.model.JobQueueException;
@@ -9,8 +11,6 @@ import io.emp.jobqueue.core.model.JobLimits;
 import io.emp.jobqueue.core.model.Problem;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.ValidationException;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
-import io.emp.jobqueue.core.telemetry.Seed.Event;
 import io.emp.jobqueue.queue.QueueClient;
 import io.emp.jobqueue.queue.store.SubmitResult;
 import io.opentelemetry.api.trace.Span;
@@ -74,7 +74,7 @@ final class JobAccess {
    */
   Future<Submitted> submit(Principal who, JsonObject body, String idempotencyKey, String requestId,
                            Span span, TraceContext trace) {
-    span.addEvent(Event.VALIDATION_STARTED);
+    span.addEvent(EventName.VALIDATION_STARTED);
     JobSpec spec;
     try {
       if (body == null) {
@@ -110,19 +110,19 @@ final class JobAccess {
         throw new ValidationException(problems);
       }
     } catch (RuntimeException e) {
-      span.addEvent(Event.VALIDATION_FAILED);
+      span.addEvent(EventName.VALIDATION_FAILED);
       return Future.failedFuture(e);
     }
-    span.addEvent(Event.VALIDATION_COMPLETED);
+    span.addEvent(EventName.VALIDATION_COMPLETED);
     span.setAttribute(Attr.JOB_SERVICE_REQUIRED, spec.serviceRequired());
     span.setAttribute(Attr.JOB_PRIORITY, (long) spec.priority());
     RequestTracing.putIf(span, Attr.CUSTOMER_ID, spec.customerId());
     RequestTracing.putIf(span, Attr.WORKFLOW_ID, spec.workflowId());
     RequestTracing.putIf(span, Attr.CORRELATION_ID, spec.correlationId());
     RequestTracing.putIf(span, Attr.CLIENT_SESSION_ID, spec.clientSessionId());
-    span.addEvent(Event.SUBMISSION_STARTED);
+    span.addEvent(EventName.SUBMISSION_STARTED);
     return queue.submit(spec, trace).compose(r -> {
-      span.addEvent(Event.SUBMISSION_COMPLETED);
+      span.addEvent(EventName.SUBMISSION_COMPLETED);
       span.setAttribute(Attr.JOB_ID, r.jobId());
       if (r.created()) {
         return Future.succeededFuture(new Submitted(r, trace.traceId()));

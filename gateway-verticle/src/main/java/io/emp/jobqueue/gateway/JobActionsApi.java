@@ -1,9 +1,9 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.Problem;
 import io.emp.jobqueue.core.model.ValidationException;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.queue.QueueClient;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;

@@ -1,8 +1,9 @@
 package io.emp.jobqueue.gateway;
 
+import io.opentelemetry.api.trace.Span;
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
-import io.emp.jobqueue.core.telemetry.Seed.Span;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
@@ -52,7 +53,7 @@ final class RequestTracing implements Handler<RoutingContext> {
     String requestId = given != null && SAFE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
     ctx.response().putHeader(REQUEST_ID_HEADER, requestId);
     Context parent = parentOf(req);
-    io.opentelemetry.api.trace.Span span = tracer.spanBuilder(Span.HTTP_REQUEST).setParent(parent)
+    Span span = tracer.spanBuilder(SpanName.HTTP_REQUEST).setParent(parent)
         .setSpanKind(SpanKind.SERVER)
         .setAttribute(Attr.HTTP_METHOD, req.method().name())
         .setAttribute(Attr.HTTP_REQUEST_METHOD, req.method().name())
@@ -103,15 +104,15 @@ final class RequestTracing implements Handler<RoutingContext> {
   private static Context parentOf(HttpServerRequest req) {
     Context fromHeaders = TraceContexts.extract(TraceContext.from(req::getHeader));
     Context current = Context.current();
-    if (io.opentelemetry.api.trace.Span.fromContext(current).getSpanContext().isValid()) {
+    if (Span.fromContext(current).getSpanContext().isValid()) {
       return current.with(Baggage.fromContext(fromHeaders));
     }
     return fromHeaders;
   }
 
-  static io.opentelemetry.api.trace.Span span(RoutingContext ctx) {
-    io.opentelemetry.api.trace.Span s = ctx.get(SPAN);
-    return s == null ? io.opentelemetry.api.trace.Span.getInvalid() : s;
+  static Span span(RoutingContext ctx) {
+    Span s = ctx.get(SPAN);
+    return s == null ? Span.getInvalid() : s;
   }
 
   /** What the queue should continue from: this request's span plus the caller's baggage. */
@@ -134,7 +135,7 @@ final class RequestTracing implements Handler<RoutingContext> {
     return ctx.get(REQUEST_ID);
   }
 
-  static void putIf(io.opentelemetry.api.trace.Span span, String key, String value) {
+  static void putIf(Span span, String key, String value) {
     if (value != null && !value.isEmpty()) {
       span.setAttribute(key, value);
     }

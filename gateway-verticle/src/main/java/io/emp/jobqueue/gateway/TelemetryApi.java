@@ -1,12 +1,12 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.metrics.Metrics;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.Problem;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.ValidationException;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TraceStore;
 import io.vertx.core.buffer.Buffer;
@@ -51,8 +51,8 @@ final class TelemetryApi {
       // Reads and cancels of the job (GET /api/jobs/{id}) carry job.id too, but are traces of their own
       // requests, not of the job: only traces with the job's submit or claim spans are the job's.
       for (String id : telemetry.traces().tracesForJob(jobId)) {
-        if (telemetry.traces().spans(id).stream().anyMatch(s -> Seed.Span.REDIS_SUBMIT.equals(s.getName())
-            || Seed.Span.REDIS_CLAIM.equals(s.getName()))) {
+        if (telemetry.traces().spans(id).stream().anyMatch(s -> SpanName.REDIS_SUBMIT.equals(s.getName())
+            || SpanName.REDIS_CLAIM.equals(s.getName()))) {
           ids.add(id);
         }
       }

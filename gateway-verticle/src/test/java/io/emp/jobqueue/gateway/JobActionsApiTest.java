@@ -1,11 +1,12 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.queue.store.ClaimedJob;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.RetryPolicy;
@@ -70,9 +71,9 @@ class JobActionsApiTest extends GatewayTestSupport {
     assertThat(body.getString("trace_id")).isNotEqualTo(job[1]).hasSize(32);
 
     SpanData retry = Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> spans.getFinishedSpanItems()
-        .stream().filter(s -> s.getName().equals(Seed.Span.REDIS_RETRY)
+        .stream().filter(s -> s.getName().equals(SpanName.REDIS_RETRY)
             && job[0].equals(s.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(
-                Seed.Attr.JOB_ID)))).findFirst().orElse(null), s -> s != null);
+                Attr.JOB_ID)))).findFirst().orElse(null), s -> s != null);
     assertThat(retry.getTraceId()).isEqualTo(body.getString("trace_id"));
     assertThat(retry.getLinks()).extracting(LinkData::getSpanContext).extracting(c -> c.getTraceId()).contains(job[1]);
 

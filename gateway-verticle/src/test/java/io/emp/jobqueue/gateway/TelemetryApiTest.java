@@ -1,9 +1,9 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.queue.store.ClaimedJob;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,8 +31,8 @@ class TelemetryApiTest extends GatewayTestSupport {
     JsonArray traces = res.bodyAsJsonObject().getJsonArray("traces");
     assertThat(traces).hasSize(1);
     JsonObject root = traces.getJsonObject(0).getJsonArray("roots").getJsonObject(0);
-    assertThat(root.getString("name")).isEqualTo(Seed.Span.HTTP_REQUEST);
-    assertThat(root.getJsonArray("children").getJsonObject(0).getString("name")).isEqualTo(Seed.Span.REDIS_SUBMIT);
+    assertThat(root.getString("name")).isEqualTo(SpanName.HTTP_REQUEST);
+    assertThat(root.getJsonArray("children").getJsonObject(0).getString("name")).isEqualTo(SpanName.REDIS_SUBMIT);
     String traceId = traces.getJsonObject(0).getString("trace_id");
 
     assertThat(get(http.get(port(), "127.0.0.1", "/api/traces?job_id=" + id).bearerTokenAuthentication(KEY_B)

@@ -1,11 +1,12 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.EventName;
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
-import io.emp.jobqueue.core.telemetry.Seed.Event;
 import io.emp.jobqueue.queue.store.ClaimedJob;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -61,11 +62,11 @@ class TracingTest extends GatewayTestSupport {
     String jobId = stored(CUST_A, publicId);
     assertThat(res.bodyAsJsonObject().getString("trace_id")).isEqualTo(TRACE);
 
-    SpanData httpSpan = awaitSpan(s -> s.getName().equals(Seed.Span.HTTP_REQUEST) && jobId.equals(str(s, Attr.JOB_ID)));
+    SpanData httpSpan = awaitSpan(s -> s.getName().equals(SpanName.HTTP_REQUEST) && jobId.equals(str(s, Attr.JOB_ID)));
     assertThat(httpSpan.getTraceId()).isEqualTo(TRACE);
     assertThat(httpSpan.getParentSpanId()).isEqualTo(CLIENT_SPAN);
     assertThat(httpSpan.getKind()).isEqualTo(SpanKind.SERVER);
-    assertThat(httpSpan.getResource().getAttribute(AttributeKey.stringKey("service.name"))).isEqualTo(Seed.Service.API);
+    assertThat(httpSpan.getResource().getAttribute(AttributeKey.stringKey("service.name"))).isEqualTo(ServiceName.API);
     assertThat(str(httpSpan, Attr.HTTP_METHOD)).isEqualTo("POST");
     assertThat(str(httpSpan, Attr.HTTP_REQUEST_METHOD)).isEqualTo("POST");
     assertThat(str(httpSpan, Attr.URL_PATH)).isEqualTo("/api/jobs");
@@ -82,11 +83,11 @@ class TracingTest extends GatewayTestSupport {
     assertThat(str(httpSpan, Attr.CUSTOMER_ID)).isEqualTo("custA");
     assertThat(str(httpSpan, Attr.WORKFLOW_ID)).isEqualTo(stored(CUST_A, "wf-1"));
     assertThat(str(httpSpan, Attr.API_VERSION)).isNotBlank();
-    assertThat(events(httpSpan)).containsExactly(Event.VALIDATION_STARTED, Event.VALIDATION_COMPLETED,
-        Event.SUBMISSION_STARTED, Event.SUBMISSION_COMPLETED);
+    assertThat(events(httpSpan)).containsExactly(EventName.VALIDATION_STARTED, EventName.VALIDATION_COMPLETED,
+        EventName.SUBMISSION_STARTED, EventName.SUBMISSION_COMPLETED);
     assertThat(httpSpan.getAttributes().asMap().values().toString()).doesNotContain(KEY_A);
 
-    SpanData submit = awaitSpan(s -> s.getName().equals(Seed.Span.REDIS_SUBMIT) && jobId.equals(str(s, Attr.JOB_ID)));
+    SpanData submit = awaitSpan(s -> s.getName().equals(SpanName.REDIS_SUBMIT) && jobId.equals(str(s, Attr.JOB_ID)));
     assertThat(submit.getTraceId()).isEqualTo(TRACE);
     assertThat(submit.getParentSpanId()).isEqualTo(httpSpan.getSpanId());
 
@@ -102,9 +103,9 @@ class TracingTest extends GatewayTestSupport {
     var res = get(http.post(port(), "127.0.0.1", "/api/jobs").bearerTokenAuthentication(KEY_A)
         .putHeader("X-Request-Id", "bad-one").sendJsonObject(new JsonObject().put("priority", "high")));
     assertThat(res.statusCode()).isEqualTo(400);
-    SpanData span = awaitSpan(s -> s.getName().equals(Seed.Span.HTTP_REQUEST) && "bad-one".equals(str(s, Attr.REQUEST_ID)));
+    SpanData span = awaitSpan(s -> s.getName().equals(SpanName.HTTP_REQUEST) && "bad-one".equals(str(s, Attr.REQUEST_ID)));
     assertThat(num(span, Attr.HTTP_RESPONSE_STATUS_CODE)).isEqualTo(400L);
-    assertThat(events(span)).containsExactly(Event.VALIDATION_STARTED, Event.VALIDATION_FAILED);
+    assertThat(events(span)).containsExactly(EventName.VALIDATION_STARTED, EventName.VALIDATION_FAILED);
   }
 
   @Test
@@ -124,11 +125,11 @@ class TracingTest extends GatewayTestSupport {
         TraceContext.of("00-" + workerTrace + "-" + workerSpan + "-01")));
     ws.awaitType("complete_job", id);
 
-    SpanData b = awaitSpan(s -> s.getName().equals(Seed.Span.WS_BROADCAST) && stored(CUST_A, id).equals(str(s, Attr.EVENT_JOB_ID))
+    SpanData b = awaitSpan(s -> s.getName().equals(SpanName.WS_BROADCAST) && stored(CUST_A, id).equals(str(s, Attr.EVENT_JOB_ID))
         && "complete_job".equals(str(s, Attr.WS_EVENT_TYPE)));
     assertThat(b.getTraceId()).isEqualTo(workerTrace);
     assertThat(b.getParentSpanId()).isEqualTo(workerSpan);
-    assertThat(b.getResource().getAttribute(AttributeKey.stringKey("service.name"))).isEqualTo(Seed.Service.API);
+    assertThat(b.getResource().getAttribute(AttributeKey.stringKey("service.name"))).isEqualTo(ServiceName.API);
     assertThat(num(b, Attr.WS_CLIENT_COUNT)).isEqualTo(1L);
     assertThat(str(b, Attr.WS_SESSION_ID)).isNotBlank();
     assertThat(str(b, Attr.EVENT_CORRELATION_ID)).isEqualTo("order-77");
@@ -140,11 +141,11 @@ class TracingTest extends GatewayTestSupport {
     assertThat(str(b, Attr.JOB_FINAL_STATUS)).isEqualTo("completed");
     assertThat(num(b, Attr.JOB_RETRY_COUNT)).isEqualTo(0L);
     assertThat(b.getAttributes().get(AttributeKey.booleanKey(Attr.CUSTOMER_RESPONSE_DELIVERED))).isTrue();
-    assertThat(events(b)).containsExactly(Event.WS_MESSAGE_SERIALIZED, Event.WS_MESSAGE_SENT, Event.WS_CLIENT_NOTIFIED);
+    assertThat(events(b)).containsExactly(EventName.WS_MESSAGE_SERIALIZED, EventName.WS_MESSAGE_SENT, EventName.WS_CLIENT_NOTIFIED);
 
     // The quiet job's event came earlier in the stream and reached no socket: no span for it.
     Optional<SpanData> none = spans.getFinishedSpanItems().stream()
-        .filter(s -> s.getName().equals(Seed.Span.WS_BROADCAST) && quiet.equals(str(s, Attr.EVENT_JOB_ID))).findAny();
+        .filter(s -> s.getName().equals(SpanName.WS_BROADCAST) && quiet.equals(str(s, Attr.EVENT_JOB_ID))).findAny();
     assertThat(none).isEmpty();
     ws.close();
   }

@@ -1,7 +1,8 @@
 package io.emp.jobqueue.machine;
 
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.MachineAttr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -120,7 +121,7 @@ public final class ComponentInstaller {
   }
 
   Future<ComponentResult> installOne(ComponentSpec c, Context parent) {
-    Span span = tracer.spanBuilder(Seed.Span.componentInstall(c.name())).setParent(parent)
+    Span span = tracer.spanBuilder(SpanName.componentInstall(c.name())).setParent(parent)
         .setAttribute(MachineAttr.COMPONENT_NAME, c.name())
         .setAttribute(MachineAttr.COMPONENT_TYPE, c.type().wire())
         .setAttribute(MachineAttr.COMPONENT_REQUIRED, c.required())
@@ -200,24 +201,24 @@ public final class ComponentInstaller {
 
   private void errorSpan(ComponentSpec c, Throwable err, Context parent) {
     String type = err instanceof InstallException ie ? ie.kind().wire() : "io";
-    Span e = tracer.spanBuilder(Seed.Span.error(ERROR_COMPONENT, ERROR_TYPE)).setParent(parent)
-        .setAttribute(Seed.Attr.ERROR_TYPE, type)
-        .setAttribute(Seed.Attr.ERROR_MESSAGE, String.valueOf(err.getMessage()))
-        .setAttribute(Seed.Attr.ERROR_CODE, err instanceof InstallException ie ? ie.code().name() : "INTERNAL")
-        .setAttribute(Seed.Attr.RECOVERY_ATTEMPTED, err instanceof InstallException ie
+    Span e = tracer.spanBuilder(SpanName.error(ERROR_COMPONENT, ERROR_TYPE)).setParent(parent)
+        .setAttribute(Attr.ERROR_TYPE, type)
+        .setAttribute(Attr.ERROR_MESSAGE, String.valueOf(err.getMessage()))
+        .setAttribute(Attr.ERROR_CODE, err instanceof InstallException ie ? ie.code().name() : "INTERNAL")
+        .setAttribute(Attr.RECOVERY_ATTEMPTED, err instanceof InstallException ie
             && ie.kind() == InstallException.Kind.DOWNLOAD_FAILED)
-        .setAttribute(Seed.Attr.RECOVERY_STRATEGY, c.required() ? "fail" : "skip")
-        .setAttribute(Seed.Attr.RECOVERY_SUCCESS, false)
-        .setAttribute(Seed.Attr.IMPACT_JOB_FAILED, false)
-        .setAttribute(Seed.Attr.IMPACT_CUSTOMER_NOTIFIED, false)
-        .setAttribute(Seed.Attr.IMPACT_SERVICE_DEGRADED, true)
-        .setAttribute(Seed.Attr.DEBUG_ENVIRONMENT, settings.environment())
-        .setAttribute(Seed.Attr.DEBUG_MACHINE_ID, settings.machineId())
+        .setAttribute(Attr.RECOVERY_STRATEGY, c.required() ? "fail" : "skip")
+        .setAttribute(Attr.RECOVERY_SUCCESS, false)
+        .setAttribute(Attr.IMPACT_JOB_FAILED, false)
+        .setAttribute(Attr.IMPACT_CUSTOMER_NOTIFIED, false)
+        .setAttribute(Attr.IMPACT_SERVICE_DEGRADED, true)
+        .setAttribute(Attr.DEBUG_ENVIRONMENT, settings.environment())
+        .setAttribute(Attr.DEBUG_MACHINE_ID, settings.machineId())
         .setAttribute(MachineAttr.COMPONENT_NAME, c.name())
         .setAttribute(MachineAttr.COMPONENT_REQUIRED, c.required())
         .startSpan();
     if (c.version() != null) {
-      e.setAttribute(Seed.Attr.DEBUG_COMPONENT_VERSION, c.version());
+      e.setAttribute(Attr.DEBUG_COMPONENT_VERSION, c.version());
     }
     e.setStatus(StatusCode.ERROR, String.valueOf(err.getMessage()));
     e.end();

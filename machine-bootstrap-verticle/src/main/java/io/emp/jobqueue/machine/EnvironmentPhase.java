@@ -1,7 +1,7 @@
 package io.emp.jobqueue.machine;
 
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.MachineAttr;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -51,7 +51,7 @@ final class EnvironmentPhase {
       root.setAttribute(MachineAttr.HW_CPU_CORES, hw.cpuCores());
       root.setAttribute(MachineAttr.HW_RAM_GB, hw.ramGb());
       root.setAttribute(MachineAttr.HW_DISK_GB, hw.diskGb());
-      span.setAttribute(Seed.Attr.MACHINE_GPU_COUNT, hw.gpuCount());
+      span.setAttribute(Attr.MACHINE_GPU_COUNT, hw.gpuCount());
       return hw;
     });
   }

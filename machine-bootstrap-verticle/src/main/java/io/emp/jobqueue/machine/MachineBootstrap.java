@@ -1,7 +1,8 @@
 package io.emp.jobqueue.machine;
 
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
+import io.emp.jobqueue.core.telemetry.MachineAttr;
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.bus.NodeIdentity;
 import io.emp.jobqueue.queue.control.Controls;
@@ -68,7 +69,7 @@ public final class MachineBootstrap {
     this.vertx = vertx;
     this.cfg = cfg;
     this.telemetry = telemetry;
-    this.tracer = telemetry.tracer(Seed.Service.BOOTSTRAP);
+    this.tracer = telemetry.tracer(ServiceName.BOOTSTRAP);
     this.deployer = deployer;
     this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     this.supervisor = new ServiceSupervisor(vertx, http, tracer, cfg.logDir(),
@@ -97,23 +98,23 @@ public final class MachineBootstrap {
     MachineProfile p = cfg.profile();
     StartupTrace trace = new StartupTrace(tracer, cfg, telemetry, metrics, name -> phase = name);
     metrics.startupBegan(this::ready);
-    return trace.phase(Seed.Span.STARTUP_ENVIRONMENT, s -> new EnvironmentPhase(vertx, cfg).run(s, trace.root())
+    return trace.phase(SpanName.STARTUP_ENVIRONMENT, s -> new EnvironmentPhase(vertx, cfg).run(s, trace.root())
             .map(hw -> {
               hardware = hw;
               slots = p.workerSpec().resolve(cfg.machineId(), hw.gpuCount());
               return null;
             }))
-        .compose(v -> trace.phase(Seed.Span.STARTUP_DEPENDENCIES, BundlePhase::dependencies))
-        .compose(v -> trace.phase(Seed.Span.STARTUP_WORKER_BUNDLE, s -> BundlePhase.workerBundle(vertx, s)))
-        .compose(v -> trace.phase(Seed.Span.STARTUP_COMPONENTS, s -> ComponentsPhase.run(vertx, cfg, tracer,
+        .compose(v -> trace.phase(SpanName.STARTUP_DEPENDENCIES, BundlePhase::dependencies))
+        .compose(v -> trace.phase(SpanName.STARTUP_WORKER_BUNDLE, s -> BundlePhase.workerBundle(vertx, s)))
+        .compose(v -> trace.phase(SpanName.STARTUP_COMPONENTS, s -> ComponentsPhase.run(vertx, cfg, tracer,
             telemetry.config().environment(), metrics, s)))
-        .compose(v -> trace.phase(Seed.Span.STARTUP_SERVICES, s -> ServicesPhase.run(vertx, cfg, slots, supervisor,
+        .compose(v -> trace.phase(SpanName.STARTUP_SERVICES, s -> ServicesPhase.run(vertx, cfg, slots, supervisor,
             metrics, s).map(bound -> {
               slots = bound;
               return null;
             })))
-        .compose(v -> trace.phase(Seed.Span.STARTUP_REGISTRATION, s -> registration(s, trace)))
-        .compose(v -> trace.phase(Seed.Span.STARTUP_TELEMETRY, s -> TelemetryPhase.run(vertx, cfg, telemetry, s)))
+        .compose(v -> trace.phase(SpanName.STARTUP_REGISTRATION, s -> registration(s, trace)))
+        .compose(v -> trace.phase(SpanName.STARTUP_TELEMETRY, s -> TelemetryPhase.run(vertx, cfg, telemetry, s)))
         .andThen(ar -> {
           metrics.startupEnded();
           trace.end(ar);

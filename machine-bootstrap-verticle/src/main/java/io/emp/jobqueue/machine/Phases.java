@@ -1,6 +1,6 @@
 package io.emp.jobqueue.machine;
 
-import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
+import io.emp.jobqueue.core.telemetry.MachineAttr;
 import io.opentelemetry.api.trace.Span;
 
 /** What the start-up phase classes share. */

@@ -1,7 +1,7 @@
 package io.emp.jobqueue.machine;
 
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
+import io.emp.jobqueue.core.telemetry.MachineAttr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -56,7 +56,7 @@ public final class ServiceSupervisor {
   }
 
   private Future<Started> startOne(ServiceInstance i, Context parent) {
-    Span span = tracer.spanBuilder(Seed.Span.serviceStartup(i.name())).setParent(parent)
+    Span span = tracer.spanBuilder(SpanName.serviceStartup(i.name())).setParent(parent)
         .setAttribute(MachineAttr.SERVICE_NAME, i.name())
         .setAttribute(MachineAttr.SERVICE_TYPE, i.spec().type())
         .setAttribute(MachineAttr.SERVICE_INSTANCE_ID, i.name())

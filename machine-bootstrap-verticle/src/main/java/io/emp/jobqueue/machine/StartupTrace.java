@@ -1,7 +1,8 @@
 package io.emp.jobqueue.machine;
 
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.MachineAttr;
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.MachineAttr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.Version;
 import io.opentelemetry.api.trace.Span;
@@ -30,17 +31,17 @@ final class StartupTrace {
     this.metrics = metrics;
     this.onPhase = onPhase;
     MachineProfile p = cfg.profile();
-    root = tracer.spanBuilder(Seed.Span.MACHINE_STARTUP).setNoParent()
+    root = tracer.spanBuilder(SpanName.MACHINE_STARTUP).setNoParent()
         .setAttribute(MachineAttr.MACHINE_ID, cfg.machineId())
         .setAttribute(MachineAttr.MACHINE_TYPE, p.machineType())
         .setAttribute(MachineAttr.MACHINE_PROFILE, p.name())
         .setAttribute(MachineAttr.WORKERS_SPECIFICATION, p.workers())
         .setAttribute(MachineAttr.CONTAINER_PLATFORM, platform())
-        .setAttribute(Seed.Attr.DEPLOYMENT_ENVIRONMENT, telemetry.config().environment())
+        .setAttribute(Attr.DEPLOYMENT_ENVIRONMENT, telemetry.config().environment())
         .setAttribute(MachineAttr.DEPLOYMENT_VERSION, Version.current())
         .startSpan();
     if (telemetry.config().region() != null) {
-      root.setAttribute(Seed.Attr.DEPLOYMENT_REGION, telemetry.config().region());
+      root.setAttribute(Attr.DEPLOYMENT_REGION, telemetry.config().region());
     }
     String image = System.getenv("CONTAINER_IMAGE");
     if (image != null && !image.isBlank()) {

@@ -1,9 +1,10 @@
 package io.emp.jobqueue.machine;
 
+import io.emp.jobqueue.core.telemetry.MachineAttr;
+import io.emp.jobqueue.core.telemetry.ServiceName;
 import static io.emp.jobqueue.machine.Fixtures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.opentelemetry.api.common.AttributeKey;
@@ -57,7 +58,7 @@ class ComponentInstallerTest {
 
   ComponentInstaller installer() {
     return new ComponentInstaller(vertx, new Downloader(vertx, 3, 10),
-        telemetry.tracer(Seed.Service.BOOTSTRAP),
+        telemetry.tracer(ServiceName.BOOTSTRAP),
         new ComponentInstaller.Settings(dir.resolve("install"), dir.resolve("cache"), "m-test", "test"));
   }
 
@@ -155,7 +156,7 @@ class ComponentInstallerTest {
         download("m", ComponentSpec.Type.MODEL_DOWNLOAD, server.url("/m.bin"), wrong, true),
         download("later", ComponentSpec.Type.MODEL_DOWNLOAD, server.url("/later.bin"), Fixtures.sha256(model), true));
 
-    Span parent = telemetry.tracer(Seed.Service.BOOTSTRAP).spanBuilder("parent").startSpan();
+    Span parent = telemetry.tracer(ServiceName.BOOTSTRAP).spanBuilder("parent").startSpan();
     ComponentInstaller.Report r = get(installer().install(comps, new MachineProfile.Installation(false, 1),
         Context.root().with(parent)));
     parent.end();
@@ -208,6 +209,6 @@ class ComponentInstallerTest {
     assertThat(ComponentInstaller.redact("redis://:secret@10.0.0.1:6379")).isEqualTo("redis://10.0.0.1:6379");
     assertThat(ComponentInstaller.redact("fatal: unable to access 'https://bot:ghp_x@github.com/o/r.git/': 403"))
         .isEqualTo("fatal: unable to access 'https://github.com/o/r.git/': 403");
-    assertThat(AttributeKey.stringKey("download.url").getKey()).isEqualTo(Seed.MachineAttr.DOWNLOAD_URL);
+    assertThat(AttributeKey.stringKey("download.url").getKey()).isEqualTo(MachineAttr.DOWNLOAD_URL);
   }
 }

@@ -1,10 +1,10 @@
 package io.emp.jobqueue.machine;
 
+import io.emp.jobqueue.core.telemetry.ServiceName;
 import static io.emp.jobqueue.machine.Fixtures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.opentelemetry.context.Context;
@@ -52,7 +52,7 @@ class ServiceSupervisorTest {
   @BeforeEach
   void create() {
     exporter.reset();
-    supervisor = new ServiceSupervisor(vertx, http, telemetry.tracer(Seed.Service.BOOTSTRAP), dir.resolve("logs"),
+    supervisor = new ServiceSupervisor(vertx, http, telemetry.tracer(ServiceName.BOOTSTRAP), dir.resolve("logs"),
         () -> { });
   }
 

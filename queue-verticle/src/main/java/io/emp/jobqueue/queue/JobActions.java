@@ -1,11 +1,12 @@
 package io.emp.jobqueue.queue;
 
+import io.opentelemetry.api.trace.Span;
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
-import io.emp.jobqueue.core.telemetry.Seed.Span;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.opentelemetry.api.trace.SpanContext;
@@ -56,7 +57,7 @@ final class JobActions {
   }
 
   /** A retry span started, and the trace context the job's new run will carry. */
-  private record Started(String jobId, io.opentelemetry.api.trace.Span span, TraceContext next) {
+  private record Started(String jobId, Span span, TraceContext next) {
   }
 
   /**
@@ -64,7 +65,7 @@ final class JobActions {
    * @param bulk the bulk request's span, linked from each job's retry span; null for a single retry
    */
   private Started start(String jobId, Context parent, SpanContext bulk) {
-    var b = tracer.spanBuilder(Span.REDIS_RETRY).setParent(parent).setSpanKind(SpanKind.PRODUCER)
+    var b = tracer.spanBuilder(SpanName.REDIS_RETRY).setParent(parent).setSpanKind(SpanKind.PRODUCER)
         .setAttribute(Attr.JOB_ID, jobId)
         .setAttribute(Attr.REDIS_OPERATION, "EVALSHA retry.lua (HSET + ZADD + XADD)")
         .setAttribute(Attr.DB_SYSTEM, "redis")
@@ -73,7 +74,7 @@ final class JobActions {
     if (bulk != null && bulk.isValid()) {
       b.addLink(bulk);
     }
-    io.opentelemetry.api.trace.Span span = b.startSpan();
+    Span span = b.startSpan();
     // only the span: the job keeps its own baggage (tier, workflow), not the caller's
     return new Started(jobId, span, TraceContexts.inject(Context.root().with(span)));
   }
@@ -81,7 +82,7 @@ final class JobActions {
   /** Links the span to the previous run's trace and ends it; the answer, or the job's failure rethrown. */
   private static JsonObject finish(Started st, io.vertx.core.AsyncResult<JobStore.Retried> ar, String by,
                                    boolean log) {
-    io.opentelemetry.api.trace.Span span = st.span();
+    Span span = st.span();
     if (ar.failed()) {
       span.recordException(ar.cause());
       span.setStatus(StatusCode.ERROR, ar.cause().getMessage());
@@ -89,7 +90,7 @@ final class JobActions {
       throw ar.cause() instanceof RuntimeException re ? re : new IllegalStateException(ar.cause());
     }
     JobStore.Retried r = ar.result();
-    SpanContext prev = io.opentelemetry.api.trace.Span.fromContext(TraceContexts.extract(r.previous())).getSpanContext();
+    SpanContext prev = Span.fromContext(TraceContexts.extract(r.previous())).getSpanContext();
     if (prev.isValid()) {
       span.addLink(prev);
       span.setAttribute(Attr.JOB_PREVIOUS_TRACE_ID, prev.getTraceId());
@@ -145,7 +146,7 @@ final class JobActions {
           "limit must be within 1.." + BULK_MAX_LIMIT));
     }
     boolean dryRun = q.getBoolean("dry_run", false);
-    SpanContext request = io.opentelemetry.api.trace.Span.fromContext(TraceContexts.extract(parent)).getSpanContext();
+    SpanContext request = Span.fromContext(TraceContexts.extract(parent)).getSpanContext();
     return store.selectForRetry(status, q.getString("service"), q.getString("error_type"),
         q.getLong("finished_after"), q.getLong("finished_before"), limit).compose(ids -> {
           JsonObject answer = new JsonObject().put("matched", ids.size()).put("dry_run", dryRun)

@@ -1,11 +1,12 @@
 package io.emp.jobqueue.queue;
 
+import io.opentelemetry.api.trace.Span;
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.EventName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
-import io.emp.jobqueue.core.telemetry.Seed.Event;
-import io.emp.jobqueue.core.telemetry.Seed.Span;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.SubmitResult;
@@ -39,7 +40,7 @@ public final class QueueService {
   /** Stores {@code spec} (validated at the edge: a {@link JobSpec} cannot be invalid) under a submit span. */
   public Future<SubmitResult> submit(JobSpec spec, TraceContext parent) {
     Context parentCtx = TraceContexts.extract(parent);
-    io.opentelemetry.api.trace.Span span = tracer.spanBuilder(Span.REDIS_SUBMIT).setParent(parentCtx)
+    Span span = tracer.spanBuilder(SpanName.REDIS_SUBMIT).setParent(parentCtx)
         .setSpanKind(SpanKind.PRODUCER)
         .setAttribute(Attr.REDIS_OPERATION, "EVALSHA submit.lua (HSET + ZADD + XADD)")
         .setAttribute(Attr.REDIS_KEY_PATTERN, store.keys().job("{job_id}"))
@@ -69,17 +70,17 @@ public final class QueueService {
     if (parent != null && parent.traceId() != null) {
       span.setAttribute(Attr.TRACE_PARENT_ID, parent.traceId());
     }
-    span.addEvent(Event.REDIS_JOB_SERIALIZED);
+    span.addEvent(EventName.REDIS_JOB_SERIALIZED);
     return store.submit(spec.withTrace(stored.isPresent() ? stored : spec.trace()))
         .onSuccess(r -> {
-          span.addEvent(Event.REDIS_JOB_STORED);
-          span.addEvent(Event.REDIS_QUEUE_UPDATED);
+          span.addEvent(EventName.REDIS_JOB_STORED);
+          span.addEvent(EventName.REDIS_QUEUE_UPDATED);
           span.setAttribute(Attr.JOB_ID, r.jobId());
           span.setAttribute(Attr.QUEUE_PRIORITY_SCORE, r.priorityScore());
           span.setAttribute(Attr.QUEUE_ESTIMATED_POSITION, r.estimatedPosition());
           // each workflow step links to the earlier steps' submit spans (their own traces)
           r.earlierSteps().values().forEach(step -> {
-            SpanContext earlier = io.opentelemetry.api.trace.Span.fromContext(
+            SpanContext earlier = Span.fromContext(
                 TraceContexts.extract(step)).getSpanContext();
             if (earlier.isValid()) {
               span.addLink(earlier);
@@ -115,7 +116,7 @@ public final class QueueService {
     return b.build().storeInContext(ctx);
   }
 
-  private static void putIf(io.opentelemetry.api.trace.Span span, String key, String value) {
+  private static void putIf(Span span, String key, String value) {
     if (value != null) {
       span.setAttribute(key, value);
     }

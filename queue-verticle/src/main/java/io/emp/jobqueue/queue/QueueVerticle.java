@@ -1,12 +1,12 @@
 package io.emp.jobqueue.queue;
 
+import io.emp.jobqueue.core.telemetry.ServiceName;
 import io.emp.jobqueue.core.metrics.MetricNames;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.JobSpecCodec;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.bus.BusTracing;
 import io.emp.jobqueue.queue.control.Controls;
@@ -71,10 +71,10 @@ public final class QueueVerticle extends VerticleBase {
     JobSpecCodec.register(vertx);
     return JobStore.connect(vertx, cfg.store()).compose(s -> {
       store = s;
-      service = new QueueService(s, telemetry.tracer(Seed.Service.API), telemetry.sampler().policy()::tierOf);
-      tracing = BusTracing.of(vertx, telemetry.tracer(Seed.Service.API));
+      service = new QueueService(s, telemetry.tracer(ServiceName.API), telemetry.sampler().policy()::tierOf);
+      tracing = BusTracing.of(vertx, telemetry.tracer(ServiceName.API));
       notices = MonitorNotices.of(vertx, s);
-      actions = new JobActions(s, telemetry.tracer(Seed.Service.API));
+      actions = new JobActions(s, telemetry.tracer(ServiceName.API));
       // each expired lease is reaped by exactly one node (one atomic script): summing across nodes is exact
       var leaseExpired = telemetry.metrics().counter(MetricNames.ERRORS, "queue", "lease_expired");
       housekeeper = new Housekeeper(vertx, s, cfg, leaseExpired::increment);

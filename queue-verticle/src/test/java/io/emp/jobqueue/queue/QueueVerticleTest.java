@@ -1,5 +1,9 @@
 package io.emp.jobqueue.queue;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.EventName;
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -12,7 +16,6 @@ import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.ValidationException;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.queue.store.JobStore;
@@ -78,16 +81,16 @@ class QueueVerticleTest {
     assertThat(r.created()).isTrue();
 
     SpanData submit = spans.getFinishedSpanItems().stream()
-        .filter(s -> s.getName().equals(Seed.Span.REDIS_SUBMIT)).reduce((a, b) -> b).orElseThrow();
+        .filter(s -> s.getName().equals(SpanName.REDIS_SUBMIT)).reduce((a, b) -> b).orElseThrow();
     assertThat(submit.getTraceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
     assertThat(submit.getParentSpanId()).isEqualTo("b7ad6b7169203331");
     assertThat(submit.getResource().getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name")))
-        .isEqualTo(Seed.Service.API);
+        .isEqualTo(ServiceName.API);
     assertThat(submit.getAttributes().asMap().keySet()).extracting(k -> k.getKey()).contains(
-        Seed.Attr.JOB_ID, Seed.Attr.QUEUE_PRIORITY_SCORE, Seed.Attr.QUEUE_ESTIMATED_POSITION,
-        Seed.Attr.JOB_PAYLOAD_SIZE, Seed.Attr.REDIS_OPERATION, Seed.Attr.TRACE_CONTEXT_STORED);
+        Attr.JOB_ID, Attr.QUEUE_PRIORITY_SCORE, Attr.QUEUE_ESTIMATED_POSITION,
+        Attr.JOB_PAYLOAD_SIZE, Attr.REDIS_OPERATION, Attr.TRACE_CONTEXT_STORED);
     assertThat(submit.getEvents()).extracting(e -> e.getName())
-        .contains(Seed.Event.REDIS_JOB_STORED, Seed.Event.REDIS_QUEUE_UPDATED);
+        .contains(EventName.REDIS_JOB_STORED, EventName.REDIS_QUEUE_UPDATED);
 
     Job job = get(store.get(r.jobId())).orElseThrow();
     assertThat(job.trace().traceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
@@ -103,16 +106,16 @@ class QueueVerticleTest {
     assertThat(job.trace().baggage()).contains("workflow.id=wf-7").contains("correlation_id=txn-9")
         .contains("request.id=req-3");
     // a span another node starts under the job's context (a worker's claim) gets the keys by itself
-    io.opentelemetry.api.trace.Span s = telemetry.tracer(Seed.Service.WORKER).spanBuilder("some.worker.span")
+    io.opentelemetry.api.trace.Span s = telemetry.tracer(ServiceName.WORKER).spanBuilder("some.worker.span")
         .setParent(io.emp.jobqueue.core.telemetry.TraceContexts.extract(job.trace())).startSpan();
     s.end();
     SpanData data = spans.getFinishedSpanItems().stream().filter(d -> d.getName().equals("some.worker.span"))
         .findFirst().orElseThrow();
-    assertThat(data.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Seed.Attr.WORKFLOW_ID)))
+    assertThat(data.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Attr.WORKFLOW_ID)))
         .isEqualTo("wf-7");
-    assertThat(data.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Seed.Attr.CORRELATION_ID)))
+    assertThat(data.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Attr.CORRELATION_ID)))
         .isEqualTo("txn-9");
-    assertThat(data.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Seed.Attr.REQUEST_ID)))
+    assertThat(data.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Attr.REQUEST_ID)))
         .isEqualTo("req-3");
   }
 
@@ -128,7 +131,7 @@ class QueueVerticleTest {
       traceIds.add(TraceContext.of(tp).traceId());
     }
     SpanData third = spans.getFinishedSpanItems().stream()
-        .filter(d -> d.getName().equals(Seed.Span.REDIS_SUBMIT) && d.getTraceId().equals(traceIds.get(2)))
+        .filter(d -> d.getName().equals(SpanName.REDIS_SUBMIT) && d.getTraceId().equals(traceIds.get(2)))
         .findFirst().orElseThrow();
     assertThat(third.getLinks()).extracting(l -> l.getSpanContext().getTraceId())
         .containsExactlyInAnyOrder(traceIds.get(0), traceIds.get(1));

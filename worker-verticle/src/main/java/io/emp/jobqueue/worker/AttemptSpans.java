@@ -1,9 +1,9 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.SecretRedactor;
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.worker.spi.Connector;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -43,7 +43,7 @@ final class AttemptSpans {
 
   /** Starts job.processing under the claim span; answers its context. */
   Context startProcessing(Context claimCtx, MachineInfo machine, long startedAt) {
-    Span s = tracer.spanBuilder(Seed.Span.JOB_PROCESSING).setParent(claimCtx).setSpanKind(SpanKind.INTERNAL)
+    Span s = tracer.spanBuilder(SpanName.JOB_PROCESSING).setParent(claimCtx).setSpanKind(SpanKind.INTERNAL)
         .setAttribute(Attr.JOB_ID, job.id())
         .setAttribute(Attr.JOB_TYPE, job.serviceRequired())
         .setAttribute(Attr.JOB_SERVICE_REQUIRED, job.serviceRequired())
@@ -85,7 +85,7 @@ final class AttemptSpans {
 
   /** The external_service.call span of the connector's work under {@code parent}. */
   Span external(Context parent) {
-    Span s = tracer.spanBuilder(Seed.Span.EXTERNAL_CALL).setParent(parent).setSpanKind(SpanKind.CLIENT)
+    Span s = tracer.spanBuilder(SpanName.EXTERNAL_CALL).setParent(parent).setSpanKind(SpanKind.CLIENT)
         .setAttribute(Attr.WORKER_CONNECTOR_TYPE, connector.type()).startSpan();
     putExternal(s, connector.externalService());
     return s;

@@ -1,12 +1,12 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.LeaseLostException;
 import io.emp.jobqueue.core.model.SecretRedactor;
 import io.emp.jobqueue.core.telemetry.RateLimitedLog;
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.queue.store.ClaimedJob;
 import io.emp.jobqueue.queue.store.FailOutcome;
@@ -151,9 +151,9 @@ public final class JobRunner {
   }
 
   private Future<JsonObject> pipeline(long deadline) {
-    return stage(Seed.Span.JOB_PREPROCESSING, this::preprocess)
+    return stage(SpanName.JOB_PREPROCESSING, this::preprocess)
         .compose(v -> callExternal(deadline))
-        .compose(result -> stage(Seed.Span.JOB_POSTPROCESSING, () -> postprocess(result)));
+        .compose(result -> stage(SpanName.JOB_POSTPROCESSING, () -> postprocess(result)));
   }
 
   private <T> Future<T> stage(String name, Supplier<Future<T>> body) {

@@ -1,8 +1,8 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.SecretRedactor;
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.worker.spi.ResultStore;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
@@ -26,7 +26,7 @@ final class TracedResultStore implements ResultStore {
 
   @Override
   public Future<StoredResult> store(String jobId, String name, Buffer data, String contentType) {
-    Span s = tracer.spanBuilder(Seed.Span.JOB_RESULT_UPLOAD).setParent(processing)
+    Span s = tracer.spanBuilder(SpanName.JOB_RESULT_UPLOAD).setParent(processing)
         .setAttribute(Attr.RESULT_NAME, name).setAttribute(Attr.RESULT_CONTENT_TYPE, String.valueOf(contentType))
         .setAttribute(Attr.RESULT_SIZE_BYTES, (long) data.length()).startSpan();
     Future<StoredResult> f;

@@ -1,6 +1,6 @@
 package io.emp.jobqueue.worker;
 
-import io.emp.jobqueue.core.telemetry.Seed;
+import io.emp.jobqueue.core.telemetry.ServiceName;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.bus.BusTracing;
 import io.emp.jobqueue.queue.monitor.MonitorNotices;
@@ -46,7 +46,7 @@ public final class Worker {
       // each attempt takes the settings current when it starts (a reload changes them)
       loop = new ClaimLoop(vertx, store, cfg, spans, (claimed, claimCtx) ->
           new JobRunner(vertx, store, cfg, connector, results, spans, machine, claimed, claimCtx));
-      control = new WorkerControl(vertx, cfg, loop, BusTracing.of(vertx, telemetry.tracer(Seed.Service.WORKER)),
+      control = new WorkerControl(vertx, cfg, loop, BusTracing.of(vertx, telemetry.tracer(ServiceName.WORKER)),
           MonitorNotices.of(vertx, store));
       wake = new WakeSubscriber(vertx, store.config(),
           cfg.capabilities().services().stream().map(store.keys()::wake).toList(), loop::wake);

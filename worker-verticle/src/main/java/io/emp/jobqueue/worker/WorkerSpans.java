@@ -1,10 +1,11 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.SecretRedactor;
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.queue.store.ClaimedJob;
@@ -41,7 +42,7 @@ public final class WorkerSpans {
   public WorkerSpans(Telemetry telemetry, WorkerConfig cfg) {
     this.telemetry = telemetry;
     this.cfg = cfg;
-    this.claimTracer = telemetry.tracer(Seed.Service.WORKER);
+    this.claimTracer = telemetry.tracer(ServiceName.WORKER);
     this.metrics = new WorkerMetrics(telemetry.metrics(), cfg, telemetry.sampler().policy());
   }
 
@@ -57,7 +58,7 @@ public final class WorkerSpans {
 
   /** Tracer of emp-{type}-worker for the connector type (comfyui, openai, simulation). */
   public Tracer processingTracer(String service) {
-    return telemetry.tracer(Seed.Service.worker(service));
+    return telemetry.tracer(ServiceName.worker(service));
   }
 
   /**
@@ -68,7 +69,7 @@ public final class WorkerSpans {
     Job job = claimed.job();
     long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     Context parent = TraceContexts.extract(job.trace());
-    Span span = claimTracer.spanBuilder(Seed.Span.REDIS_CLAIM).setParent(parent).setSpanKind(SpanKind.CONSUMER)
+    Span span = claimTracer.spanBuilder(SpanName.REDIS_CLAIM).setParent(parent).setSpanKind(SpanKind.CONSUMER)
         .setStartTimestamp(startedAt)
         .setAttribute(Attr.WORKER_ID, cfg.workerId())
         .setAttribute(Attr.WORKER_CAPABILITIES, cfg.capabilities().toJson().encode())
@@ -111,8 +112,8 @@ public final class WorkerSpans {
     failure = redactor.redact(failure);
     // seed §7: the span's {component} also names its service, emp-{component} (emp-simulation, emp-worker)
     metrics.error(component, failure.type());
-    Tracer errorTracer = telemetry.tracer(Seed.Service.component(component));
-    Span s = errorTracer.spanBuilder(Seed.Span.error(component, failure.type())).setParent(failing)
+    Tracer errorTracer = telemetry.tracer(ServiceName.component(component));
+    Span s = errorTracer.spanBuilder(SpanName.error(component, failure.type())).setParent(failing)
         .setAttribute(Attr.ERROR_TYPE, failure.type())
         .setAttribute(Attr.ERROR_MESSAGE, failure.message())
         .setAttribute(Attr.RECOVERY_ATTEMPTED, retry)

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +10,6 @@ import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.SecretRedactor;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.worker.connectors.openai.FakeOpenAi;
 import io.emp.jobqueue.worker.connectors.openai.OpenAiConfig;
 import io.emp.jobqueue.worker.connectors.openai.OpenAiConnector;
@@ -42,7 +42,7 @@ class SecretRedactionTest extends WorkerTestSupport {
           .put("model", "gpt-4o-mini").put("messages", new JsonArray().add(new JsonObject().put("role", "user")
               .put("content", "hi")))), TraceContext.EMPTY);
       await().atMost(Duration.ofSeconds(30)).until(() -> job(id).status() == JobStatus.FAILED);
-      await().atMost(Duration.ofSeconds(30)).until(() -> !spansNamed(Seed.Span.error("openai", "auth_error"))
+      await().atMost(Duration.ofSeconds(30)).until(() -> !spansNamed(SpanName.error("openai", "auth_error"))
           .isEmpty());
 
       // the provider did echo it: without redaction it would be everywhere below
@@ -60,8 +60,8 @@ class SecretRedactionTest extends WorkerTestSupport {
       events.forEach(e -> assertThat(e.toJson().encode()).doesNotContain(KEY));
 
       List<SpanData> all = spans.getFinishedSpanItems();
-      assertThat(all).extracting(SpanData::getName).contains(Seed.Span.OPENAI_CALL, Seed.Span.EXTERNAL_CALL,
-          Seed.Span.JOB_PROCESSING);
+      assertThat(all).extracting(SpanData::getName).contains(SpanName.OPENAI_CALL, SpanName.EXTERNAL_CALL,
+          SpanName.JOB_PROCESSING);
       for (SpanData s : all) {
         assertThat(s.getAttributes().toString()).as("attributes of " + s.getName()).doesNotContain(KEY);
         assertThat(s.getStatus().getDescription()).as("status of " + s.getName()).doesNotContain(KEY);

@@ -1,12 +1,12 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import io.opentelemetry.api.common.AttributeKey;
@@ -121,7 +121,7 @@ class WorkerMetricsTest extends WorkerTestSupport {
   }
 
   private static SpanData processingSpanOf(String jobId) {
-    return spansNamed(Seed.Span.JOB_PROCESSING).stream()
+    return spansNamed(SpanName.JOB_PROCESSING).stream()
         .filter(s -> jobId.equals(s.getAttributes().get(AttributeKey.stringKey(Attr.JOB_ID))))
         .filter(s -> s.getAttributes().get(AttributeKey.stringKey(Attr.SLA_TIER)) != null)
         .findFirst().orElse(null);

@@ -1,5 +1,8 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,8 +10,6 @@ import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.queue.store.CancelOutcome;
 import io.emp.jobqueue.worker.simulation.SimulationConnector;
 import io.opentelemetry.api.common.AttributeKey;
@@ -40,15 +41,15 @@ class WorkerVerticleTest extends WorkerTestSupport {
     String uri = done.result().getJsonArray("outputs").getString(0);
     assertThat(Path.of(URI.create(uri))).exists();
 
-    await().atMost(WAIT).until(() -> !spansNamed(Seed.Span.JOB_PROCESSING).isEmpty());
-    SpanData claim = spansNamed(Seed.Span.REDIS_CLAIM).get(0);
-    SpanData processing = spansNamed(Seed.Span.JOB_PROCESSING).get(0);
+    await().atMost(WAIT).until(() -> !spansNamed(SpanName.JOB_PROCESSING).isEmpty());
+    SpanData claim = spansNamed(SpanName.REDIS_CLAIM).get(0);
+    SpanData processing = spansNamed(SpanName.JOB_PROCESSING).get(0);
     // the claim continues the submitter's trace, read back from the job hash
     assertThat(claim.getTraceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
     assertThat(claim.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
     assertThat(claim.getKind()).isEqualTo(SpanKind.CONSUMER);
     assertThat(claim.getResource().getAttribute(AttributeKey.stringKey("service.name")))
-        .isEqualTo(Seed.Service.WORKER);
+        .isEqualTo(ServiceName.WORKER);
     assertThat(claim.getAttributes().get(AttributeKey.stringKey(Attr.JOB_ID))).isEqualTo(id);
     assertThat(claim.getAttributes().get(AttributeKey.stringKey(Attr.WORKER_MACHINE_ID))).isEqualTo("machine-t");
     assertThat(claim.getAttributes().get(AttributeKey.longKey(Attr.MATCHING_JOBS_EVALUATED))).isGreaterThanOrEqualTo(1);
@@ -68,8 +69,8 @@ class WorkerVerticleTest extends WorkerTestSupport {
     assertThat(processing.getAttributes().get(AttributeKey.stringKey(Attr.EXTERNAL_SERVICE_NAME)))
         .isEqualTo("simulation");
     assertThat(processing.getAttributes().get(AttributeKey.stringKey(Attr.CUSTOMER_ID))).isEqualTo("cust-1");
-    for (String child : List.of(Seed.Span.JOB_PREPROCESSING, Seed.Span.EXTERNAL_CALL, Seed.Span.JOB_POSTPROCESSING,
-        Seed.Span.JOB_RESULT_UPLOAD)) {
+    for (String child : List.of(SpanName.JOB_PREPROCESSING, SpanName.EXTERNAL_CALL, SpanName.JOB_POSTPROCESSING,
+        SpanName.JOB_RESULT_UPLOAD)) {
       assertThat(spansNamed(child)).as(child).singleElement()
           .satisfies(s -> assertThat(s.getParentSpanId()).isEqualTo(processing.getSpanId()));
     }
@@ -91,7 +92,7 @@ class WorkerVerticleTest extends WorkerTestSupport {
     WorkerVerticle w = deploy(config("w-wake").withIdlePoll(60_000), simulation());
     await().atMost(WAIT).until(() -> w.worker().loop().claims() >= 1);
     long claimsBefore = w.worker().loop().claims();
-    assertThat(spansNamed(Seed.Span.REDIS_CLAIM)).isEmpty(); // an empty claim makes no span
+    assertThat(spansNamed(SpanName.REDIS_CLAIM)).isEmpty(); // an empty claim makes no span
     String id = submit(new JsonObject().put("steps", 0));
     await().atMost(Duration.ofSeconds(15)).until(() -> job(id).status() == JobStatus.COMPLETED);
     assertThat(w.worker().loop().wakeUps()).isGreaterThanOrEqualTo(1);
@@ -124,7 +125,7 @@ class WorkerVerticleTest extends WorkerTestSupport {
 
     await().atMost(WAIT).until(() -> !spansNamed("worker.error.timeout").isEmpty());
     SpanData error = spansNamed("worker.error.timeout").get(0);
-    SpanData processing = spansNamed(Seed.Span.JOB_PROCESSING).get(0);
+    SpanData processing = spansNamed(SpanName.JOB_PROCESSING).get(0);
     assertThat(error.getParentSpanId()).isEqualTo(processing.getSpanId());
     assertThat(error.getResource().getAttribute(AttributeKey.stringKey("service.name"))).isEqualTo("emp-worker");
     assertThat(error.getAttributes().get(AttributeKey.stringKey(Attr.ERROR_TYPE))).isEqualTo("timeout");
@@ -132,7 +133,7 @@ class WorkerVerticleTest extends WorkerTestSupport {
     assertThat(error.getAttributes().get(AttributeKey.booleanKey(Attr.IMPACT_JOB_FAILED))).isTrue();
     assertThat(error.getAttributes().get(AttributeKey.stringKey(Attr.DEBUG_MACHINE_ID))).isEqualTo("machine-t");
     assertThat(processing.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(spansNamed(Seed.Span.EXTERNAL_CALL).get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(spansNamed(SpanName.EXTERNAL_CALL).get(0).getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
   }
 
   @Test
@@ -144,7 +145,7 @@ class WorkerVerticleTest extends WorkerTestSupport {
     await().atMost(WAIT).until(() -> job(id).attempt() >= 1 && job(id).errors().size() >= 1);
     await().atMost(WAIT).until(() -> !spansNamed("simulation.error.service_error").isEmpty());
     SpanData error = spansNamed("simulation.error.service_error").get(0);
-    assertThat(error.getParentSpanId()).isEqualTo(spansNamed(Seed.Span.EXTERNAL_CALL).get(0).getSpanId());
+    assertThat(error.getParentSpanId()).isEqualTo(spansNamed(SpanName.EXTERNAL_CALL).get(0).getSpanId());
     assertThat(error.getAttributes().get(AttributeKey.stringKey(Attr.RECOVERY_STRATEGY))).isEqualTo("retry");
     assertThat(error.getAttributes().get(AttributeKey.booleanKey(Attr.IMPACT_JOB_FAILED))).isFalse();
   }

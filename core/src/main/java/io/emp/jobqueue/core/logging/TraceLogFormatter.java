@@ -1,6 +1,6 @@
 package io.emp.jobqueue.core.logging;
 
-import io.emp.jobqueue.core.telemetry.Seed;
+import io.emp.jobqueue.core.telemetry.Attr;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -24,7 +24,7 @@ import java.util.logging.LogRecord;
  * one JSON object per line for log shippers ({@code EMP_LOG_FORMAT=json}).
  */
 public final class TraceLogFormatter extends Formatter {
-  private static final AttributeKey<String> JOB_ID = AttributeKey.stringKey(Seed.Attr.JOB_ID);
+  private static final AttributeKey<String> JOB_ID = AttributeKey.stringKey(Attr.JOB_ID);
   private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
   private static final DateTimeFormatter TEXT_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
       .withZone(ZoneOffset.UTC);
@@ -45,7 +45,7 @@ public final class TraceLogFormatter extends Formatter {
         jobId = rs.getAttribute(JOB_ID);
       }
       if (jobId == null) {
-        jobId = Baggage.current().getEntryValue(Seed.Attr.JOB_ID);
+        jobId = Baggage.current().getEntryValue(Attr.JOB_ID);
       }
       return sc.isValid() ? new Scope(sc.getTraceId(), sc.getSpanId(), jobId) : new Scope(null, null, jobId);
     }

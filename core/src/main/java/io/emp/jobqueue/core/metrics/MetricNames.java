@@ -5,7 +5,7 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Every metric the application records, in one place (as {@code Seed} is for spans): its
+ * Every metric the application records, in one place (as {@code SpanName} and {@code Attr} are for spans): its
  * Micrometer meter name, the Prometheus family it is exported as, its HELP text, its labels and
  * the ONE place that records it. docs/operations.md describes each; a test checks that each
  * family here is exported by a running node and that the dashboards use no other {@code emp_} name.

@@ -17,8 +17,8 @@ import java.util.List;
  */
 public final class CorrelationProcessor implements SpanProcessor {
   /** Baggage keys copied onto spans; the same strings are the span attribute keys. */
-  public static final List<String> KEYS = List.of(Seed.Attr.WORKFLOW_ID, Seed.Attr.CORRELATION_ID,
-      Seed.Attr.REQUEST_ID, SamplingPolicy.TIER_BAGGAGE_KEY);
+  public static final List<String> KEYS = List.of(Attr.WORKFLOW_ID, Attr.CORRELATION_ID,
+      Attr.REQUEST_ID, SamplingPolicy.TIER_BAGGAGE_KEY);
 
   @Override
   public void onStart(Context parentContext, ReadWriteSpan span) {

@@ -106,8 +106,8 @@ public final class TailSampler {
         String name = span.getName();
         // A broadcast belongs to a job trace too: a gateway that did not take the submit (or whose
         // broadcast outran the submit span) must still wait for the job's outcome.
-        if (Seed.Span.REDIS_SUBMIT.equals(name) || Seed.Span.REDIS_CLAIM.equals(name)
-            || Seed.Span.WS_BROADCAST.equals(name)) {
+        if (SpanName.REDIS_SUBMIT.equals(name) || SpanName.REDIS_CLAIM.equals(name)
+            || SpanName.WS_BROADCAST.equals(name)) {
           p.jobTrace = true;
         }
         if (span.toSpanData().getStatus().getStatusCode() == StatusCode.ERROR) {

@@ -28,8 +28,8 @@ import java.util.Set;
 public final class TraceStore {
   public static final int DEFAULT_MAX_TRACES = 2_000;
   public static final int DEFAULT_MAX_SPANS_PER_TRACE = 500;
-  private static final AttributeKey<String> JOB_ID = AttributeKey.stringKey(Seed.Attr.JOB_ID);
-  private static final AttributeKey<String> WORKFLOW_ID = AttributeKey.stringKey(Seed.Attr.WORKFLOW_ID);
+  private static final AttributeKey<String> JOB_ID = AttributeKey.stringKey(Attr.JOB_ID);
+  private static final AttributeKey<String> WORKFLOW_ID = AttributeKey.stringKey(Attr.WORKFLOW_ID);
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
 
   private final int maxTraces;

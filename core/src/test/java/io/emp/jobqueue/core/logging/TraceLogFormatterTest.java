@@ -1,9 +1,9 @@
 package io.emp.jobqueue.core.logging;
 
+import io.emp.jobqueue.core.telemetry.Attr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
@@ -65,7 +65,7 @@ class TraceLogFormatterTest {
   @Test
   void aJsonLineInAJobScopeCarriesTraceSpanAndJobIds() {
     json = true;
-    Span span = TRACER.spanBuilder("job.processing").setAttribute(Seed.Attr.JOB_ID, "job-42").startSpan();
+    Span span = TRACER.spanBuilder("job.processing").setAttribute(Attr.JOB_ID, "job-42").startSpan();
     LogFormat.log(logger(), System.Logger.Level.WARNING, Context.root().with(span), "attempt \"ended\"",
         new IllegalStateException("boom"));
     span.end();

@@ -76,7 +76,7 @@ class TailSamplerTest {
     Node node = new Node(POLICY);
     Span root = node.tracer.spanBuilder("http.request.received").startSpan();
     Context ctx = Context.root().with(root);
-    node.tracer.spanBuilder(Seed.Span.REDIS_SUBMIT).setParent(ctx).startSpan().end();
+    node.tracer.spanBuilder(SpanName.REDIS_SUBMIT).setParent(ctx).startSpan().end();
     root.end();
     String traceId = root.getSpanContext().getTraceId();
     assertThat(node.exported.getFinishedSpanItems()).as("held until the outcome is known").isEmpty();
@@ -84,7 +84,7 @@ class TailSamplerTest {
 
     node.sampler.decide(traceId, Outcome.of(true, 100));
     assertThat(node.exported.getFinishedSpanItems()).hasSize(2);
-    node.tracer.spanBuilder(Seed.Span.WS_BROADCAST).setParent(ctx).startSpan().end();
+    node.tracer.spanBuilder(SpanName.WS_BROADCAST).setParent(ctx).startSpan().end();
     assertThat(node.exported.getFinishedSpanItems()).as("late span follows 'keep'").hasSize(3);
     assertThat(node.sampler.bufferedSpans()).isZero();
   }
@@ -94,7 +94,7 @@ class TailSamplerTest {
     Node node = new Node(POLICY);
     int dropped = 0;
     for (int i = 0; i < 200; i++) {
-      Span claim = node.tracer.spanBuilder(Seed.Span.REDIS_CLAIM).startSpan();
+      Span claim = node.tracer.spanBuilder(SpanName.REDIS_CLAIM).startSpan();
       claim.end();
       String id = claim.getSpanContext().getTraceId();
       if (!node.sampler.decide(id, Outcome.of(false, 50))) {
@@ -111,8 +111,8 @@ class TailSamplerTest {
   @Test
   void nonJobTraceIsDecidedWhenItsRootEnds() {
     Node node = new Node(POLICY);
-    Span root = node.tracer.spanBuilder(Seed.Span.MACHINE_STARTUP).startSpan();
-    Span phase = node.tracer.spanBuilder(Seed.Span.STARTUP_ENVIRONMENT).setParent(Context.root().with(root))
+    Span root = node.tracer.spanBuilder(SpanName.MACHINE_STARTUP).startSpan();
+    Span phase = node.tracer.spanBuilder(SpanName.STARTUP_ENVIRONMENT).setParent(Context.root().with(root))
         .startSpan();
     phase.setStatus(StatusCode.ERROR);
     phase.end();
@@ -126,7 +126,7 @@ class TailSamplerTest {
     SamplingPolicy small = new SamplingPolicy(true, 5000, 1000, 0.5, 0.0, Map.of(), Set.of("vip"), 3, 60_000, 100);
     Node node = new Node(small);
     for (int i = 0; i < 4; i++) {
-      node.tracer.spanBuilder(Seed.Span.REDIS_CLAIM).startSpan().end();
+      node.tracer.spanBuilder(SpanName.REDIS_CLAIM).startSpan().end();
     }
     assertThat(node.sampler.bufferedSpans()).isEqualTo(3);
     assertThat(node.sampler.counters().get("overflow_traces")).isEqualTo(1);
@@ -134,13 +134,13 @@ class TailSamplerTest {
 
     // an old trace evicted by overflow is kept: its job can only end slower than 5 s
     node.clock.addAndGet(6_000_000_000L);
-    Span young = node.tracer.spanBuilder(Seed.Span.REDIS_CLAIM).startSpan();
+    Span young = node.tracer.spanBuilder(SpanName.REDIS_CLAIM).startSpan();
     young.end();
     assertThat(node.sampler.counters().get("overflow_traces")).isEqualTo(2);
     assertThat(node.exported.getFinishedSpanItems()).as("evicted after 6 s: kept").hasSize(1);
 
     node.clock.addAndGet(61_000_000_000L);
-    node.tracer.spanBuilder(Seed.Span.REDIS_CLAIM).startSpan().end();
+    node.tracer.spanBuilder(SpanName.REDIS_CLAIM).startSpan().end();
     assertThat(node.sampler.counters().get("timed_out_traces")).isEqualTo(3);
     assertThat(node.exported.getFinishedSpanItems()).as("timed out traces are kept").hasSize(4);
   }
@@ -148,7 +148,7 @@ class TailSamplerTest {
   @Test
   void sweepAppliesTheTimeoutWithoutNewSpans() {
     Node node = new Node(POLICY);
-    node.tracer.spanBuilder(Seed.Span.REDIS_CLAIM).startSpan().end();
+    node.tracer.spanBuilder(SpanName.REDIS_CLAIM).startSpan().end();
     node.sampler.sweep();
     assertThat(node.exported.getFinishedSpanItems()).isEmpty();
     node.clock.addAndGet(POLICY.decisionTimeoutMs() * 1_000_000L + 1);
@@ -160,7 +160,7 @@ class TailSamplerTest {
   @Test
   void disabledPolicyForwardsEverythingAtOnce() {
     Node node = new Node(SamplingPolicy.KEEP_ALL);
-    node.tracer.spanBuilder(Seed.Span.REDIS_CLAIM).startSpan().end();
+    node.tracer.spanBuilder(SpanName.REDIS_CLAIM).startSpan().end();
     assertThat(node.exported.getFinishedSpanItems()).hasSize(1);
   }
 }

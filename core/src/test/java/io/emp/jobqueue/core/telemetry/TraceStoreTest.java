@@ -17,7 +17,7 @@ class TraceStoreTest {
     Tracer tracer = SdkTracerProvider.builder().addSpanProcessor(store.asProcessor()).build().get("t");
     Span root = tracer.spanBuilder("http.request.received").startSpan();
     Span submit = tracer.spanBuilder("redis.job.submit").setParent(Context.root().with(root))
-        .setAttribute(Seed.Attr.JOB_ID, "job-1").startSpan();
+        .setAttribute(Attr.JOB_ID, "job-1").startSpan();
     submit.addEvent("redis.job.stored");
     submit.end();
     root.end();
@@ -29,7 +29,7 @@ class TraceStoreTest {
     assertThat(r.getString("name")).isEqualTo("http.request.received");
     JsonObject child = r.getJsonArray("children").getJsonObject(0);
     assertThat(child.getString("name")).isEqualTo("redis.job.submit");
-    assertThat(child.getJsonObject("attributes").getString(Seed.Attr.JOB_ID)).isEqualTo("job-1");
+    assertThat(child.getJsonObject("attributes").getString(Attr.JOB_ID)).isEqualTo("job-1");
     assertThat(child.getJsonArray("events").getJsonObject(0).getString("name")).isEqualTo("redis.job.stored");
     assertThat(store.tracesForJob("job-1")).containsExactly(traceId);
 

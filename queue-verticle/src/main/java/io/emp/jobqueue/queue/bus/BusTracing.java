@@ -1,8 +1,8 @@
 package io.emp.jobqueue.queue.bus;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -71,7 +71,7 @@ public final class BusTracing {
       return new Outgoing(Span.getInvalid(), parent == null ? TraceContext.EMPTY : parent);
     }
     Context ctx = TraceContexts.extract(parent);
-    Span s = tracer.spanBuilder(Seed.Span.busSend(address)).setParent(ctx).setSpanKind(SpanKind.CLIENT)
+    Span s = tracer.spanBuilder(SpanName.busSend(address)).setParent(ctx).setSpanKind(SpanKind.CLIENT)
         .setAttribute(Attr.MESSAGING_SYSTEM, SYSTEM)
         .setAttribute(Attr.MESSAGING_OPERATION_TYPE, "send")
         .setAttribute(Attr.MESSAGING_OPERATION_NAME, "send")
@@ -89,7 +89,7 @@ public final class BusTracing {
       return new Incoming(Span.getInvalid(), carried);
     }
     Context ctx = TraceContexts.extract(carried);
-    Span s = tracer.spanBuilder(Seed.Span.busProcess(address)).setParent(ctx).setSpanKind(SpanKind.SERVER)
+    Span s = tracer.spanBuilder(SpanName.busProcess(address)).setParent(ctx).setSpanKind(SpanKind.SERVER)
         .setAttribute(Attr.MESSAGING_SYSTEM, SYSTEM)
         .setAttribute(Attr.MESSAGING_OPERATION_TYPE, "process")
         .setAttribute(Attr.MESSAGING_OPERATION_NAME, "process")

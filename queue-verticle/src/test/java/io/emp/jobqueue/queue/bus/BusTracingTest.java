@@ -1,9 +1,11 @@
 package io.emp.jobqueue.queue.bus;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.opentelemetry.api.common.AttributeKey;
@@ -29,8 +31,8 @@ class BusTracingTest {
 
   @Test
   void onAClusteredBusEachHopIsASendAndAProcessSpanInTheCallersTrace() {
-    BusTracing sender = new BusTracing(telemetry.tracer(Seed.Service.API), true, "node-a");
-    BusTracing receiver = new BusTracing(telemetry.tracer(Seed.Service.API), true, "node-b");
+    BusTracing sender = new BusTracing(telemetry.tracer(ServiceName.API), true, "node-a");
+    BusTracing receiver = new BusTracing(telemetry.tracer(ServiceName.API), true, "node-b");
 
     BusTracing.Outgoing out = sender.send("emp.queue.get", new TraceContext(CALLER, null, "k=v"), 2);
     DeliveryOptions opts = out.headers(new DeliveryOptions());
@@ -39,18 +41,18 @@ class BusTracingTest {
     in.end(null);
     out.end(new IllegalStateException("late"));
 
-    SpanData send = one(Seed.Span.busSend("emp.queue.get"));
-    SpanData process = one(Seed.Span.busProcess("emp.queue.get"));
+    SpanData send = one(SpanName.busSend("emp.queue.get"));
+    SpanData process = one(SpanName.busProcess("emp.queue.get"));
     assertThat(send.getKind()).isEqualTo(SpanKind.CLIENT);
     assertThat(send.getTraceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
     assertThat(send.getParentSpanId()).isEqualTo("b7ad6b7169203331");
-    assertThat(send.getAttributes().get(AttributeKey.stringKey(Seed.Attr.CLUSTER_NODE_ID))).isEqualTo("node-a");
-    assertThat(send.getAttributes().get(AttributeKey.longKey(Seed.Attr.MESSAGING_ATTEMPT))).isEqualTo(2L);
+    assertThat(send.getAttributes().get(AttributeKey.stringKey(Attr.CLUSTER_NODE_ID))).isEqualTo("node-a");
+    assertThat(send.getAttributes().get(AttributeKey.longKey(Attr.MESSAGING_ATTEMPT))).isEqualTo(2L);
     assertThat(send.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
     assertThat(process.getKind()).isEqualTo(SpanKind.SERVER);
     assertThat(process.getParentSpanId()).isEqualTo(send.getSpanId());
     assertThat(process.getTraceId()).isEqualTo(send.getTraceId());
-    assertThat(process.getAttributes().get(AttributeKey.stringKey(Seed.Attr.CLUSTER_NODE_ID))).isEqualTo("node-b");
+    assertThat(process.getAttributes().get(AttributeKey.stringKey(Attr.CLUSTER_NODE_ID))).isEqualTo("node-b");
     // work done on the receiving node continues under the process span, with the caller's baggage
     assertThat(in.context().spanId()).isEqualTo(process.getSpanId());
     assertThat(in.context().baggage()).contains("k=v");
@@ -58,7 +60,7 @@ class BusTracingTest {
 
   @Test
   void onASingleNodeTheHeadersCarryTheCallersContextAndNoSpanIsRecorded() {
-    BusTracing local = new BusTracing(telemetry.tracer(Seed.Service.API), false, "node-a");
+    BusTracing local = new BusTracing(telemetry.tracer(ServiceName.API), false, "node-a");
     BusTracing.Outgoing out = local.send("emp.queue.get", TraceContext.of(CALLER), 1);
     MultiMap headers = out.headers(new DeliveryOptions()).getHeaders();
     assertThat(headers.get("traceparent")).isEqualTo(CALLER);

@@ -1,7 +1,8 @@
 package io.emp.jobqueue.worker.connectors;
 
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.Job;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.worker.spi.JobContext;
@@ -64,8 +65,8 @@ public abstract class ConnectorTestSupport {
 
   /** A context whose parent is a real (ended) external_service.call span, so parenting can be asserted. */
   protected JobContext context(Job job, long timeoutMs) {
-    Tracer tracer = telemetry.tracer(Seed.Service.worker(job.serviceRequired()));
-    Span parent = tracer.spanBuilder(Seed.Span.EXTERNAL_CALL).startSpan();
+    Tracer tracer = telemetry.tracer(ServiceName.worker(job.serviceRequired()));
+    Span parent = tracer.spanBuilder(SpanName.EXTERNAL_CALL).startSpan();
     Context ctx = Context.root().with(parent);
     parent.end();
     return new JobContext(job, 1, System.currentTimeMillis() + timeoutMs, ctx, tracer, results);

@@ -1,13 +1,14 @@
 package io.emp.jobqueue.worker.it;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.ServiceName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.model.JobLimits;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
@@ -123,27 +124,27 @@ class CrossProcessTraceTest {
     String traceId = clientCtx.traceId();
 
     await().atMost(WAIT).until(() -> job(jobId).status() == JobStatus.COMPLETED);
-    Set<String> expected = Set.of("client.submit", Seed.Span.REDIS_SUBMIT, Seed.Span.REDIS_CLAIM,
-        Seed.Span.JOB_PROCESSING, Seed.Span.JOB_PREPROCESSING, Seed.Span.EXTERNAL_CALL, Seed.Span.JOB_POSTPROCESSING);
+    Set<String> expected = Set.of("client.submit", SpanName.REDIS_SUBMIT, SpanName.REDIS_CLAIM,
+        SpanName.JOB_PROCESSING, SpanName.JOB_PREPROCESSING, SpanName.EXTERNAL_CALL, SpanName.JOB_POSTPROCESSING);
     await().atMost(WAIT).until(() -> receiver.trace(traceId).size() >= expected.size());
 
     List<ReceivedSpan> trace = receiver.trace(traceId);
     assertThat(trace).extracting(ReceivedSpan::name).containsExactlyInAnyOrderElementsOf(expected);
     ReceivedSpan root = one(trace, "client.submit");
-    ReceivedSpan submit = one(trace, Seed.Span.REDIS_SUBMIT);
-    ReceivedSpan claim = one(trace, Seed.Span.REDIS_CLAIM);
-    ReceivedSpan processing = one(trace, Seed.Span.JOB_PROCESSING);
+    ReceivedSpan submit = one(trace, SpanName.REDIS_SUBMIT);
+    ReceivedSpan claim = one(trace, SpanName.REDIS_CLAIM);
+    ReceivedSpan processing = one(trace, SpanName.JOB_PROCESSING);
     assertThat(root.parentSpanId()).isEmpty();
     assertThat(submit.parentSpanId()).isEqualTo(root.spanId());
     assertThat(claim.parentSpanId()).isEqualTo(submit.spanId());
     assertThat(processing.parentSpanId()).isEqualTo(claim.spanId());
-    for (String child : List.of(Seed.Span.JOB_PREPROCESSING, Seed.Span.EXTERNAL_CALL, Seed.Span.JOB_POSTPROCESSING)) {
+    for (String child : List.of(SpanName.JOB_PREPROCESSING, SpanName.EXTERNAL_CALL, SpanName.JOB_POSTPROCESSING)) {
       assertThat(one(trace, child).parentSpanId()).as(child).isEqualTo(processing.spanId());
       assertThat(one(trace, child).service()).isEqualTo("emp-simulation-worker");
     }
     assertThat(root.service()).isEqualTo(CLIENT_SERVICE);
-    assertThat(submit.service()).isEqualTo(Seed.Service.API);
-    assertThat(claim.service()).isEqualTo(Seed.Service.WORKER);
+    assertThat(submit.service()).isEqualTo(ServiceName.API);
+    assertThat(claim.service()).isEqualTo(ServiceName.WORKER);
     assertThat(processing.service()).isEqualTo("emp-simulation-worker");
 
     assertThat(claim.kind()).isEqualTo(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CONSUMER);
@@ -184,7 +185,7 @@ class CrossProcessTraceTest {
       Job j = job(jobId);
       return "worker-a".equals(j.workerId()) && j.progress() != null && j.progress() > 0;
     });
-    await().atMost(WAIT).until(() -> spans(traceId, Seed.Span.REDIS_CLAIM).size() == 1);
+    await().atMost(WAIT).until(() -> spans(traceId, SpanName.REDIS_CLAIM).size() == 1);
     long killedAt = System.currentTimeMillis();
     a.destroyForcibly();
     assertThat(a.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -205,16 +206,16 @@ class CrossProcessTraceTest {
         + " ms; 1 job, completions 1");
 
     // both attempts in the one trace, each claim a child of redis.job.submit
-    await().atMost(WAIT).until(() -> spans(traceId, Seed.Span.JOB_PROCESSING).size() == 1
-        && spans(traceId, Seed.Span.REDIS_CLAIM).size() == 2);
-    ReceivedSpan submit = spans(traceId, Seed.Span.REDIS_SUBMIT).get(0);
-    List<ReceivedSpan> claims = spans(traceId, Seed.Span.REDIS_CLAIM).stream()
+    await().atMost(WAIT).until(() -> spans(traceId, SpanName.JOB_PROCESSING).size() == 1
+        && spans(traceId, SpanName.REDIS_CLAIM).size() == 2);
+    ReceivedSpan submit = spans(traceId, SpanName.REDIS_SUBMIT).get(0);
+    List<ReceivedSpan> claims = spans(traceId, SpanName.REDIS_CLAIM).stream()
         .sorted(Comparator.comparingLong(s -> (Long) s.attr(Attr.JOB_ATTEMPT))).toList();
     assertThat(claims).extracting(s -> s.attr(Attr.JOB_ATTEMPT)).containsExactly(1L, 2L);
     assertThat(claims).extracting(s -> s.attr(Attr.WORKER_ID)).containsExactly("worker-a", "worker-b");
     assertThat(claims).allSatisfy(c -> assertThat(c.parentSpanId()).isEqualTo(submit.spanId()));
     assertThat(claims.get(1).attr(Attr.JOB_RETRY_COUNT)).isEqualTo(1L);
-    ReceivedSpan processing = spans(traceId, Seed.Span.JOB_PROCESSING).get(0);
+    ReceivedSpan processing = spans(traceId, SpanName.JOB_PROCESSING).get(0);
     assertThat(processing.parentSpanId()).isEqualTo(claims.get(1).spanId());
     assertThat(processing.attr(Attr.WORKER_ID)).isEqualTo("worker-b");
     assertThat(processing.attr(Attr.JOB_ATTEMPT)).isEqualTo(2L);

@@ -1,7 +1,6 @@
 package io.emp.jobqueue.worker.connectors.comfyui;
 
 import io.emp.jobqueue.core.model.Failure;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.worker.spi.Connector;
 import io.emp.jobqueue.worker.spi.ConnectorException;
 import io.emp.jobqueue.worker.spi.ConnectorHealth;

@@ -1,11 +1,11 @@
 package io.emp.jobqueue.worker.connectors.comfyui;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.EventName;
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.SecretRedactor;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
-import io.emp.jobqueue.core.telemetry.Seed.Event;
 import io.emp.jobqueue.worker.WorkerSpans;
 import io.emp.jobqueue.worker.spi.JobContext;
 import io.opentelemetry.api.common.Attributes;
@@ -35,7 +35,7 @@ final class ComfyUiSpans {
 
   static ComfyUiSpans start(JobContext job, String host, int port, String promptId, ComfyUiInput input) {
     WorkflowFacts f = input.facts();
-    Span s = job.tracer().spanBuilder(io.emp.jobqueue.core.telemetry.Seed.Span.COMFYUI_EXECUTE)
+    Span s = job.tracer().spanBuilder(io.emp.jobqueue.core.telemetry.SpanName.COMFYUI_EXECUTE)
         .setParent(job.otelContext())
         .setSpanKind(SpanKind.CLIENT)
         .setAttribute(Attr.GEN_AI_PROVIDER_NAME, "comfyui")
@@ -77,7 +77,7 @@ final class ComfyUiSpans {
     if (idChanged) {
       span.setAttribute(Attr.COMFYUI_PROMPT_ID, promptId);
     }
-    span.addEvent(Event.COMFYUI_PROMPT_SUBMITTED, Attributes.builder().put(Attr.COMFYUI_PROMPT_ID, promptId).build());
+    span.addEvent(EventName.COMFYUI_PROMPT_SUBMITTED, Attributes.builder().put(Attr.COMFYUI_PROMPT_ID, promptId).build());
   }
 
   void queuePosition(int ahead) {
@@ -85,28 +85,28 @@ final class ComfyUiSpans {
   }
 
   void executionStarted() {
-    span.addEvent(Event.COMFYUI_EXECUTION_STARTED);
+    span.addEvent(EventName.COMFYUI_EXECUTION_STARTED);
   }
 
   void progress(int percent, Object node) {
-    span.addEvent(Event.COMFYUI_PROGRESS_UPDATED, Attributes.builder()
+    span.addEvent(EventName.COMFYUI_PROGRESS_UPDATED, Attributes.builder()
         .put(Attr.PROGRESS_PERCENTAGE, (long) percent)
         .put(Attr.COMFYUI_NODE_ID, String.valueOf(node))
         .build());
   }
 
   void reconnected(int reconnects) {
-    span.addEvent(Event.COMFYUI_RECONNECTED, Attributes.builder().put(Attr.COMFYUI_RECONNECTS, (long) reconnects)
+    span.addEvent(EventName.COMFYUI_RECONNECTED, Attributes.builder().put(Attr.COMFYUI_RECONNECTS, (long) reconnects)
         .build());
   }
 
   void executionCompleted(long executionTimeMs) {
-    span.addEvent(Event.COMFYUI_EXECUTION_COMPLETED, Attributes.builder()
+    span.addEvent(EventName.COMFYUI_EXECUTION_COMPLETED, Attributes.builder()
         .put(Attr.COMFYUI_EXECUTION_TIME_MS, executionTimeMs).build());
   }
 
   void resultsRetrieved(int outputs) {
-    span.addEvent(Event.COMFYUI_RESULTS_RETRIEVED, Attributes.builder().put(Attr.COMFYUI_OUTPUT_COUNT, (long) outputs)
+    span.addEvent(EventName.COMFYUI_RESULTS_RETRIEVED, Attributes.builder().put(Attr.COMFYUI_OUTPUT_COUNT, (long) outputs)
         .build());
     span.setAttribute(Attr.COMFYUI_OUTPUT_COUNT, (long) outputs);
   }

@@ -1,9 +1,9 @@
 package io.emp.jobqueue.worker.connectors.openai;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.EventName;
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.Seed.Attr;
-import io.emp.jobqueue.core.telemetry.Seed.Event;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.worker.spi.JobContext;
 import io.opentelemetry.api.common.AttributeKey;
@@ -33,7 +33,7 @@ final class OpenAiSpans {
 
   static OpenAiSpans start(JobContext job, OpenAiRequest req, URI base, boolean captureContent) {
     JsonObject b = req.body();
-    Span span = job.tracer().spanBuilder(io.emp.jobqueue.core.telemetry.Seed.Span.OPENAI_CALL)
+    Span span = job.tracer().spanBuilder(io.emp.jobqueue.core.telemetry.SpanName.OPENAI_CALL)
         .setParent(job.otelContext())
         .setSpanKind(SpanKind.CLIENT)
         .setAttribute(Attr.GEN_AI_PROVIDER_NAME, "openai")
@@ -114,7 +114,7 @@ final class OpenAiSpans {
   }
 
   void retry(int resendCount, long delayMs, Failure f) {
-    span.addEvent(Event.OPENAI_REQUEST_RETRY, Attributes.builder()
+    span.addEvent(EventName.OPENAI_REQUEST_RETRY, Attributes.builder()
         .put(Attr.HTTP_REQUEST_RESEND_COUNT, resendCount)
         .put(Attr.RETRY_DELAY_MS, delayMs)
         .put(Attr.ERROR_TYPE, f.code() != null ? f.code() : f.type())

@@ -1,10 +1,12 @@
 package io.emp.jobqueue.worker.connectors.comfyui;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.EventName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.core.model.Failure;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.worker.connectors.ConnectorTestSupport;
 import io.emp.jobqueue.worker.connectors.comfyui.FakeComfyUi.Behaviour;
 import io.emp.jobqueue.worker.spi.JobCancelledException;
@@ -60,7 +62,7 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
   }
 
   private static Attributes attrs() {
-    return span(Seed.Span.COMFYUI_EXECUTE).getAttributes();
+    return span(SpanName.COMFYUI_EXECUTE).getAttributes();
   }
 
   @Test
@@ -84,46 +86,46 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
     assertThat(connector.externalService().version()).isEqualTo("0.3.68");
     assertThat(connector.externalService().endpoint()).isEqualTo("http://127.0.0.1:" + fake.port());
 
-    SpanData span = span(Seed.Span.COMFYUI_EXECUTE);
+    SpanData span = span(SpanName.COMFYUI_EXECUTE);
     assertThat(span.getParentSpanId()).isEqualTo(Span.fromContext(ctx.otelContext()).getSpanContext().getSpanId());
     assertThat(span.getKind()).isEqualTo(SpanKind.CLIENT);
     assertThat(fake.promptTraceparents()).singleElement().asString()
         .startsWith("00-" + span.getTraceId() + "-" + span.getSpanId() + "-");
     assertThat(span.getResource().getAttribute(AttributeKey.stringKey("service.name"))).isEqualTo("emp-comfyui-worker");
     Attributes a = span.getAttributes();
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_PROVIDER_NAME))).isEqualTo("comfyui");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.COMFYUI_ENDPOINT))).isEqualTo("http://127.0.0.1:" + fake.port());
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.COMFYUI_PROMPT_ID))).isEqualTo(result.getString("prompt_id"));
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.COMFYUI_WORKFLOW_ID))).isEqualTo("wf-1");
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.COMFYUI_NODE_COUNT))).isEqualTo(7L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.COMFYUI_ESTIMATED_STEPS))).isEqualTo(8L);
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.WORKFLOW_TYPE))).isEqualTo("txt2img");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.WORKFLOW_MODEL))).isEqualTo(FakeComfyUi.KNOWN_CKPT);
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.MODEL_NAME))).isEqualTo(FakeComfyUi.KNOWN_CKPT);
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.WORKFLOW_RESOLUTION))).isEqualTo("512x512");
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.WORKFLOW_SEED))).isEqualTo(42L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.WORKFLOW_STEPS))).isEqualTo(8L);
-    assertThat(a.get(AttributeKey.doubleKey(Seed.Attr.WORKFLOW_CFG_SCALE))).isEqualTo(7.0);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.COMFYUI_QUEUE_POSITION))).isEqualTo(0L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.COMFYUI_EXECUTION_TIME_MS))).isNotNull().isNotNegative();
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.COMFYUI_VRAM_USAGE_MB))).isEqualTo(12_288L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.COMFYUI_MEMORY_USAGE_MB))).isEqualTo(20_480L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.COMFYUI_OUTPUT_COUNT))).isEqualTo(1L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.COMFYUI_RECONNECTS))).isEqualTo(0L);
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_PROVIDER_NAME))).isEqualTo("comfyui");
+    assertThat(a.get(AttributeKey.stringKey(Attr.COMFYUI_ENDPOINT))).isEqualTo("http://127.0.0.1:" + fake.port());
+    assertThat(a.get(AttributeKey.stringKey(Attr.COMFYUI_PROMPT_ID))).isEqualTo(result.getString("prompt_id"));
+    assertThat(a.get(AttributeKey.stringKey(Attr.COMFYUI_WORKFLOW_ID))).isEqualTo("wf-1");
+    assertThat(a.get(AttributeKey.longKey(Attr.COMFYUI_NODE_COUNT))).isEqualTo(7L);
+    assertThat(a.get(AttributeKey.longKey(Attr.COMFYUI_ESTIMATED_STEPS))).isEqualTo(8L);
+    assertThat(a.get(AttributeKey.stringKey(Attr.WORKFLOW_TYPE))).isEqualTo("txt2img");
+    assertThat(a.get(AttributeKey.stringKey(Attr.WORKFLOW_MODEL))).isEqualTo(FakeComfyUi.KNOWN_CKPT);
+    assertThat(a.get(AttributeKey.stringKey(Attr.MODEL_NAME))).isEqualTo(FakeComfyUi.KNOWN_CKPT);
+    assertThat(a.get(AttributeKey.stringKey(Attr.WORKFLOW_RESOLUTION))).isEqualTo("512x512");
+    assertThat(a.get(AttributeKey.longKey(Attr.WORKFLOW_SEED))).isEqualTo(42L);
+    assertThat(a.get(AttributeKey.longKey(Attr.WORKFLOW_STEPS))).isEqualTo(8L);
+    assertThat(a.get(AttributeKey.doubleKey(Attr.WORKFLOW_CFG_SCALE))).isEqualTo(7.0);
+    assertThat(a.get(AttributeKey.longKey(Attr.COMFYUI_QUEUE_POSITION))).isEqualTo(0L);
+    assertThat(a.get(AttributeKey.longKey(Attr.COMFYUI_EXECUTION_TIME_MS))).isNotNull().isNotNegative();
+    assertThat(a.get(AttributeKey.longKey(Attr.COMFYUI_VRAM_USAGE_MB))).isEqualTo(12_288L);
+    assertThat(a.get(AttributeKey.longKey(Attr.COMFYUI_MEMORY_USAGE_MB))).isEqualTo(20_480L);
+    assertThat(a.get(AttributeKey.longKey(Attr.COMFYUI_OUTPUT_COUNT))).isEqualTo(1L);
+    assertThat(a.get(AttributeKey.longKey(Attr.COMFYUI_RECONNECTS))).isEqualTo(0L);
     assertThat(span.getStatus().getStatusCode()).isNotEqualTo(StatusCode.ERROR);
 
     List<String> names = span.getEvents().stream().map(EventData::getName).distinct().toList();
     // "submitted" follows the HTTP answer, which may race the first WebSocket events; the rest is causal.
-    assertThat(names).containsExactlyInAnyOrder(Seed.Event.COMFYUI_PROMPT_SUBMITTED,
-        Seed.Event.COMFYUI_EXECUTION_STARTED, Seed.Event.COMFYUI_PROGRESS_UPDATED,
-        Seed.Event.COMFYUI_EXECUTION_COMPLETED, Seed.Event.COMFYUI_RESULTS_RETRIEVED);
+    assertThat(names).containsExactlyInAnyOrder(EventName.COMFYUI_PROMPT_SUBMITTED,
+        EventName.COMFYUI_EXECUTION_STARTED, EventName.COMFYUI_PROGRESS_UPDATED,
+        EventName.COMFYUI_EXECUTION_COMPLETED, EventName.COMFYUI_RESULTS_RETRIEVED);
     assertThat(names.subList(names.size() - 2, names.size())).containsExactly(
-        Seed.Event.COMFYUI_EXECUTION_COMPLETED, Seed.Event.COMFYUI_RESULTS_RETRIEVED);
-    assertThat(names.indexOf(Seed.Event.COMFYUI_EXECUTION_STARTED))
-        .isLessThan(names.indexOf(Seed.Event.COMFYUI_PROGRESS_UPDATED));
+        EventName.COMFYUI_EXECUTION_COMPLETED, EventName.COMFYUI_RESULTS_RETRIEVED);
+    assertThat(names.indexOf(EventName.COMFYUI_EXECUTION_STARTED))
+        .isLessThan(names.indexOf(EventName.COMFYUI_PROGRESS_UPDATED));
     List<Long> percentages = span.getEvents().stream()
-        .filter(e -> e.getName().equals(Seed.Event.COMFYUI_PROGRESS_UPDATED))
-        .map(e -> e.getAttributes().get(AttributeKey.longKey(Seed.Attr.PROGRESS_PERCENTAGE))).toList();
+        .filter(e -> e.getName().equals(EventName.COMFYUI_PROGRESS_UPDATED))
+        .map(e -> e.getAttributes().get(AttributeKey.longKey(Attr.PROGRESS_PERCENTAGE))).toList();
     assertThat(percentages).hasSize(8).isSorted().endsWith(100L);
   }
 
@@ -132,7 +134,7 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
     fake.assignIds(true);
     JsonObject result = get(run(comfyJob(Graphs.txt2img(FakeComfyUi.KNOWN_CKPT, 4), MINUTE)));
     assertThat(fake.accepted()).containsExactly(result.getString("prompt_id"));
-    assertThat(attrs().get(AttributeKey.stringKey(Seed.Attr.COMFYUI_PROMPT_ID))).isEqualTo(result.getString("prompt_id"));
+    assertThat(attrs().get(AttributeKey.stringKey(Attr.COMFYUI_PROMPT_ID))).isEqualTo(result.getString("prompt_id"));
     assertThat(result.getJsonArray("outputs")).hasSize(1);
   }
 
@@ -160,7 +162,7 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
     assertThat(f.reason()).isEqualTo("value_not_in_list");
     assertThat(f.message()).contains("nope.safetensors");
     assertThat(fake.accepted()).isEmpty();
-    assertThat(attrs().get(AttributeKey.stringKey(Seed.Attr.ERROR_TYPE))).isEqualTo("prompt_outputs_failed_validation");
+    assertThat(attrs().get(AttributeKey.stringKey(Attr.ERROR_TYPE))).isEqualTo("prompt_outputs_failed_validation");
   }
 
   @Test
@@ -201,9 +203,9 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
     Failure f = connector.classify(t);
     assertThat(f.kind()).isEqualTo(Failure.Kind.PERMANENT);
     assertThat(f.message()).contains("mat1 and mat2");
-    SpanData span = span(Seed.Span.COMFYUI_EXECUTE);
+    SpanData span = span(SpanName.COMFYUI_EXECUTE);
     assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(span.getAttributes().get(AttributeKey.stringKey(Seed.Attr.ERROR_TYPE))).isEqualTo("RuntimeError");
+    assertThat(span.getAttributes().get(AttributeKey.stringKey(Attr.ERROR_TYPE))).isEqualTo("RuntimeError");
   }
 
   @Test
@@ -254,9 +256,9 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
     assertThat(fake.wsConnects()).isGreaterThanOrEqualTo(2);
     assertThat(result.getJsonArray("outputs")).hasSize(1);
     assertThat(results.files()).containsKey(ctx.jobId() + "/job123_00001_.png");
-    SpanData span = span(Seed.Span.COMFYUI_EXECUTE);
-    assertThat(span.getAttributes().get(AttributeKey.longKey(Seed.Attr.COMFYUI_RECONNECTS))).isGreaterThanOrEqualTo(1L);
-    assertThat(span.getEvents()).anyMatch(e -> e.getName().equals(Seed.Event.COMFYUI_RECONNECTED));
+    SpanData span = span(SpanName.COMFYUI_EXECUTE);
+    assertThat(span.getAttributes().get(AttributeKey.longKey(Attr.COMFYUI_RECONNECTS))).isGreaterThanOrEqualTo(1L);
+    assertThat(span.getEvents()).anyMatch(e -> e.getName().equals(EventName.COMFYUI_RECONNECTED));
   }
 
   @Test
@@ -270,8 +272,8 @@ class ComfyUiConnectorTest extends ConnectorTestSupport {
     assertThat(fake.historyRequests()).isGreaterThanOrEqualTo(1);
     assertThat(result.getJsonArray("outputs").getJsonObject(0).getString("uri"))
         .isEqualTo("mem://" + ctx.jobId() + "/job123_00001_.png");
-    assertThat(span(Seed.Span.COMFYUI_EXECUTE).getEvents().stream().map(EventData::getName))
-        .doesNotContain(Seed.Event.COMFYUI_EXECUTION_COMPLETED).contains(Seed.Event.COMFYUI_RESULTS_RETRIEVED);
+    assertThat(span(SpanName.COMFYUI_EXECUTE).getEvents().stream().map(EventData::getName))
+        .doesNotContain(EventName.COMFYUI_EXECUTION_COMPLETED).contains(EventName.COMFYUI_RESULTS_RETRIEVED);
   }
 
   @Test

@@ -1,9 +1,11 @@
 package io.emp.jobqueue.worker.connectors.openai;
 
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.EventName;
+import io.emp.jobqueue.core.telemetry.SpanName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.emp.jobqueue.core.model.Failure;
-import io.emp.jobqueue.core.telemetry.Seed;
 import io.emp.jobqueue.worker.connectors.ConnectorTestSupport;
 import io.emp.jobqueue.worker.connectors.openai.FakeOpenAi.Script;
 import io.emp.jobqueue.worker.spi.ConnectorException;
@@ -70,7 +72,7 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
     assertThat(fake.authHeaders().get(0)).isEqualTo("Bearer " + KEY);
     assertThat(progress).contains(5, 90);
 
-    SpanData span = span(Seed.Span.OPENAI_CALL);
+    SpanData span = span(SpanName.OPENAI_CALL);
     assertThat(span.getKind()).isEqualTo(SpanKind.CLIENT);
     assertThat(span.getParentSpanId()).isEqualTo(io.opentelemetry.api.trace.Span.fromContext(ctx.otelContext())
         .getSpanContext().getSpanId());
@@ -79,30 +81,30 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
     assertThat(span.getResource().getAttribute(AttributeKey.stringKey("service.name")))
         .isEqualTo("emp-openai_text-worker");
     var a = span.getAttributes();
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_PROVIDER_NAME))).isEqualTo("openai");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_OPERATION_NAME))).isEqualTo("chat");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_REQUEST_MODEL))).isEqualTo("gpt-4o");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_RESPONSE_MODEL))).isEqualTo("gpt-4o-2024-08-06");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_RESPONSE_ID))).startsWith("chatcmpl-");
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.GEN_AI_USAGE_INPUT_TOKENS))).isEqualTo(13L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.GEN_AI_USAGE_OUTPUT_TOKENS))).isEqualTo(5L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.OPENAI_TOTAL_TOKENS))).isEqualTo(18L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.GEN_AI_REQUEST_MAX_TOKENS))).isEqualTo(64L);
-    assertThat(a.get(AttributeKey.doubleKey(Seed.Attr.GEN_AI_REQUEST_TEMPERATURE))).isEqualTo(0.2);
-    assertThat(a.get(AttributeKey.stringArrayKey(Seed.Attr.GEN_AI_RESPONSE_FINISH_REASONS))).containsExactly("stop");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.SERVER_ADDRESS))).isEqualTo("127.0.0.1");
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.SERVER_PORT))).isPositive();
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.OPENAI_ENDPOINT))).isEqualTo("/chat/completions");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.OPENAI_REQUEST_ID))).startsWith("req_");
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.OPENAI_PROCESSING_MS))).isEqualTo(321L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.OPENAI_RATE_LIMIT_REMAINING))).isEqualTo(499L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.OPENAI_RATE_LIMIT_RESET))).isEqualTo(120L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.OPENAI_RATE_LIMIT_RESET_TOKENS))).isEqualTo(360_000L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.OPENAI_RESPONSE_TIME_MS))).isNotNull();
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.HTTP_REQUEST_RESEND_COUNT))).isNull();
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_PROVIDER_NAME))).isEqualTo("openai");
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_OPERATION_NAME))).isEqualTo("chat");
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_REQUEST_MODEL))).isEqualTo("gpt-4o");
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_RESPONSE_MODEL))).isEqualTo("gpt-4o-2024-08-06");
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_RESPONSE_ID))).startsWith("chatcmpl-");
+    assertThat(a.get(AttributeKey.longKey(Attr.GEN_AI_USAGE_INPUT_TOKENS))).isEqualTo(13L);
+    assertThat(a.get(AttributeKey.longKey(Attr.GEN_AI_USAGE_OUTPUT_TOKENS))).isEqualTo(5L);
+    assertThat(a.get(AttributeKey.longKey(Attr.OPENAI_TOTAL_TOKENS))).isEqualTo(18L);
+    assertThat(a.get(AttributeKey.longKey(Attr.GEN_AI_REQUEST_MAX_TOKENS))).isEqualTo(64L);
+    assertThat(a.get(AttributeKey.doubleKey(Attr.GEN_AI_REQUEST_TEMPERATURE))).isEqualTo(0.2);
+    assertThat(a.get(AttributeKey.stringArrayKey(Attr.GEN_AI_RESPONSE_FINISH_REASONS))).containsExactly("stop");
+    assertThat(a.get(AttributeKey.stringKey(Attr.SERVER_ADDRESS))).isEqualTo("127.0.0.1");
+    assertThat(a.get(AttributeKey.longKey(Attr.SERVER_PORT))).isPositive();
+    assertThat(a.get(AttributeKey.stringKey(Attr.OPENAI_ENDPOINT))).isEqualTo("/chat/completions");
+    assertThat(a.get(AttributeKey.stringKey(Attr.OPENAI_REQUEST_ID))).startsWith("req_");
+    assertThat(a.get(AttributeKey.longKey(Attr.OPENAI_PROCESSING_MS))).isEqualTo(321L);
+    assertThat(a.get(AttributeKey.longKey(Attr.OPENAI_RATE_LIMIT_REMAINING))).isEqualTo(499L);
+    assertThat(a.get(AttributeKey.longKey(Attr.OPENAI_RATE_LIMIT_RESET))).isEqualTo(120L);
+    assertThat(a.get(AttributeKey.longKey(Attr.OPENAI_RATE_LIMIT_RESET_TOKENS))).isEqualTo(360_000L);
+    assertThat(a.get(AttributeKey.longKey(Attr.OPENAI_RESPONSE_TIME_MS))).isNotNull();
+    assertThat(a.get(AttributeKey.longKey(Attr.HTTP_REQUEST_RESEND_COUNT))).isNull();
     // Content capture is off by default.
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_INPUT_MESSAGES))).isNull();
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_OUTPUT_MESSAGES))).isNull();
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_INPUT_MESSAGES))).isNull();
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_OUTPUT_MESSAGES))).isNull();
     assertThat(a.asMap().values()).noneMatch(v -> String.valueOf(v).contains("secret prompt"));
   }
 
@@ -122,14 +124,14 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
     assertThat(sent.getJsonArray("messages").getJsonObject(0).getString("content")).isEqualTo("say hello");
     assertThat(progress).isSortedAccordingTo(Integer::compare).contains(5, 90);
     assertThat(progress.stream().distinct().count()).isGreaterThan(3);
-    var a = span(Seed.Span.OPENAI_CALL).getAttributes();
-    assertThat(a.get(AttributeKey.booleanKey(Seed.Attr.GEN_AI_REQUEST_STREAM))).isTrue();
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_RESPONSE_ID))).startsWith("chatcmpl-");
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.GEN_AI_USAGE_OUTPUT_TOKENS))).isEqualTo(4L);
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.OPENAI_TIME_TO_FIRST_CHUNK_MS))).isNotNull();
-    SpanData call = span(Seed.Span.OPENAI_CALL);
+    var a = span(SpanName.OPENAI_CALL).getAttributes();
+    assertThat(a.get(AttributeKey.booleanKey(Attr.GEN_AI_REQUEST_STREAM))).isTrue();
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_RESPONSE_ID))).startsWith("chatcmpl-");
+    assertThat(a.get(AttributeKey.longKey(Attr.GEN_AI_USAGE_OUTPUT_TOKENS))).isEqualTo(4L);
+    assertThat(a.get(AttributeKey.longKey(Attr.OPENAI_TIME_TO_FIRST_CHUNK_MS))).isNotNull();
+    SpanData call = span(SpanName.OPENAI_CALL);
     assertThat(fake.traceparents().get(0)).startsWith("00-" + call.getTraceId() + "-" + call.getSpanId() + "-");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.OPENAI_REQUEST_ID))).startsWith("req_");
+    assertThat(a.get(AttributeKey.stringKey(Attr.OPENAI_REQUEST_ID))).startsWith("req_");
   }
 
   @Test
@@ -156,9 +158,9 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
     OpenAiConnector capturing = connector(OpenAiConfig.defaults(fake.baseUrl(), KEY).withCaptureContent(true));
     try {
       get(run(capturing, chatJob(MINUTE)));
-      var a = span(Seed.Span.OPENAI_CALL).getAttributes();
-      assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_INPUT_MESSAGES))).contains("secret prompt");
-      assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_OUTPUT_MESSAGES))).contains("Hello from the fake.");
+      var a = span(SpanName.OPENAI_CALL).getAttributes();
+      assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_INPUT_MESSAGES))).contains("secret prompt");
+      assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_OUTPUT_MESSAGES))).contains("Hello from the fake.");
     } finally {
       get(capturing.stop());
     }
@@ -190,12 +192,12 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
     assertThat(images.getJsonObject(0).getString("content_type")).isEqualTo("image/png");
     assertThat(results.files().get(ctx.jobId() + "/image_1.png").getBytes()).isEqualTo(FakeOpenAi.PNG);
     assertThat(fake.bodies().get(0).containsKey("operation")).isFalse();
-    var a = span(Seed.Span.OPENAI_CALL).getAttributes();
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_OPERATION_NAME))).isEqualTo("generate_image");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.GEN_AI_OUTPUT_TYPE))).isEqualTo("image");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.IMAGE_SIZE))).isEqualTo("1024x1024");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.IMAGE_QUALITY))).isEqualTo("low");
-    assertThat(a.get(AttributeKey.longKey(Seed.Attr.GEN_AI_USAGE_OUTPUT_TOKENS))).isEqualTo(4160L);
+    var a = span(SpanName.OPENAI_CALL).getAttributes();
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_OPERATION_NAME))).isEqualTo("generate_image");
+    assertThat(a.get(AttributeKey.stringKey(Attr.GEN_AI_OUTPUT_TYPE))).isEqualTo("image");
+    assertThat(a.get(AttributeKey.stringKey(Attr.IMAGE_SIZE))).isEqualTo("1024x1024");
+    assertThat(a.get(AttributeKey.stringKey(Attr.IMAGE_QUALITY))).isEqualTo("low");
+    assertThat(a.get(AttributeKey.longKey(Attr.GEN_AI_USAGE_OUTPUT_TOKENS))).isEqualTo(4160L);
   }
 
   @Test
@@ -208,9 +210,9 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
     assertThat(result.getJsonArray("images").getJsonObject(0).getString("url")).contains("/files/img-0.png");
     assertThat(result.getJsonArray("revised_prompts")).hasSize(1);
     assertThat(results.files()).isEmpty();
-    var a = span(Seed.Span.OPENAI_CALL).getAttributes();
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.IMAGE_STYLE))).isEqualTo("vivid");
-    assertThat(a.get(AttributeKey.stringKey(Seed.Attr.IMAGE_FORMAT))).isEqualTo("url");
+    var a = span(SpanName.OPENAI_CALL).getAttributes();
+    assertThat(a.get(AttributeKey.stringKey(Attr.IMAGE_STYLE))).isEqualTo("vivid");
+    assertThat(a.get(AttributeKey.stringKey(Attr.IMAGE_FORMAT))).isEqualTo("url");
   }
 
   @Test
@@ -220,12 +222,12 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
 
     assertThat(result.getString("content")).isNotNull();
     assertThat(fake.requests()).isEqualTo(2);
-    SpanData span = span(Seed.Span.OPENAI_CALL);
-    assertThat(span.getAttributes().get(AttributeKey.longKey(Seed.Attr.HTTP_REQUEST_RESEND_COUNT))).isEqualTo(1L);
-    assertThat(span.getEvents()).filteredOn(e -> e.getName().equals(Seed.Event.OPENAI_REQUEST_RETRY)).singleElement()
+    SpanData span = span(SpanName.OPENAI_CALL);
+    assertThat(span.getAttributes().get(AttributeKey.longKey(Attr.HTTP_REQUEST_RESEND_COUNT))).isEqualTo(1L);
+    assertThat(span.getEvents()).filteredOn(e -> e.getName().equals(EventName.OPENAI_REQUEST_RETRY)).singleElement()
         .satisfies(e -> {
           assertThat(e.getAttributes().get(AttributeKey.longKey("retry.delay_ms"))).isEqualTo(1000L);
-          assertThat(e.getAttributes().get(AttributeKey.stringKey(Seed.Attr.ERROR_TYPE)))
+          assertThat(e.getAttributes().get(AttributeKey.stringKey(Attr.ERROR_TYPE)))
               .isEqualTo("rate_limit_exceeded");
         });
   }
@@ -239,8 +241,8 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
     Failure f = connector.classify(t);
     assertThat(f.kind()).isEqualTo(Failure.Kind.PERMANENT);
     assertThat(f.code()).isEqualTo("insufficient_quota");
-    SpanData span = span(Seed.Span.OPENAI_CALL);
-    assertThat(span.getAttributes().get(AttributeKey.stringKey(Seed.Attr.ERROR_TYPE))).isEqualTo("insufficient_quota");
+    SpanData span = span(SpanName.OPENAI_CALL);
+    assertThat(span.getAttributes().get(AttributeKey.stringKey(Attr.ERROR_TYPE))).isEqualTo("insufficient_quota");
     assertThat(span.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
   }
 
@@ -252,8 +254,8 @@ class OpenAiConnectorTest extends ConnectorTestSupport {
     assertThat(fake.requests()).isEqualTo(3);
     assertThat(connector.classify(t).kind()).isEqualTo(Failure.Kind.RETRYABLE);
     assertThat(connector.classify(t).type()).isEqualTo("service_error");
-    assertThat(span(Seed.Span.OPENAI_CALL).getAttributes()
-        .get(AttributeKey.longKey(Seed.Attr.HTTP_REQUEST_RESEND_COUNT))).isEqualTo(2L);
+    assertThat(span(SpanName.OPENAI_CALL).getAttributes()
+        .get(AttributeKey.longKey(Attr.HTTP_REQUEST_RESEND_COUNT))).isEqualTo(2L);
   }
 
   @Test
