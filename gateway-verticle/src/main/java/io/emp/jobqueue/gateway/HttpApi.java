@@ -1,5 +1,6 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.SpanAttributes;
 import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.JobIds;
@@ -57,7 +58,7 @@ final class HttpApi {
     }
     auth.authenticate(token).ifPresentOrElse(p -> {
       ctx.put(PRINCIPAL, p);
-      RequestTracing.putIf(RequestTracing.span(ctx), Attr.CUSTOMER_ID, p.admin() ? null : p.customerId());
+      SpanAttributes.putIf(RequestTracing.span(ctx), Attr.CUSTOMER_ID, p.admin() ? null : p.customerId());
       ctx.next();
     }, () -> {
       ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -273,7 +274,7 @@ final class HttpApi {
    */
   private static String pathJobId(RoutingContext ctx) {
     String id = PublicIds.job(principal(ctx), ctx.pathParam("id"));
-    RequestTracing.putIf(RequestTracing.span(ctx), Attr.JOB_ID, id);
+    SpanAttributes.putIf(RequestTracing.span(ctx), Attr.JOB_ID, id);
     return id;
   }
 

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.SpanAttributes;
 import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.telemetry.EventName;
 import io.emp.jobqueue.core.model.Job;
@@ -116,10 +117,10 @@ final class JobAccess {
     span.addEvent(EventName.VALIDATION_COMPLETED);
     span.setAttribute(Attr.JOB_SERVICE_REQUIRED, spec.serviceRequired());
     span.setAttribute(Attr.JOB_PRIORITY, (long) spec.priority());
-    RequestTracing.putIf(span, Attr.CUSTOMER_ID, spec.customerId());
-    RequestTracing.putIf(span, Attr.WORKFLOW_ID, spec.workflowId());
-    RequestTracing.putIf(span, Attr.CORRELATION_ID, spec.correlationId());
-    RequestTracing.putIf(span, Attr.CLIENT_SESSION_ID, spec.clientSessionId());
+    SpanAttributes.putIf(span, Attr.CUSTOMER_ID, spec.customerId());
+    SpanAttributes.putIf(span, Attr.WORKFLOW_ID, spec.workflowId());
+    SpanAttributes.putIf(span, Attr.CORRELATION_ID, spec.correlationId());
+    SpanAttributes.putIf(span, Attr.CLIENT_SESSION_ID, spec.clientSessionId());
     span.addEvent(EventName.SUBMISSION_STARTED);
     return queue.submit(spec, trace).compose(r -> {
       span.addEvent(EventName.SUBMISSION_COMPLETED);

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.SpanAttributes;
 import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.Problem;
@@ -100,7 +101,7 @@ final class JobActionsApi {
     if (id == null) {
       throw JobQueueException.notFound("job " + ctx.pathParam("id"));
     }
-    RequestTracing.putIf(RequestTracing.span(ctx), Attr.JOB_ID, id);
+    SpanAttributes.putIf(RequestTracing.span(ctx), Attr.JOB_ID, id);
     return id;
   }
 }

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.gateway;
 
+import io.emp.jobqueue.core.telemetry.SpanAttributes;
 import io.opentelemetry.api.trace.Span;
 import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.telemetry.SpanName;
@@ -64,13 +65,13 @@ final class RequestTracing implements Handler<RoutingContext> {
         .setAttribute(Attr.ENVIRONMENT, telemetry.environment())
         .setAttribute(Attr.DEPLOYMENT_ENVIRONMENT, telemetry.environment())
         .startSpan();
-    putIf(span, Attr.DEPLOYMENT_REGION, telemetry.region());
+    SpanAttributes.putIf(span, Attr.DEPLOYMENT_REGION, telemetry.region());
     String ua = req.getHeader("User-Agent");
-    putIf(span, Attr.HTTP_USER_AGENT, ua);
-    putIf(span, Attr.USER_AGENT_ORIGINAL, ua);
+    SpanAttributes.putIf(span, Attr.HTTP_USER_AGENT, ua);
+    SpanAttributes.putIf(span, Attr.USER_AGENT_ORIGINAL, ua);
     if (req.remoteAddress() != null) {
-      putIf(span, Attr.CLIENT_IP, req.remoteAddress().hostAddress());
-      putIf(span, Attr.CLIENT_ADDRESS, req.remoteAddress().hostAddress());
+      SpanAttributes.putIf(span, Attr.CLIENT_IP, req.remoteAddress().hostAddress());
+      SpanAttributes.putIf(span, Attr.CLIENT_ADDRESS, req.remoteAddress().hostAddress());
     }
     String length = req.getHeader("Content-Length");
     if (length != null && length.matches("\\d{1,18}")) {
@@ -133,11 +134,5 @@ final class RequestTracing implements Handler<RoutingContext> {
 
   static String requestId(RoutingContext ctx) {
     return ctx.get(REQUEST_ID);
-  }
-
-  static void putIf(Span span, String key, String value) {
-    if (value != null && !value.isEmpty()) {
-      span.setAttribute(key, value);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.queue;
 
+import io.emp.jobqueue.core.telemetry.SpanAttributes;
 import io.opentelemetry.api.trace.Span;
 import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.telemetry.SpanName;
@@ -65,12 +66,10 @@ final class JobActions {
    * @param bulk the bulk request's span, linked from each job's retry span; null for a single retry
    */
   private Started start(String jobId, Context parent, SpanContext bulk) {
-    var b = tracer.spanBuilder(SpanName.REDIS_RETRY).setParent(parent).setSpanKind(SpanKind.PRODUCER)
+    var b = SpanAttributes.redisScript(tracer.spanBuilder(SpanName.REDIS_RETRY).setParent(parent)
+            .setSpanKind(SpanKind.PRODUCER))
         .setAttribute(Attr.JOB_ID, jobId)
-        .setAttribute(Attr.REDIS_OPERATION, "EVALSHA retry.lua (HSET + ZADD + XADD)")
-        .setAttribute(Attr.DB_SYSTEM, "redis")
-        .setAttribute(Attr.DB_SYSTEM_NAME, "redis")
-        .setAttribute(Attr.DB_OPERATION_NAME, "EVALSHA");
+        .setAttribute(Attr.REDIS_OPERATION, "EVALSHA retry.lua (HSET + ZADD + XADD)");
     if (bulk != null && bulk.isValid()) {
       b.addLink(bulk);
     }

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.queue;
 
+import io.emp.jobqueue.core.telemetry.SpanAttributes;
 import io.opentelemetry.api.trace.Span;
 import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.telemetry.EventName;
@@ -40,18 +41,11 @@ public final class QueueService {
   /** Stores {@code spec} (validated at the edge: a {@link JobSpec} cannot be invalid) under a submit span. */
   public Future<SubmitResult> submit(JobSpec spec, TraceContext parent) {
     Context parentCtx = TraceContexts.extract(parent);
-    Span span = tracer.spanBuilder(SpanName.REDIS_SUBMIT).setParent(parentCtx)
-        .setSpanKind(SpanKind.PRODUCER)
+    Span span = SpanAttributes.redisQueue(tracer.spanBuilder(SpanName.REDIS_SUBMIT).setParent(parentCtx)
+            .setSpanKind(SpanKind.PRODUCER), "send", "send", spec.serviceRequired())
         .setAttribute(Attr.REDIS_OPERATION, "EVALSHA submit.lua (HSET + ZADD + XADD)")
         .setAttribute(Attr.REDIS_KEY_PATTERN, store.keys().job("{job_id}"))
         .setAttribute(Attr.REDIS_QUEUE, store.keys().pending(spec.serviceRequired()))
-        .setAttribute(Attr.DB_SYSTEM, "redis")
-        .setAttribute(Attr.DB_SYSTEM_NAME, "redis")
-        .setAttribute(Attr.DB_OPERATION_NAME, "EVALSHA")
-        .setAttribute(Attr.MESSAGING_SYSTEM, "redis")
-        .setAttribute(Attr.MESSAGING_OPERATION_NAME, "send")
-        .setAttribute(Attr.MESSAGING_OPERATION_TYPE, "send")
-        .setAttribute(Attr.MESSAGING_DESTINATION_NAME, spec.serviceRequired())
         .setAttribute(Attr.JOB_SERVICE_REQUIRED, spec.serviceRequired())
         .setAttribute(Attr.JOB_PRIORITY, (long) spec.priority())
         .setAttribute(Attr.JOB_PAYLOAD_SIZE, (long) spec.payloadBytes())
@@ -59,10 +53,10 @@ public final class QueueService {
     if (spec.id() != null) {
       span.setAttribute(Attr.JOB_ID, spec.id());
     }
-    putIf(span, Attr.CUSTOMER_ID, spec.customerId());
-    putIf(span, Attr.WORKFLOW_ID, spec.workflowId());
-    putIf(span, Attr.CORRELATION_ID, spec.correlationId());
-    putIf(span, Attr.REQUEST_ID, spec.requestId());
+    SpanAttributes.putIf(span, Attr.CUSTOMER_ID, spec.customerId());
+    SpanAttributes.putIf(span, Attr.WORKFLOW_ID, spec.workflowId());
+    SpanAttributes.putIf(span, Attr.CORRELATION_ID, spec.correlationId());
+    SpanAttributes.putIf(span, Attr.REQUEST_ID, spec.requestId());
     // The business keys ride as baggage with the job, so every span of it on every node carries them
     // (CorrelationProcessor); the caller's own baggage (e.g. customer.tier) is kept.
     TraceContext stored = TraceContexts.inject(correlated(parentCtx, spec).with(span));
@@ -116,9 +110,4 @@ public final class QueueService {
     return b.build().storeInContext(ctx);
   }
 
-  private static void putIf(Span span, String key, String value) {
-    if (value != null) {
-      span.setAttribute(key, value);
-    }
-  }
 }

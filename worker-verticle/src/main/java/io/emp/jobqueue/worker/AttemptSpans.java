@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.SpanAttributes;
 import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.Job;
@@ -70,9 +71,9 @@ final class AttemptSpans {
     if (estimate != null) {
       s.setAttribute(Attr.PROCESSING_ESTIMATED_DURATION_MS, estimate);
     }
-    putIf(s, Attr.CUSTOMER_ID, job.customerId());
-    putIf(s, Attr.WORKFLOW_ID, job.workflowId());
-    putIf(s, Attr.CORRELATION_ID, job.correlationId());
+    SpanAttributes.putIf(s, Attr.CUSTOMER_ID, job.customerId());
+    SpanAttributes.putIf(s, Attr.WORKFLOW_ID, job.workflowId());
+    SpanAttributes.putIf(s, Attr.CORRELATION_ID, job.correlationId());
     putExternal(s, connector.externalService());
     processing = s;
     return claimCtx.with(s);
@@ -131,14 +132,9 @@ final class AttemptSpans {
     if (ext == null) {
       return;
     }
-    putIf(s, Attr.EXTERNAL_SERVICE_NAME, ext.name());
-    putIf(s, Attr.EXTERNAL_SERVICE_ENDPOINT, ext.endpoint());
-    putIf(s, Attr.EXTERNAL_SERVICE_VERSION, ext.version());
+    SpanAttributes.putIf(s, Attr.EXTERNAL_SERVICE_NAME, ext.name());
+    SpanAttributes.putIf(s, Attr.EXTERNAL_SERVICE_ENDPOINT, ext.endpoint());
+    SpanAttributes.putIf(s, Attr.EXTERNAL_SERVICE_VERSION, ext.version());
   }
 
-  private static void putIf(Span s, String key, String value) {
-    if (value != null) {
-      s.setAttribute(key, value);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.worker;
 
+import io.emp.jobqueue.core.telemetry.SpanAttributes;
 import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.telemetry.ServiceName;
 import io.emp.jobqueue.core.telemetry.SpanName;
@@ -69,7 +70,7 @@ public final class WorkerSpans {
     Job job = claimed.job();
     long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     Context parent = TraceContexts.extract(job.trace());
-    Span span = claimTracer.spanBuilder(SpanName.REDIS_CLAIM).setParent(parent).setSpanKind(SpanKind.CONSUMER)
+    var builder = claimTracer.spanBuilder(SpanName.REDIS_CLAIM).setParent(parent).setSpanKind(SpanKind.CONSUMER)
         .setStartTimestamp(startedAt)
         .setAttribute(Attr.WORKER_ID, cfg.workerId())
         .setAttribute(Attr.WORKER_CAPABILITIES, cfg.capabilities().toJson().encode())
@@ -84,15 +85,8 @@ public final class WorkerSpans {
         .setAttribute(Attr.JOB_SERVICE_REQUIRED, job.serviceRequired())
         .setAttribute(Attr.JOB_ATTEMPT, (long) job.attempt())
         .setAttribute(Attr.JOB_RETRY_COUNT, (long) job.retryCount())
-        .setAttribute(Attr.DB_SYSTEM, "redis")
-        .setAttribute(Attr.DB_SYSTEM_NAME, "redis")
-        .setAttribute(Attr.DB_OPERATION_NAME, "EVALSHA")
-        .setAttribute(Attr.MESSAGING_SYSTEM, "redis")
-        .setAttribute(Attr.MESSAGING_OPERATION_NAME, "claim")
-        .setAttribute(Attr.MESSAGING_OPERATION_TYPE, "receive")
-        .setAttribute(Attr.MESSAGING_DESTINATION_NAME, job.serviceRequired())
-        .setAttribute(Attr.MESSAGING_MESSAGE_ID, job.id())
-        .startSpan();
+        .setAttribute(Attr.MESSAGING_MESSAGE_ID, job.id());
+    Span span = SpanAttributes.redisQueue(builder, "claim", "receive", job.serviceRequired()).startSpan();
     if (cfg.machineId() != null) {
       span.setAttribute(Attr.WORKER_MACHINE_ID, cfg.machineId());
     }
