@@ -334,7 +334,7 @@ class ClusterIT {
           E2e.get(store.get(id)).map(Job::status).orElse(null) == JobStatus.COMPLETED));
       long lastCompleted = 0;
       for (String id : ids.values()) {
-        List<JobEvent> events = E2e.get(store.events(id, 0, 1000));
+        List<JobEvent> events = E2e.get(store.queries().events(id, 0, 1000));
         assertThat(events).filteredOn(e -> JobEvent.COMPLETED.equals(e.type())).as("completions of " + id).hasSize(1);
         assertThat(events).filteredOn(e -> JobEvent.SUBMITTED.equals(e.type())).as("submits of " + id).hasSize(1);
         lastCompleted = Math.max(lastCompleted, E2e.get(store.get(id)).orElseThrow().completedAt());

@@ -161,7 +161,7 @@ class LauncherIT {
         JobStore store = E2e.get(JobStore.connect(vertx, StoreConfig.defaults(redis.url())));
         Job job = E2e.get(store.get(jobId)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.PENDING);
-        List<JobEvent> events = E2e.get(store.events(jobId, 0, 100));
+        List<JobEvent> events = E2e.get(store.queries().events(jobId, 0, 100));
         assertThat(events.get(events.size() - 1).type()).isEqualTo(JobEvent.REQUEUED);
         assertThat(events).noneMatch(e -> JobEvent.COMPLETED.equals(e.type()) || JobEvent.FAILED.equals(e.type()));
         E2e.get(store.close());

@@ -97,7 +97,7 @@ class RedisCrashTest {
       int reRun = 0;
       long firstAfterRestart = Long.MAX_VALUE;
       for (String id : ids) {
-        List<JobEvent> events = get(store.events(id, 0, 1000));
+        List<JobEvent> events = get(store.queries().events(id, 0, 1000));
         assertThat(events).filteredOn(e -> JobEvent.SUBMITTED.equals(e.type())).as("submits of " + id).hasSize(1);
         assertThat(events).filteredOn(e -> JobEvent.COMPLETED.equals(e.type())).as("completions of " + id).hasSize(1);
         Job job = get(store.get(id)).orElseThrow();
@@ -108,7 +108,7 @@ class RedisCrashTest {
           firstAfterRestart = Math.min(firstAfterRestart, job.completedAt());
         }
       }
-      ServiceStats stats = get(store.stats()).stream().filter(s -> "simulation".equals(s.service())).findFirst()
+      ServiceStats stats = get(store.queries().stats()).stream().filter(s -> "simulation".equals(s.service())).findFirst()
           .orElseThrow();
       assertThat(stats.completed()).isEqualTo(JOBS);
       assertThat(stats.pending()).isZero();

@@ -170,7 +170,7 @@ class SamplingAcrossJvmsTest {
     assertThat(jobs).hasSize(1_000);
 
     await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
-      ServiceStats s = get(store.stats()).stream().filter(x -> SERVICE.equals(x.service())).findFirst().orElse(null);
+      ServiceStats s = get(store.queries().stats()).stream().filter(x -> SERVICE.equals(x.service())).findFirst().orElse(null);
       return s != null && s.completed() + s.failed() == jobs.size();
     });
     // the gateway has seen every terminal event and decided every trace it buffered

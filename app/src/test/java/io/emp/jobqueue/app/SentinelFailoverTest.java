@@ -134,7 +134,7 @@ class SentinelFailoverTest {
       await().atMost(WAIT).until(() -> completedOnMonitor.containsAll(acceptedAfter));
       int reRun = 0;
       for (String id : accepted) {
-        List<JobEvent> events = get(store.events(id, 0, 1000));
+        List<JobEvent> events = get(store.queries().events(id, 0, 1000));
         assertThat(events).filteredOn(e -> JobEvent.SUBMITTED.equals(e.type())).as("submits of " + id).hasSize(1);
         assertThat(events).filteredOn(e -> JobEvent.COMPLETED.equals(e.type())).as("completions of " + id).hasSize(1);
         if (get(store.get(id)).orElseThrow().attempt() > 1) {

@@ -234,7 +234,7 @@ public final class ClusterBench {
       }
       waitUntil(vertx, store, ids, JobStatus.CANCELLED);
       for (String id : ids) {
-        List<JobEvent> events = store.events(id, 0, 100).await();
+        List<JobEvent> events = store.queries().events(id, 0, 100).await();
         long requested = ts(events, JobEvent.CANCEL_REQUESTED);
         long cancelled = ts(events, JobEvent.CANCELLED);
         ms.add(cancelled - requested);

@@ -157,7 +157,7 @@ public final class MetricsBench {
       long done;
       do {
         TimeUnit.MILLISECONDS.sleep(10);
-        done = StoreBench.await(store.stats()).stream().filter(s -> "simulation".equals(s.service()))
+        done = StoreBench.await(store.queries().stats()).stream().filter(s -> "simulation".equals(s.service()))
             .mapToLong(ServiceStats::completed).sum();
       } while (done < jobs);
       double secs = (System.nanoTime() - t0) / 1e9;

@@ -92,7 +92,7 @@ public final class WorkerBench {
     long done;
     do {
       TimeUnit.MILLISECONDS.sleep(20);
-      done = StoreBench.await(store.stats()).stream().mapToLong(ServiceStats::completed).sum();
+      done = StoreBench.await(store.queries().stats()).stream().mapToLong(ServiceStats::completed).sum();
     } while (done < jobs);
     double secs = (System.nanoTime() - t0) / 1e9;
     StoreBench.await(vertx.undeploy(id));

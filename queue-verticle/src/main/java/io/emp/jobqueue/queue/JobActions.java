@@ -1,5 +1,6 @@
 package io.emp.jobqueue.queue;
 
+import io.emp.jobqueue.queue.store.OperatorActions;
 import io.emp.jobqueue.core.telemetry.SpanAttributes;
 import io.opentelemetry.api.trace.Span;
 import io.emp.jobqueue.core.telemetry.Attr;
@@ -48,7 +49,7 @@ final class JobActions {
   /** {job_id, status: pending, attempt, trace_id, previous_trace_id}; the retry span is a child of {@code parent}. */
   Future<JsonObject> retry(String jobId, String by, TraceContext parent) {
     Started st = start(jobId, TraceContexts.extract(parent), null);
-    return store.retry(jobId, by, st.next()).transform(ar -> {
+    return store.operator().retry(jobId, by, st.next()).transform(ar -> {
       try {
         return Future.succeededFuture(finish(st, ar, by, true));
       } catch (RuntimeException e) {
@@ -79,7 +80,7 @@ final class JobActions {
   }
 
   /** Links the span to the previous run's trace and ends it; the answer, or the job's failure rethrown. */
-  private static JsonObject finish(Started st, io.vertx.core.AsyncResult<JobStore.Retried> ar, String by,
+  private static JsonObject finish(Started st, io.vertx.core.AsyncResult<OperatorActions.Retried> ar, String by,
                                    boolean log) {
     Span span = st.span();
     if (ar.failed()) {
@@ -88,7 +89,7 @@ final class JobActions {
       span.end();
       throw ar.cause() instanceof RuntimeException re ? re : new IllegalStateException(ar.cause());
     }
-    JobStore.Retried r = ar.result();
+    OperatorActions.Retried r = ar.result();
     SpanContext prev = Span.fromContext(TraceContexts.extract(r.previous())).getSpanContext();
     if (prev.isValid()) {
       span.addLink(prev);
@@ -107,7 +108,7 @@ final class JobActions {
   /** One script call retries a batch of a bulk retry; each job keeps its own span and trace. */
   private Future<Integer> retryBatch(List<String> ids, String by, SpanContext request) {
     List<Started> started = ids.stream().map(id -> start(id, Context.root(), request)).toList();
-    return store.retryAll(started.stream().map(st -> Map.entry(st.jobId(), st.next())).toList(), by)
+    return store.operator().retryAll(started.stream().map(st -> Map.entry(st.jobId(), st.next())).toList(), by)
         .map(outcomes -> {
           int ok = 0;
           for (int i = 0; i < started.size(); i++) {
@@ -146,7 +147,7 @@ final class JobActions {
     }
     boolean dryRun = q.getBoolean("dry_run", false);
     SpanContext request = Span.fromContext(TraceContexts.extract(parent)).getSpanContext();
-    return store.selectForRetry(status, q.getString("service"), q.getString("error_type"),
+    return store.operator().selectForRetry(status, q.getString("service"), q.getString("error_type"),
         q.getLong("finished_after"), q.getLong("finished_before"), limit).compose(ids -> {
           JsonObject answer = new JsonObject().put("matched", ids.size()).put("dry_run", dryRun)
               .put("job_ids", new JsonArray(new ArrayList<>(ids.subList(0, Math.min(BULK_IDS_SHOWN, ids.size())))));
@@ -170,7 +171,7 @@ final class JobActions {
 
   /** {job_id, status: pending}; CONFLICT unless the job is delayed. */
   Future<JsonObject> promote(String jobId, String by, TraceContext trace) {
-    return store.promoteNow(jobId, by, trace).map(v -> {
+    return store.operator().promoteNow(jobId, by, trace).map(v -> {
       LOG.log(System.Logger.Level.INFO, "audit: job '" + jobId + "' promoted by " + by);
       return new JsonObject().put("job_id", jobId).put("status", JobStatus.PENDING.wire());
     });
@@ -178,7 +179,7 @@ final class JobActions {
 
   /** {job_id, deleted: true}; CONFLICT unless the job is completed, failed or cancelled. */
   Future<JsonObject> delete(String jobId, String by, TraceContext trace) {
-    return store.delete(jobId, by, trace).map(v -> {
+    return store.operator().delete(jobId, by, trace).map(v -> {
       LOG.log(System.Logger.Level.INFO, "audit: job '" + jobId + "' deleted by " + by);
       return new JsonObject().put("job_id", jobId).put("deleted", true);
     });

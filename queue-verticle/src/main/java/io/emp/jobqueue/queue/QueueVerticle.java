@@ -90,15 +90,15 @@ public final class QueueVerticle extends VerticleBase {
 
   private void registerConsumers() {
     consume(QueueAddresses.SUBMIT, (JobSpec spec, TraceContext t) -> service.submit(spec, t).map(r -> r.toJson()));
-    handle(QueueAddresses.GET, (b, t) -> store.view(b.getString("job_id"))
+    handle(QueueAddresses.GET, (b, t) -> store.queries().view(b.getString("job_id"))
         .map(j -> j.orElseThrow(() -> JobQueueException.notFound("job " + b.getString("job_id")))));
     handle(QueueAddresses.CANCEL, this::cancel);
     handle(QueueAddresses.LIST, (b, t) -> {
       JobStatus status = b.getString("status") == null ? null : JobStatus.fromWire(b.getString("status"));
-      return store.list(status, b.getString("service"), b.getInteger("limit", 50), b.getString("cursor"))
+      return store.queries().list(status, b.getString("service"), b.getInteger("limit", 50), b.getString("cursor"))
           .map(page -> page.toJson());
     });
-    handle(QueueAddresses.BROWSE, (b, t) -> store.browse(JobFilter.fromJson(b.getJsonObject("filter",
+    handle(QueueAddresses.BROWSE, (b, t) -> store.queries().browse(JobFilter.fromJson(b.getJsonObject("filter",
         new JsonObject())), b.getInteger("limit", 50), b.getString("cursor")).map(BrowsePage::toJson));
     handle(QueueAddresses.RETRY, (b, t) -> actions.retry(b.getString("job_id"), b.getString("by", "unknown"), t));
     handle(QueueAddresses.RETRY_BULK, (b, t) -> actions.retryMatching(b.getJsonObject("filter", new JsonObject()),
@@ -108,13 +108,13 @@ public final class QueueVerticle extends VerticleBase {
     handle(QueueAddresses.MACHINES, (b, t) -> MachineRegistry.of(store).machines().map(RegistryView::machines));
     handle(QueueAddresses.WORKERS, (b, t) -> MachineRegistry.of(store).workers().map(RegistryView::workers));
     handle(QueueAddresses.STATS, (b, t) -> stats());
-    handle(QueueAddresses.WORKFLOW, (b, t) -> store.workflowSteps(b.getString("workflow_id")).map(steps -> {
+    handle(QueueAddresses.WORKFLOW, (b, t) -> store.queries().workflowSteps(b.getString("workflow_id")).map(steps -> {
       JsonArray arr = new JsonArray();
       steps.forEach((job, tc) -> arr.add(new JsonObject().put("job_id", job).put("traceparent", tc.traceparent())
           .put("trace_id", tc.traceId())));
       return new JsonObject().put("workflow_id", b.getString("workflow_id")).put("steps", arr);
     }));
-    handle(QueueAddresses.EVENTS, (b, t) -> store.events(b.getString("job_id"), b.getLong("after_seq", 0L),
+    handle(QueueAddresses.EVENTS, (b, t) -> store.queries().events(b.getString("job_id"), b.getLong("after_seq", 0L),
             b.getInteger("limit", 1000))
         .map(evs -> new JsonObject().put("events", new JsonArray(evs.stream().map(e -> e.toJson()).toList()))));
     handle(QueueAddresses.PAUSE, (b, t) -> pauseOrResume(b, t, true));
@@ -146,7 +146,7 @@ public final class QueueVerticle extends VerticleBase {
   private Future<JsonObject> pauseOrResume(JsonObject b, TraceContext trace, boolean pause) {
     String svc = b.getString("service");
     String by = b.getString("by", "unknown");
-    Future<Boolean> changed = pause ? store.pause(svc) : store.resume(svc);
+    Future<Boolean> changed = pause ? store.operator().pause(svc) : store.operator().resume(svc);
     return changed.map(ch -> {
       // audit: who, what, whether it changed anything
       LOG.log(System.Logger.Level.INFO, "audit: service '" + svc + "' " + (pause ? "paused" : "resumed") + " by " + by
@@ -163,7 +163,7 @@ public final class QueueVerticle extends VerticleBase {
    * service some live worker serves (served_services): what the metrics poll and submit warnings read.
    */
   private Future<JsonObject> stats() {
-    return Future.all(store.stats(), store.pausedServices(), MachineRegistry.of(store).workers()).map(cf -> {
+    return Future.all(store.queries().stats(), store.operator().pausedServices(), MachineRegistry.of(store).workers()).map(cf -> {
       List<ServiceStats> stats = cf.resultAt(0);
       java.util.Set<String> paused = cf.resultAt(1);
       List<JsonObject> workers = cf.resultAt(2);
@@ -185,7 +185,7 @@ public final class QueueVerticle extends VerticleBase {
 
   /** Every known service's figures with its paused state; a paused service with no jobs yet is listed too. */
   private Future<JsonObject> queues() {
-    return stats().compose(stats -> store.pausedServices().map(paused -> {
+    return stats().compose(stats -> store.operator().pausedServices().map(paused -> {
       Map<String, JsonObject> byService = new TreeMap<>();
       stats.getJsonArray("services").forEach(o -> byService.put(((JsonObject) o).getString("service"), (JsonObject) o));
       for (String p : paused) {

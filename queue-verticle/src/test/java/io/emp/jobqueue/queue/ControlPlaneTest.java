@@ -109,7 +109,7 @@ class ControlPlaneTest {
     JsonObject paused = get(client.pause("ctl-paint", "admin key of customer 'ops'", TraceContext.EMPTY));
     assertThat(paused.getString("service")).isEqualTo("ctl-paint");
     assertThat(paused.getBoolean("paused")).isTrue();
-    assertThat(get(store.pausedServices())).contains("ctl-paint");
+    assertThat(get(store.operator().pausedServices())).contains("ctl-paint");
     await().atMost(WAIT).until(() -> toWorkers.stream().anyMatch(m -> Controls.PAUSE.equals(m.getString("type"))
         && "ctl-paint".equals(m.getString("service"))));
     await().atMost(WAIT).until(() -> monitor.stream().anyMatch(m -> "queue_paused".equals(m.getString("type"))
@@ -125,7 +125,7 @@ class ControlPlaneTest {
 
     JsonObject resumed = get(client.resume("ctl-paint", "ops", TraceContext.EMPTY));
     assertThat(resumed.getBoolean("paused")).isFalse();
-    assertThat(get(store.pausedServices())).doesNotContain("ctl-paint");
+    assertThat(get(store.operator().pausedServices())).doesNotContain("ctl-paint");
     await().atMost(WAIT).until(() -> toWorkers.stream().anyMatch(m -> Controls.RESUME.equals(m.getString("type"))
         && "ctl-paint".equals(m.getString("service"))));
     await().atMost(WAIT).until(() -> monitor.stream().anyMatch(m -> "queue_resumed".equals(m.getString("type"))));

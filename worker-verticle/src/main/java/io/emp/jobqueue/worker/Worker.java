@@ -53,7 +53,7 @@ public final class Worker {
       // subscribe first, so a job submitted between our first claim and the subscription still wakes us
       return wake.start().recover(err -> Future.succeededFuture())
           .compose(v -> control.start())
-          .compose(v -> store.pausedServices().onSuccess(control::pausedAtStart).<Void>mapEmpty()
+          .compose(v -> store.operator().pausedServices().onSuccess(control::pausedAtStart).<Void>mapEmpty()
               .recover(err -> Future.succeededFuture()));
     }).onSuccess(v -> {
       loop.start();

@@ -54,7 +54,7 @@ class SecretRedactionTest extends WorkerTestSupport {
       assertThat(failed.lastError().encode()).doesNotContain(KEY).doesNotContain("0123456789abcdef");
       assertThat(failed.errors().encode()).doesNotContain(KEY);
 
-      List<JobEvent> events = get(store.events(id, 0, 100));
+      List<JobEvent> events = get(store.queries().events(id, 0, 100));
       JobEvent jobFailed = events.stream().filter(e -> JobEvent.FAILED.equals(e.type())).findFirst().orElseThrow();
       assertThat(jobFailed.field("error")).contains(SecretRedactor.MASK);
       events.forEach(e -> assertThat(e.toJson().encode()).doesNotContain(KEY));

@@ -80,7 +80,7 @@ class WorkerControlTest extends WorkerTestSupport {
 
   @Test
   void aWorkerStartsWithTheServicesPausedInRedis() {
-    get(store.pause("sim"));
+    get(store.operator().pause("sim"));
     WorkerVerticle v = deploy(config("wc-4"), simulation());
     await().atMost(WAIT).until(() -> v.worker().loop().pausedServices().contains("sim"));
   }

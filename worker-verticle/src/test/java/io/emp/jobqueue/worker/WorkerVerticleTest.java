@@ -76,7 +76,7 @@ class WorkerVerticleTest extends WorkerTestSupport {
     }
 
     // progress and completion events carry the job.processing span's traceparent
-    List<JobEvent> events = get(store.events(id, 0, 100));
+    List<JobEvent> events = get(store.queries().events(id, 0, 100));
     List<JobEvent> progress = events.stream().filter(e -> JobEvent.PROGRESS.equals(e.type())).toList();
     assertThat(progress).isNotEmpty();
     assertThat(progress.get(progress.size() - 1).field("progress")).isEqualTo("100");
@@ -210,7 +210,7 @@ class WorkerVerticleTest extends WorkerTestSupport {
     deploy(config("w-throttle").withProgressThrottle(60_000), simulation());
     String id = submit(new JsonObject().put("steps", 20).put("step_ms", 5));
     await().atMost(WAIT).until(() -> job(id).status() == JobStatus.COMPLETED);
-    List<JobEvent> events = get(store.events(id, 0, 200));
+    List<JobEvent> events = get(store.queries().events(id, 0, 200));
     List<JobEvent> progress = events.stream().filter(e -> JobEvent.PROGRESS.equals(e.type())).toList();
     // 20 reports, one interval: the first goes at once, the last is flushed before completion
     assertThat(progress).hasSize(2);

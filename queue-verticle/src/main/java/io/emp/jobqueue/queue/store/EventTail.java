@@ -57,7 +57,7 @@ public final class EventTail {
       return List.of();
     }
     // RESP2: [[stream key, [[id, [field, value, ...]], ...]]]
-    return JobStore.entries(r.get(0).get(1), true);
+    return JobQueries.entries(r.get(0).get(1), true);
   }
 
   private Future<RedisConnection> connection() {
@@ -80,7 +80,7 @@ public final class EventTail {
     if (c != null) {
       c.close();
     }
-    return Future.failedFuture(JobStore.mapError(err));
+    return Future.failedFuture(StoreReplies.mapError(err));
   }
 
   public Future<Void> close() {

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.queue.store;
 
+import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.PriorityScore;
 import io.vertx.core.Future;
@@ -118,6 +119,27 @@ final class Scripts {
         .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
             ? send.apply(request(Command.EVAL, s.source(), args))
             : Future.failedFuture(err));
+  }
+
+  /**
+   * Runs a script, then {@code WAIT replicas timeoutMs} on the same connection ({@code WAIT} only counts
+   * the writes of the connection it runs on, so both take one connection from the pool). Fewer
+   * replicas in time fail the call as unavailable, although the master holds the write: the caller
+   * cannot know whether it survives a failover.
+   */
+  Future<Response> callAndWait(Redis redis, Name name, List<String> args, int replicas, long timeoutMs) {
+    return redis.connect().compose(conn -> call(conn::send, name, args)
+        .compose(r -> conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(timeoutMs)).map(acked -> {
+          int got = acked == null ? 0 : acked.toInteger();
+          if (got < replicas) {
+            throw JobQueueException.unavailable("the write reached the Redis master but " + got + " of " + replicas
+                + " replicas confirmed it within " + timeoutMs + " ms (queue.store.wait_replicas), so a failover "
+                + "now could lose it; retry later (a submit retried with the same job id or idempotency_key "
+                + "returns the job if it was kept)");
+          }
+          return r;
+        }))
+        .eventually(conn::close));
   }
 
   private Request request(Command cmd, String scriptOrSha, List<String> args) {

@@ -41,11 +41,11 @@ class ConcurrencyTest extends StoreTestSupport {
     assertThat(completedBy).hasSize(jobs);
     assertThat(completedBy.values()).as("every claimer got work").containsAll(
         List.of("w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7"));
-    ServiceStats s = get(store.stats()).get(0);
+    ServiceStats s = get(store.queries().stats()).get(0);
     assertThat(s.pending()).isZero();
     assertThat(s.active()).isZero();
     assertThat(s.completed()).isEqualTo(jobs);
-    assertThat(get(store.list(JobStatus.COMPLETED, "sim", 500, null)).jobs())
+    assertThat(get(store.queries().list(JobStatus.COMPLETED, "sim", 500, null)).jobs())
         .allSatisfy(j -> assertThat(j.attempt()).isEqualTo(1));
   }
 

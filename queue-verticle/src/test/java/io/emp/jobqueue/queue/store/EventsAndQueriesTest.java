@@ -30,7 +30,7 @@ class EventsAndQueriesTest extends StoreTestSupport {
     get(store.progress(id, c.token(), 60, "sampling", 0, TraceContext.of(WORK_TP)));
     get(store.complete(id, c.token(), new JsonObject().put("url", "file:///x.png"), TraceContext.of(WORK_TP)));
 
-    List<JobEvent> events = get(store.events(id, 0, 100));
+    List<JobEvent> events = get(store.queries().events(id, 0, 100));
     assertThat(events).extracting(JobEvent::type).containsExactly(JobEvent.SUBMITTED, JobEvent.ASSIGNED,
         JobEvent.PROGRESS, JobEvent.PROGRESS, JobEvent.COMPLETED);
     assertThat(events).extracting(JobEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
@@ -43,12 +43,12 @@ class EventsAndQueriesTest extends StoreTestSupport {
     assertThat(Long.parseLong(done.field("created_at"))).isLessThanOrEqualTo(done.timestamp());
 
     // resume after seq 3 returns exactly the rest
-    assertThat(get(store.events(id, 3, 100))).extracting(JobEvent::seq).containsExactly(4L, 5L);
+    assertThat(get(store.queries().events(id, 3, 100))).extracting(JobEvent::seq).containsExactly(4L, 5L);
 
     // the global stream holds the same events in the same order
-    List<JobEvent> global = get(store.globalEvents("0-0", 100));
+    List<JobEvent> global = get(store.queries().globalEvents("0-0", 100));
     assertThat(global).extracting(JobEvent::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
-    List<JobEvent> tail = get(store.globalEvents(global.get(2).streamId(), 100));
+    List<JobEvent> tail = get(store.queries().globalEvents(global.get(2).streamId(), 100));
     assertThat(tail).extracting(JobEvent::seq).containsExactly(4L, 5L);
   }
 
@@ -57,7 +57,7 @@ class EventsAndQueriesTest extends StoreTestSupport {
     String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withTrace(TraceContext.of(SUBMIT_TP))))
         .jobId();
     get(store.cancel(id, "changed my mind", TraceContext.of(WORK_TP)));
-    JobEvent cancelled = get(store.events(id, 0, 10)).get(1);
+    JobEvent cancelled = get(store.queries().events(id, 0, 10)).get(1);
     assertThat(cancelled.type()).isEqualTo(JobEvent.CANCELLED);
     assertThat(cancelled.traceparent()).as("the job's trace, not the cancel request's").isEqualTo(SUBMIT_TP);
   }
@@ -70,7 +70,7 @@ class EventsAndQueriesTest extends StoreTestSupport {
     org.awaitility.Awaitility.await().until(() -> get(store.promoteDue(10)) == 1);
     ClaimedJob c2 = get(store.claim(W, 10, 60_000)).job().orElseThrow();
     get(store.fail(id, c2.token(), Failure.retryable("timeout", "slow again"), null));
-    List<JobEvent> events = get(store.events(id, 0, 100));
+    List<JobEvent> events = get(store.queries().events(id, 0, 100));
     assertThat(events).extracting(JobEvent::type).containsExactly(JobEvent.SUBMITTED, JobEvent.ASSIGNED,
         JobEvent.REQUEUED, JobEvent.REQUEUED, JobEvent.ASSIGNED, JobEvent.FAILED);
     assertThat(events).extracting(JobEvent::status)
@@ -97,7 +97,7 @@ class EventsAndQueriesTest extends StoreTestSupport {
     // an index entry older than retention is trimmed
     redis(Request.cmd(Command.ZADD).arg(store.keys().idx("completed")).arg(1).arg("ancient"));
     assertThat(get(store.trimIndexes())).isEqualTo(1);
-    assertThat(get(store.list(JobStatus.COMPLETED, null, 10, null)).jobs()).extracting(Job::id).containsExactly(id);
+    assertThat(get(store.queries().list(JobStatus.COMPLETED, null, 10, null)).jobs()).extracting(Job::id).containsExactly(id);
   }
 
   @Test
@@ -110,23 +110,23 @@ class EventsAndQueriesTest extends StoreTestSupport {
     ClaimedJob running = get(store.claim(WorkerCapabilities.of("w", "b"), 10, 60_000)).job().orElseThrow();
     String b2 = get(store.submit(JobSpec.of("b", 10, new JsonObject()))).jobId();
 
-    JobPage p1 = get(store.list(JobStatus.PENDING, "a", 2, null));
-    JobPage p2 = get(store.list(JobStatus.PENDING, "a", 2, p1.nextCursor()));
-    JobPage p3 = get(store.list(JobStatus.PENDING, "a", 2, p2.nextCursor()));
+    JobPage p1 = get(store.queries().list(JobStatus.PENDING, "a", 2, null));
+    JobPage p2 = get(store.queries().list(JobStatus.PENDING, "a", 2, p1.nextCursor()));
+    JobPage p3 = get(store.queries().list(JobStatus.PENDING, "a", 2, p2.nextCursor()));
     List<String> paged = new ArrayList<>();
     for (JobPage p : List.of(p1, p2, p3)) {
       p.jobs().forEach(j -> paged.add(j.id()));
     }
     assertThat(paged).containsExactlyElementsOf(pendingA);
 
-    assertThat(get(store.list(JobStatus.PENDING, null, 50, null)).jobs()).extracting(Job::id).hasSize(6)
+    assertThat(get(store.queries().list(JobStatus.PENDING, null, 50, null)).jobs()).extracting(Job::id).hasSize(6)
         .doesNotContain(b1).contains(b2);
-    assertThat(get(store.list(JobStatus.ASSIGNED, null, 50, null)).jobs()).extracting(Job::id).containsExactly(b1);
-    JobPage everything = get(store.list(null, "b", 50, null));
+    assertThat(get(store.queries().list(JobStatus.ASSIGNED, null, 50, null)).jobs()).extracting(Job::id).containsExactly(b1);
+    JobPage everything = get(store.queries().list(null, "b", 50, null));
     assertThat(everything.jobs()).extracting(Job::id).containsExactly(b1, b2);
     assertThat(everything.nextCursor()).isNull();
 
-    List<ServiceStats> stats = get(store.stats());
+    List<ServiceStats> stats = get(store.queries().stats());
     ServiceStats a = stats.stream().filter(s -> s.service().equals("a")).findFirst().orElseThrow();
     ServiceStats b = stats.stream().filter(s -> s.service().equals("b")).findFirst().orElseThrow();
     assertThat(a.pending()).isEqualTo(5);
@@ -134,7 +134,7 @@ class EventsAndQueriesTest extends StoreTestSupport {
     assertThat(b.pending()).isEqualTo(1);
     assertThat(b.active()).isEqualTo(1);
     get(store.complete(running.job().id(), running.token(), new JsonObject(), null));
-    assertThat(get(store.stats()).stream().filter(s -> s.service().equals("b")).findFirst().orElseThrow())
+    assertThat(get(store.queries().stats()).stream().filter(s -> s.service().equals("b")).findFirst().orElseThrow())
         .satisfies(s -> {
           assertThat(s.active()).isZero();
           assertThat(s.completed()).isEqualTo(1);
@@ -146,7 +146,7 @@ class EventsAndQueriesTest extends StoreTestSupport {
     long old = System.currentTimeMillis() - 3_600_000;
     get(store.submit(JobSpec.of("sim", 90, new JsonObject())));
     get(store.submit(JobSpec.of("sim", 10, new JsonObject()).withWorkflow("wf", null, old, 1, 2)));
-    ServiceStats s = get(store.stats()).get(0);
+    ServiceStats s = get(store.queries().stats()).get(0);
     assertThat(s.oldestPendingAgeMs()).isGreaterThanOrEqualTo(3_600_000);
   }
 }

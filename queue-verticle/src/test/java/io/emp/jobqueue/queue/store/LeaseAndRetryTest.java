@@ -96,7 +96,7 @@ class LeaseAndRetryTest extends StoreTestSupport {
     assertThat(dead.status()).isEqualTo(JobStatus.FAILED);
     assertThat(dead.errors()).hasSize(3);
     assertThat(dead.errors().getJsonObject(2).getString("message")).isEqualTo("boom 3");
-    assertThat(get(store.list(JobStatus.FAILED, "sim", 10, null)).jobs()).extracting(Job::id).containsExactly(id);
+    assertThat(get(store.queries().list(JobStatus.FAILED, "sim", 10, null)).jobs()).extracting(Job::id).containsExactly(id);
   }
 
   /** Claims the job with a short lease, lets it run out and reaps it, as when its machine dies. */
@@ -154,7 +154,7 @@ class LeaseAndRetryTest extends StoreTestSupport {
     assertThat(dead.lastError().getInteger("lost_attempts")).isEqualTo(3);
     assertThat(dead.lastError().getString("message"))
         .contains("attempts lost to crashes: 3 of 2 allowed; giving up (retry.max_lost_leases)");
-    List<JobEvent> events = get(store.events(id, 0, 100));
+    List<JobEvent> events = get(store.queries().events(id, 0, 100));
     assertThat(events.get(events.size() - 1).type()).isEqualTo(JobEvent.FAILED);
   }
 

@@ -42,7 +42,7 @@ class OperatorActionsTest extends StoreTestSupport {
   @Test
   void retryRunsAFailedJobAgainUnderItsIdWithFreshAttemptsAndTheErrorChainKept() {
     String id = failed("sim", "service_error");
-    JobStore.Retried r = get(store.retry(id, "admin key of customer '*'", TraceContext.of(TP2)));
+    OperatorActions.Retried r = get(store.operator().retry(id, "admin key of customer '*'", TraceContext.of(TP2)));
     assertThat(r.previous()).isEqualTo(TraceContext.of(TP1));
     assertThat(r.previousAttempts()).isEqualTo(1);
 
@@ -59,12 +59,12 @@ class OperatorActionsTest extends StoreTestSupport {
     assertThat(err.getString("worker_id")).isEqualTo("w1");
     assertThat(err.getString("trace_id")).isEqualTo(TraceContext.of(TP1).traceId());
     assertThat(err.getLong("at")).isPositive();
-    JsonObject view = get(store.view(id)).orElseThrow();
+    JsonObject view = get(store.queries().view(id)).orElseThrow();
     assertThat(view.getJsonArray("previous_trace_ids").getList()).containsExactly(TraceContext.of(TP1).traceId());
     assertThat(view.getInteger("attempts")).isEqualTo(1);
     assertThat(view.getString("trace_id")).isEqualTo(TraceContext.of(TP2).traceId());
     // no longer in the failed index, and no longer expiring
-    assertThat(get(store.list(JobStatus.FAILED, "sim", 10, null)).jobs()).isEmpty();
+    assertThat(get(store.queries().list(JobStatus.FAILED, "sim", 10, null)).jobs()).isEmpty();
     assertThat(redis(Request.cmd(Command.PTTL).arg(store.keys().job(id))).toLong()).isEqualTo(-1);
 
     // it runs again with its whole retry budget, and the error chain grows across runs
@@ -75,9 +75,9 @@ class OperatorActionsTest extends StoreTestSupport {
     Job twice = job(id);
     assertThat(twice.errors()).hasSize(2);
     assertThat(twice.errors().getJsonObject(1).getString("trace_id")).isEqualTo(TraceContext.of(TP2).traceId());
-    assertThat(get(store.view(id)).orElseThrow().getInteger("attempts")).isEqualTo(2);
+    assertThat(get(store.queries().view(id)).orElseThrow().getInteger("attempts")).isEqualTo(2);
 
-    List<JobEvent> events = get(store.events(id, 0, 100));
+    List<JobEvent> events = get(store.queries().events(id, 0, 100));
     JobEvent retried = events.stream().filter(e -> "job_retried".equals(e.type())).findFirst().orElseThrow();
     assertThat(retried.toJson().getString("by")).isEqualTo("admin key of customer '*'");
     assertThat(retried.toJson().getString("previous_trace_id")).isEqualTo(TraceContext.of(TP1).traceId());
@@ -87,17 +87,17 @@ class OperatorActionsTest extends StoreTestSupport {
   void retryOfACancelledJobWorksAndOfAnyOtherStatusIsAConflict() {
     String cancelled = get(store.submit(JobSpec.of("sim", 50, new JsonObject()))).jobId();
     get(store.cancel(cancelled, "no", null));
-    get(store.retry(cancelled, "op", TraceContext.of(TP2)));
+    get(store.operator().retry(cancelled, "op", TraceContext.of(TP2)));
     assertThat(job(cancelled).status()).isEqualTo(JobStatus.PENDING);
 
-    assertThatThrownBy(() -> get(store.retry(cancelled, "op", TraceContext.of(TP2))))
+    assertThatThrownBy(() -> get(store.operator().retry(cancelled, "op", TraceContext.of(TP2))))
         .isInstanceOfSatisfying(JobQueueException.class, e -> assertThat(e.code()).isEqualTo(JobQueueException.Code.CONFLICT));
     ClaimedJob c = get(store.claim(W, 10, 60_000)).job().orElseThrow();
     get(store.complete(cancelled, c.token(), new JsonObject(), null));
-    assertThatThrownBy(() -> get(store.retry(cancelled, "op", TraceContext.of(TP2))))
+    assertThatThrownBy(() -> get(store.operator().retry(cancelled, "op", TraceContext.of(TP2))))
         .as("a completed job is not retried").isInstanceOfSatisfying(JobQueueException.class,
             e -> assertThat(e.code()).isEqualTo(JobQueueException.Code.CONFLICT));
-    assertThatThrownBy(() -> get(store.retry("nope", "op", TraceContext.of(TP2))))
+    assertThatThrownBy(() -> get(store.operator().retry("nope", "op", TraceContext.of(TP2))))
         .isInstanceOfSatisfying(JobQueueException.class, e -> assertThat(e.code()).isEqualTo(JobQueueException.Code.NOT_FOUND));
   }
 
@@ -111,12 +111,12 @@ class OperatorActionsTest extends StoreTestSupport {
     assertThat(job(id).status()).isEqualTo(JobStatus.DELAYED);
     assertThat(get(store.claim(W, 10, 60_000)).job()).as("waiting out a ten-minute backoff").isEmpty();
 
-    get(store.promoteNow(id, "op", null));
+    get(store.operator().promoteNow(id, "op", null));
     assertThat(job(id).status()).isEqualTo(JobStatus.PENDING);
     assertThat(job(id).dueAt()).isNull();
-    assertThat(get(store.events(id, 0, 100))).extracting(JobEvent::type).contains("job_promoted");
+    assertThat(get(store.queries().events(id, 0, 100))).extracting(JobEvent::type).contains("job_promoted");
     assertThat(get(store.claim(W, 10, 60_000)).job()).map(cj -> cj.job().id()).contains(id);
-    assertThatThrownBy(() -> get(store.promoteNow(id, "op", null)))
+    assertThatThrownBy(() -> get(store.operator().promoteNow(id, "op", null)))
         .isInstanceOfSatisfying(JobQueueException.class, e -> assertThat(e.code()).isEqualTo(JobQueueException.Code.CONFLICT));
   }
 
@@ -124,12 +124,12 @@ class OperatorActionsTest extends StoreTestSupport {
   void deleteRemovesAFinalJobItsEventsAndEveryIndexEntryAndAuditsInTheGlobalStream() {
     String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withCustomer("cust1")
         .withIdempotencyKey("k1"))).jobId();
-    assertThatThrownBy(() -> get(store.delete(id, "op", null))).as("a pending job is not deleted")
+    assertThatThrownBy(() -> get(store.operator().delete(id, "op", null))).as("a pending job is not deleted")
         .isInstanceOfSatisfying(JobQueueException.class, e -> assertThat(e.code()).isEqualTo(JobQueueException.Code.CONFLICT));
     ClaimedJob c = get(store.claim(W, 10, 60_000)).job().orElseThrow();
     get(store.complete(id, c.token(), new JsonObject(), null));
 
-    get(store.delete(id, "admin key of customer '*'", null));
+    get(store.operator().delete(id, "admin key of customer '*'", null));
     assertThat(get(store.get(id))).isEmpty();
     assertThat(redis(Request.cmd(Command.EXISTS).arg(store.keys().jobEvents(id))).toInteger()).isZero();
     for (String index : List.of(store.keys().idx("completed"), store.keys().idxService("completed", "sim"),
@@ -138,11 +138,11 @@ class OperatorActionsTest extends StoreTestSupport {
     }
     assertThat(redis(Request.cmd(Command.ZCARD).arg(store.keys().expiring())).toInteger()).isZero();
     assertThat(redis(Request.cmd(Command.EXISTS).arg(store.keys().idem("k1"))).toInteger()).isZero();
-    JobEvent audit = get(store.globalEvents("0-0", 100)).stream().filter(e -> "job_deleted".equals(e.type()))
+    JobEvent audit = get(store.queries().globalEvents("0-0", 100)).stream().filter(e -> "job_deleted".equals(e.type()))
         .findFirst().orElseThrow();
     assertThat(audit.jobId()).isEqualTo(id);
     assertThat(audit.toJson().getString("by")).isEqualTo("admin key of customer '*'");
-    assertThatThrownBy(() -> get(store.delete(id, "op", null)))
+    assertThatThrownBy(() -> get(store.operator().delete(id, "op", null)))
         .isInstanceOfSatisfying(JobQueueException.class, e -> assertThat(e.code()).isEqualTo(JobQueueException.Code.NOT_FOUND));
   }
 
@@ -155,11 +155,11 @@ class OperatorActionsTest extends StoreTestSupport {
     String a3 = failed("a", "timeout");
     await().atMost(Duration.ofSeconds(5)).until(() -> job(a3).failedAt() > between);
 
-    assertThat(get(store.selectForRetry(JobStatus.FAILED, null, null, null, null, 100))).containsExactly(a3, b1, a2, a1);
-    assertThat(get(store.selectForRetry(JobStatus.FAILED, "a", "timeout", null, null, 100))).containsExactly(a3, a1);
-    assertThat(get(store.selectForRetry(JobStatus.FAILED, null, "timeout", null, null, 2))).containsExactly(a3, b1);
-    assertThat(get(store.selectForRetry(JobStatus.FAILED, null, null, between, null, 100))).containsExactly(a3);
-    assertThat(get(store.selectForRetry(JobStatus.CANCELLED, null, null, null, null, 100))).isEmpty();
+    assertThat(get(store.operator().selectForRetry(JobStatus.FAILED, null, null, null, null, 100))).containsExactly(a3, b1, a2, a1);
+    assertThat(get(store.operator().selectForRetry(JobStatus.FAILED, "a", "timeout", null, null, 100))).containsExactly(a3, a1);
+    assertThat(get(store.operator().selectForRetry(JobStatus.FAILED, null, "timeout", null, null, 2))).containsExactly(a3, b1);
+    assertThat(get(store.operator().selectForRetry(JobStatus.FAILED, null, null, between, null, 100))).containsExactly(a3);
+    assertThat(get(store.operator().selectForRetry(JobStatus.CANCELLED, null, null, null, null, 100))).isEmpty();
   }
 
   @Test
@@ -173,7 +173,7 @@ class OperatorActionsTest extends StoreTestSupport {
     assertThat(c.job().id()).isEqualTo(done);
     get(store.complete(done, c.token(), new JsonObject(), null));
     assertThat(get(store.trimIndexes())).as("nothing is due yet").isZero();
-    assertThat(get(store.browse(JobFilter.ANY.withCustomer("c1"), 10, null)).jobs()).hasSize(2);
+    assertThat(get(store.queries().browse(JobFilter.ANY.withCustomer("c1"), 10, null)).jobs()).hasSize(2);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> get(store.trimIndexes()) > 0);
     assertThat(redis(Request.cmd(Command.ZRANGE).arg(store.keys().created()).arg(0).arg(-1)).toString())
@@ -192,16 +192,16 @@ class OperatorActionsTest extends StoreTestSupport {
       rare.add(get(store.submit(JobSpec.of("rare", 50, new JsonObject()))).jobId());
     }
     List<io.vertx.core.Future<SubmitResult>> common = new java.util.ArrayList<>();
-    for (int i = 0; i < JobStore.BROWSE_BUDGET + 500; i++) {
+    for (int i = 0; i < JobQueries.BROWSE_BUDGET + 500; i++) {
       common.add(store.submit(JobSpec.of("common", 50, new JsonObject())));
     }
     get(io.vertx.core.Future.all(common));
     JobFilter rareOnly = new JobFilter(null, "rare", null, null, null, null, null, null, null, null);
-    BrowsePage p = get(store.browse(rareOnly, 3, null));
+    BrowsePage p = get(store.queries().browse(rareOnly, 3, null));
     assertThat(p.jobs()).extracting(j -> j.getString("id")).containsExactlyInAnyOrderElementsOf(rare);
     assertThat(p.nextCursor()).isNull();
-    BrowsePage first = get(store.browse(rareOnly, 2, null));
-    BrowsePage second = get(store.browse(rareOnly, 2, first.nextCursor()));
+    BrowsePage first = get(store.queries().browse(rareOnly, 2, null));
+    BrowsePage second = get(store.queries().browse(rareOnly, 2, first.nextCursor()));
     assertThat(first.jobs()).hasSize(2);
     assertThat(second.jobs()).hasSize(1);
     assertThat(second.nextCursor()).isNull();

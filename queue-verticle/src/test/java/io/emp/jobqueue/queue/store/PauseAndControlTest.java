@@ -28,9 +28,9 @@ class PauseAndControlTest extends StoreTestSupport {
     String sim = get(store.submit(JobSpec.of("sim", 90, new JsonObject()))).jobId();
     String other = get(store.submit(JobSpec.of("other", 10, new JsonObject()))).jobId();
 
-    assertThat(get(store.pause("sim"))).isTrue();
-    assertThat(get(store.pause("sim"))).as("already paused").isFalse();
-    assertThat(get(store.pausedServices())).containsExactly("sim");
+    assertThat(get(store.operator().pause("sim"))).isTrue();
+    assertThat(get(store.operator().pause("sim"))).as("already paused").isFalse();
+    assertThat(get(store.operator().pausedServices())).containsExactly("sim");
 
     // the better job is in the paused service: the claim skips it and takes the other service's
     ClaimResult first = get(store.claim(BOTH, 10, 60_000));
@@ -39,9 +39,9 @@ class PauseAndControlTest extends StoreTestSupport {
     // submits are still accepted while paused
     assertThat(get(store.submit(JobSpec.of("sim", 50, new JsonObject()))).created()).isTrue();
 
-    assertThat(get(store.resume("sim"))).isTrue();
-    assertThat(get(store.resume("sim"))).as("already running").isFalse();
-    assertThat(get(store.pausedServices())).isEmpty();
+    assertThat(get(store.operator().resume("sim"))).isTrue();
+    assertThat(get(store.operator().resume("sim"))).as("already running").isFalse();
+    assertThat(get(store.operator().pausedServices())).isEmpty();
     assertThat(get(store.claim(BOTH, 10, 60_000)).job().orElseThrow().job().id()).isEqualTo(sim);
   }
 
@@ -56,8 +56,8 @@ class PauseAndControlTest extends StoreTestSupport {
       }
     });
     get(conn.send(Request.cmd(Command.SUBSCRIBE).arg(store.keys().wake("sim"))));
-    get(store.pause("sim"));
-    get(store.resume("sim"));
+    get(store.operator().pause("sim"));
+    get(store.operator().resume("sim"));
     await().atMost(Duration.ofSeconds(10)).until(() -> woken.contains(store.keys().wake("sim")));
     conn.close();
     sub.close();
@@ -65,10 +65,10 @@ class PauseAndControlTest extends StoreTestSupport {
 
   @Test
   void aServiceNameOutsideTheJobShapeIsRefused() {
-    assertThatThrownBy(() -> get(store.pause("bad name")))
+    assertThatThrownBy(() -> get(store.operator().pause("bad name")))
         .isInstanceOfSatisfying(JobQueueException.class, e -> assertThat(e.code())
             .isEqualTo(JobQueueException.Code.VALIDATION));
-    assertThatThrownBy(() -> get(store.resume("")))
+    assertThatThrownBy(() -> get(store.operator().resume("")))
         .isInstanceOfSatisfying(JobQueueException.class, e -> assertThat(e.code())
             .isEqualTo(JobQueueException.Code.VALIDATION));
   }

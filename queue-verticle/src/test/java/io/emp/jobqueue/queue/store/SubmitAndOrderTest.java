@@ -98,7 +98,7 @@ class SubmitAndOrderTest extends StoreTestSupport {
     SubmitResult k2 = get(store.submit(keyed));
     assertThat(k2.created()).isFalse();
     assertThat(k2.jobId()).isEqualTo(k1.jobId());
-    assertThat(get(store.stats())).singleElement().satisfies(s -> assertThat(s.pending()).isEqualTo(2));
+    assertThat(get(store.queries().stats())).singleElement().satisfies(s -> assertThat(s.pending()).isEqualTo(2));
   }
 
   @Test

@@ -196,7 +196,7 @@ class CrossProcessTraceTest {
     assertThat(done.workerId()).isEqualTo("worker-b");
     assertThat(done.attempt()).isEqualTo(2);
     assertThat(done.errors().getJsonObject(0).getString("type")).isEqualTo("lease_expired");
-    List<JobEvent> events = get(store.events(jobId, 0, 1000));
+    List<JobEvent> events = get(store.queries().events(jobId, 0, 1000));
     assertThat(events.stream().filter(e -> JobEvent.COMPLETED.equals(e.type()))).hasSize(1);
     // recorded for docs/reliability.md (Redis and this JVM share the host clock)
     long reclaimedAt = events.stream().filter(e -> JobEvent.ASSIGNED.equals(e.type()))

@@ -1,0 +1,62 @@
+package io.emp.jobqueue.queue.store;
+
+import io.emp.jobqueue.core.model.JobQueueException;
+import io.emp.jobqueue.core.model.JobQueueException.Code;
+import io.emp.jobqueue.core.model.TraceContext;
+import io.vertx.redis.client.Response;
+import java.util.HashMap;
+import java.util.Map;
+
+/** How the store reads Redis answers, and maps Redis failures to the queue's typed errors. */
+final class StoreReplies {
+  private StoreReplies() {
+  }
+
+  /**
+   * A Redis or client failure as the queue's error: UNAVAILABLE (503, retry later) for anything that
+   * passes with time, INTERNAL for a script error. Typed errors pass through.
+   */
+  static Throwable mapError(Throwable err) {
+    if (err instanceof JobQueueException || err instanceof IllegalArgumentException) {
+      return err;
+    }
+    // one line: the sentinel client lists each sentinel's failure on a line of its own
+    String msg = String.valueOf(err.getMessage()).replaceAll("\\s*\\R\\s*", "; ");
+    // A master that became a replica (READONLY), a replica that lost its master (MASTERDOWN) and a
+    // server still loading its data are all "wait and retry", whatever prefix a script wraps them in.
+    if (msg.contains("READONLY") || msg.contains("MASTERDOWN") || msg.startsWith("LOADING")) {
+      return new JobQueueException(Code.UNAVAILABLE, "redis unavailable: " + msg);
+    }
+    if (msg.startsWith("ERR") || msg.startsWith("WRONGTYPE")) {
+      return new JobQueueException(Code.INTERNAL, "redis script error: " + msg);
+    }
+    return new JobQueueException(Code.UNAVAILABLE, "redis unavailable: " + msg);
+  }
+
+  static Map<String, String> toMap(Response r) {
+    Map<String, String> m = new HashMap<>();
+    if (r == null) {
+      return m;
+    }
+    for (int i = 0; i + 1 < r.size(); i += 2) {
+      m.put(r.get(i).toString(), r.get(i + 1).toString());
+    }
+    return m;
+  }
+
+  /** Job id -> traceparent, as the workflow hash stores it, read into trace contexts. */
+  static Map<String, TraceContext> traces(Map<String, String> steps) {
+    Map<String, TraceContext> out = new java.util.LinkedHashMap<>();
+    steps.forEach((job, tp) -> out.put(job, TraceContext.of(tp)));
+    return out;
+  }
+
+  static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+  /** The traceparent a script stamps on the events it writes ('' for none). */
+  static String tp(TraceContext trace) {
+    return trace == null || trace.traceparent() == null ? "" : trace.traceparent();
+  }
+}
