@@ -13,7 +13,6 @@ import io.emp.jobqueue.core.model.ValidationException;
 import io.emp.jobqueue.core.telemetry.Version;
 import io.emp.jobqueue.queue.store.JobFilter;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -84,7 +83,7 @@ final class HttpApi {
     span.setAttribute(Attr.HTTP_REQUEST_BODY_SIZE, (long) Math.max(0, ctx.body().length()));
     JsonObject body;
     try {
-      body = jsonObjectBody(ctx);
+      body = RequestParams.jsonObjectBody(ctx);
     } catch (RuntimeException e) {
       span.addEvent(io.emp.jobqueue.core.telemetry.EventName.VALIDATION_FAILED);
       fail(ctx, ApiErrors.classify(e));
@@ -119,7 +118,7 @@ final class HttpApi {
   void list(RoutingContext ctx) {
     Principal who = principal(ctx);
     List<Problem> problems = new ArrayList<>();
-    String status = param(ctx, "status");
+    String status = RequestParams.param(ctx, "status");
     if (status != null) {
       try {
         JobStatus.fromWire(status);
@@ -127,16 +126,16 @@ final class HttpApi {
         problems.add(new Problem("status", "enum", "is not a job status"));
       }
     }
-    int limit = intParam(ctx, "limit", 50, 1, 500, problems);
-    String customer = param(ctx, "customer_id");
-    String prefix = param(ctx, "id_prefix");
+    int limit = RequestParams.intParam(ctx, "limit", 50, 1, 500, problems);
+    String customer = RequestParams.param(ctx, "customer_id");
+    String prefix = RequestParams.param(ctx, "id_prefix");
     if (prefix != null && !(who.admin() ? prefix.matches("[A-Za-z0-9_.~\\-]{1,400}")
         : JobIds.isName(prefix, JobIds.MAX_JOB_NAME))) {
       problems.add(new Problem("id_prefix", "format", "may contain only letters, digits, '-', '_' and '.'"));
     }
-    JobFilter filter = new JobFilter(status, param(ctx, "service"), customer, param(ctx, "worker_id"),
-        param(ctx, "error_type"), timeParam(ctx, "created_after", problems), timeParam(ctx, "created_before", problems),
-        timeParam(ctx, "finished_after", problems), timeParam(ctx, "finished_before", problems), prefix);
+    JobFilter filter = new JobFilter(status, RequestParams.param(ctx, "service"), customer, RequestParams.param(ctx, "worker_id"),
+        RequestParams.param(ctx, "error_type"), RequestParams.timeParam(ctx, "created_after", problems), RequestParams.timeParam(ctx, "created_before", problems),
+        RequestParams.timeParam(ctx, "finished_after", problems), RequestParams.timeParam(ctx, "finished_before", problems), prefix);
     if (!problems.isEmpty()) {
       fail(ctx, new ValidationException(problems));
       return;
@@ -149,7 +148,7 @@ final class HttpApi {
       filter = filter.withCustomer(who.customerId())
           .withIdPrefix(prefix == null ? null : JobIds.scoped(who.customerId(), prefix));
     }
-    access.queue().browse(filter, limit, param(ctx, "cursor"), RequestTracing.traceContext(ctx))
+    access.queue().browse(filter, limit, RequestParams.param(ctx, "cursor"), RequestTracing.traceContext(ctx))
         .onSuccess(page -> {
           JsonArray jobs = new JsonArray();
           page.getJsonArray("jobs", new JsonArray()).forEach(o -> {
@@ -163,31 +162,13 @@ final class HttpApi {
         .onFailure(err -> fail(ctx, err));
   }
 
-  /** A time filter: ms since the epoch, >= 0. */
-  private static Long timeParam(RoutingContext ctx, String name, List<Problem> problems) {
-    String v = param(ctx, name);
-    if (v == null) {
-      return null;
-    }
-    try {
-      long t = Long.parseLong(v);
-      if (t >= 0) {
-        return t;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    problems.add(new Problem(name, "range", "must be a time in ms since the epoch"));
-    return null;
-  }
-
   void cancel(RoutingContext ctx) {
     Principal who = principal(ctx);
     String id = pathJobId(ctx);
     String reason = null;
     if (ctx.body() != null && ctx.body().length() > 0) {
       try {
-        reason = jsonObjectBody(ctx).getString("reason");
+        reason = RequestParams.jsonObjectBody(ctx).getString("reason");
       } catch (RuntimeException e) {
         fail(ctx, ApiErrors.classify(e));
         return;
@@ -206,7 +187,7 @@ final class HttpApi {
     Principal who = principal(ctx);
     String id = pathJobId(ctx);
     List<Problem> problems = new ArrayList<>();
-    long after = intParam(ctx, "after_seq", 0, 0, Integer.MAX_VALUE, problems);
+    long after = RequestParams.intParam(ctx, "after_seq", 0, 0, Integer.MAX_VALUE, problems);
     if (!problems.isEmpty()) {
       fail(ctx, new ValidationException(problems));
       return;
@@ -251,18 +232,6 @@ final class HttpApi {
 
   // ------------------------------------------------------------ plumbing
 
-  /** The body as a JSON object; null when empty; a validation failure for malformed JSON or another JSON type. */
-  private static JsonObject jsonObjectBody(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
-      return null;
-    }
-    Object parsed = Json.decodeValue(ctx.body().buffer());
-    if (parsed instanceof JsonObject o) {
-      return o;
-    }
-    throw new ValidationException(List.of(new Problem("", "type", "the body must be a JSON object")));
-  }
-
   private static Principal principal(RoutingContext ctx) {
     return ctx.get(PRINCIPAL);
   }
@@ -276,29 +245,6 @@ final class HttpApi {
     String id = PublicIds.job(principal(ctx), ctx.pathParam("id"));
     SpanAttributes.putIf(RequestTracing.span(ctx), Attr.JOB_ID, id);
     return id;
-  }
-
-  /** A query parameter; sent empty ({@code ?status=}, an unset form field) it counts as not sent. */
-  private static String param(RoutingContext ctx, String name) {
-    String v = ctx.request().getParam(name);
-    return v == null || v.isEmpty() ? null : v;
-  }
-
-  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max, List<Problem> problems) {
-    String v = param(ctx, name);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      int i = Integer.parseInt(v);
-      if (i >= min && i <= max) {
-        return i;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    problems.add(new Problem(name, "range", "must be an integer within " + min + ".." + max));
-    return dflt;
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -6,7 +6,6 @@ import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.Problem;
 import io.emp.jobqueue.core.model.ValidationException;
 import io.emp.jobqueue.queue.QueueClient;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -52,14 +51,8 @@ final class JobActionsApi {
 
   /** The body, checked field by field (unknown fields, wrong types and values are one 400 listing all). */
   static JsonObject bulkFilter(RoutingContext ctx) {
-    JsonObject body = new JsonObject();
-    if (ctx.body() != null && ctx.body().length() > 0) {
-      Object parsed = Json.decodeValue(ctx.body().buffer());
-      if (!(parsed instanceof JsonObject o)) {
-        throw new ValidationException(List.of(new Problem("", "type", "the body must be a JSON object")));
-      }
-      body = o;
-    }
+    JsonObject sent = RequestParams.jsonObjectBody(ctx);
+    JsonObject body = sent == null ? new JsonObject() : sent;
     List<Problem> problems = new ArrayList<>();
     for (String k : body.fieldNames()) {
       if (!BULK_FIELDS.contains(k)) {
