@@ -7,6 +7,7 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
 COPY core/pom.xml core/
+COPY queue-store/pom.xml queue-store/
 COPY queue-verticle/pom.xml queue-verticle/
 COPY gateway-verticle/pom.xml gateway-verticle/
 COPY worker-verticle/pom.xml worker-verticle/
