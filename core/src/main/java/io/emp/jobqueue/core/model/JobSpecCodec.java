@@ -4,11 +4,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Carries a validated {@link JobSpec} over the event bus, so the queue takes the spec the gateway
  * validated instead of validating a JSON body again. In one JVM the spec itself is handed over (it
- * is immutable); between nodes it travels as {@link JobSpec#toWire()}.
+ * is immutable); between nodes it travels as {@link #toWire}.
  */
 public final class JobSpecCodec implements MessageCodec<JobSpec, JobSpec> {
   public static final String NAME = "emp.job-spec";
@@ -24,14 +26,14 @@ public final class JobSpecCodec implements MessageCodec<JobSpec, JobSpec> {
 
   @Override
   public void encodeToWire(Buffer buffer, JobSpec spec) {
-    Buffer json = spec.toWire().toBuffer();
+    Buffer json = toWire(spec).toBuffer();
     buffer.appendInt(json.length()).appendBuffer(json);
   }
 
   @Override
   public JobSpec decodeFromWire(int pos, Buffer buffer) {
     int len = buffer.getInt(pos);
-    return JobSpec.fromWire(new JsonObject(buffer.getBuffer(pos + 4, pos + 4 + len)));
+    return fromWire(new JsonObject(buffer.getBuffer(pos + 4, pos + 4 + len)));
   }
 
   @Override
@@ -47,5 +49,66 @@ public final class JobSpecCodec implements MessageCodec<JobSpec, JobSpec> {
   @Override
   public byte systemCodecID() {
     return -1;
+  }
+
+  /**
+   * The form sent between nodes: the fields with payload and ctx as their one
+   * encoding, and the limits they were validated against.
+   */
+  static JsonObject toWire(JobSpec spec) {
+    JobSpec.Fields f = spec.fields();
+    JobLimits limits = spec.limits();
+    JsonObject j = new JsonObject();
+    putIf(j, "id", f.id());
+    putIf(j, "idempotency_key", f.idempotencyKey());
+    j.put("service_required", f.serviceRequired()).put("priority", f.priority()).put("payload_json", f.payloadJson());
+    if (!f.requirements().isEmpty()) {
+      j.put("requirements", f.requirements().toJson());
+    }
+    putIf(j, "customer_id", f.customerId());
+    putIf(j, "workflow_id", f.workflowId());
+    putIf(j, "workflow_priority", f.workflowPriority());
+    putIf(j, "workflow_datetime", f.workflowDatetime());
+    putIf(j, "current_step", f.currentStep());
+    putIf(j, "total_steps", f.totalSteps());
+    j.put("max_retries", f.maxRetries());
+    putIf(j, "ctx_json", f.ctxJson());
+    putIf(j, "request_id", f.requestId());
+    putIf(j, "client_session_id", f.clientSessionId());
+    putIf(j, "correlation_id", f.correlationId());
+    putIf(j, "timeout_ms", f.timeoutMs());
+    f.trace().toMap().forEach(j::put);
+    j.put("limits", new JsonObject().put("max_payload_bytes", limits.maxPayloadBytes())
+        .put("max_priority", limits.maxPriority()).put("default_priority", limits.defaultPriority())
+        .put("default_max_retries", limits.defaultMaxRetries()).put("max_max_retries", limits.maxMaxRetries())
+        .put("max_ctx_bytes", limits.maxCtxBytes()));
+    return j;
+  }
+
+  /** Reads {@link #toWire}: a spec another node validated, taken as it is (the bus is the cluster's own). */
+  static JobSpec fromWire(JsonObject j) {
+    JsonObject l = j.getJsonObject("limits");
+    JobLimits limits = new JobLimits(l.getInteger("max_payload_bytes"), l.getInteger("max_priority"),
+        l.getInteger("default_priority"), l.getInteger("default_max_retries"), l.getInteger("max_max_retries"),
+        l.getInteger("max_ctx_bytes"));
+    JsonObject req = j.getJsonObject("requirements");
+    List<Problem> problems = new ArrayList<>();
+    Requirements requirements = req == null ? Requirements.NONE
+        : Requirements.read(new JsonReader(req, problems, "requirements"));
+    if (!problems.isEmpty()) {
+      throw new ValidationException(problems);
+    }
+    return new JobSpec(new JobSpec.Fields(j.getString("id"), j.getString("idempotency_key"), j.getString("service_required"),
+        j.getInteger("priority"), j.getString("payload_json"), requirements, j.getString("customer_id"),
+        j.getString("workflow_id"), j.getInteger("workflow_priority"), j.getLong("workflow_datetime"),
+        j.getInteger("current_step"), j.getInteger("total_steps"), j.getInteger("max_retries"),
+        j.getString("ctx_json"), j.getString("request_id"), j.getString("client_session_id"),
+        j.getString("correlation_id"), j.getLong("timeout_ms"), TraceContext.from(j::getString)), limits);
+  }
+
+  private static void putIf(JsonObject j, String k, Object v) {
+    if (v != null) {
+      j.put(k, v);
+    }
   }
 }
