@@ -3,65 +3,31 @@ package io.emp.jobqueue.queue.monitor;
 import io.emp.jobqueue.queue.store.RedisClients;
 import io.emp.jobqueue.queue.store.RedisKeys;
 import io.emp.jobqueue.queue.store.StoreConfig;
-import io.vertx.core.Future;
+import io.emp.jobqueue.queue.store.StreamTail;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * Follows the monitor stream with {@code XREAD BLOCK} on a connection of its own (a blocked read
- * must not hold a pooled connection). One read at a time; the caller owns the position.
- */
-public final class MonitorTail {
+/** Follows the monitor stream ({@link StreamTail}): notices stored by any node, for every API node's monitors. */
+public final class MonitorTail extends StreamTail<MonitorTail.Notice> {
   /** One stored notice: stream id, bus address, the node that produced it, and its body. */
   public record Notice(String id, String address, String origin, JsonObject body) {
   }
 
-  private final Redis client;
-  private final String key;
-  private RedisConnection conn;
-  private boolean closed;
-
   private MonitorTail(Redis client, String key) {
-    this.client = client;
-    this.key = key;
+    super(client, key, "monitor tail", MonitorTail::noticesOf);
   }
 
   public static MonitorTail create(Vertx vertx, StoreConfig cfg) {
-    Redis client = RedisClients.dedicated(vertx, cfg);
-    return new MonitorTail(client, new RedisKeys(cfg.namespace()).monitor());
+    return new MonitorTail(RedisClients.dedicated(vertx, cfg), new RedisKeys(cfg.namespace()).monitor());
   }
 
-  /** The id of the newest notice now in the stream ("0-0" when empty). */
-  public Future<String> lastId() {
-    return connection()
-        .compose(c -> c.send(Request.cmd(Command.XREVRANGE).arg(key).arg("+").arg("-").arg("COUNT").arg(1)))
-        .map(r -> r == null || r.size() == 0 ? "0-0" : r.get(0).get(0).toString())
-        .recover(this::dropConnection);
-  }
-
-  /** Notices strictly after {@code afterId}, waiting up to {@code blockMs} for the first. */
-  public Future<List<Notice>> readAfter(String afterId, long blockMs, int count) {
-    return connection()
-        .compose(c -> c.send(Request.cmd(Command.XREAD).arg("COUNT").arg(count).arg("BLOCK").arg(blockMs)
-            .arg("STREAMS").arg(key).arg(afterId)))
-        .map(MonitorTail::noticesOf)
-        .recover(this::dropConnection);
-  }
-
-  private static List<Notice> noticesOf(Response r) {
+  private static List<Notice> noticesOf(Response entries) {
     List<Notice> out = new ArrayList<>();
-    if (r == null || r.size() == 0) {
-      return out;
-    }
-    // RESP2: [[stream key, [[id, [field, value, ...]], ...]]]
-    for (Response e : r.get(0).get(1)) {
+    for (Response e : entries) {
       String address = null;
       String origin = null;
       String body = null;
@@ -87,38 +53,5 @@ public final class MonitorTail {
       }
     }
     return out;
-  }
-
-  private Future<RedisConnection> connection() {
-    if (closed) {
-      return Future.failedFuture(new IllegalStateException("monitor tail closed"));
-    }
-    if (conn != null) {
-      return Future.succeededFuture(conn);
-    }
-    return client.connect().map(c -> {
-      conn = c;
-      c.exceptionHandler(this::dropConnection);
-      return c;
-    });
-  }
-
-  private <T> Future<T> dropConnection(Throwable err) {
-    RedisConnection c = conn;
-    conn = null;
-    if (c != null) {
-      c.close();
-    }
-    return Future.failedFuture(err);
-  }
-
-  public Future<Void> close() {
-    closed = true;
-    RedisConnection c = conn;
-    conn = null;
-    if (c != null) {
-      c.close();
-    }
-    return client.close();
   }
 }
