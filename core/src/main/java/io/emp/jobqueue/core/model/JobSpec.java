@@ -73,7 +73,7 @@ public final class JobSpec {
 
   /** Size of the encoded payload in bytes (UTF-8), what the limit applies to. */
   public int payloadBytes() {
-    return utf8Length(f.payloadJson());
+    return JobSpecReader.utf8Length(f.payloadJson());
   }
 
   public Requirements requirements() {
@@ -246,12 +246,24 @@ public final class JobSpec {
 
   /** The JSON form {@link #fromJson} accepts; absent values are left out. */
   public JsonObject toJson() {
+    return json(false);
+  }
+
+  /**
+   * The fields as JSON; {@code encoded}: payload and ctx as their one encoding ({@code payload_json},
+   * {@code ctx_json}), the form {@link JobSpecCodec} sends between nodes.
+   */
+  JsonObject json(boolean encoded) {
     JsonObject j = new JsonObject();
     putIf(j, "id", f.id());
     putIf(j, "idempotency_key", f.idempotencyKey());
     putIf(j, "service_required", f.serviceRequired());
     j.put("priority", f.priority());
-    j.put("payload", payload());
+    if (encoded) {
+      j.put("payload_json", f.payloadJson());
+    } else {
+      j.put("payload", payload());
+    }
     if (!f.requirements().isEmpty()) {
       j.put("requirements", f.requirements().toJson());
     }
@@ -262,7 +274,11 @@ public final class JobSpec {
     putIf(j, "current_step", f.currentStep());
     putIf(j, "total_steps", f.totalSteps());
     j.put("max_retries", f.maxRetries());
-    putIf(j, "ctx", ctx());
+    if (encoded) {
+      putIf(j, "ctx_json", f.ctxJson());
+    } else {
+      putIf(j, "ctx", ctx());
+    }
     putIf(j, "request_id", f.requestId());
     putIf(j, "client_session_id", f.clientSessionId());
     putIf(j, "correlation_id", f.correlationId());
@@ -275,23 +291,5 @@ public final class JobSpec {
     if (v != null) {
       j.put(k, v);
     }
-  }
-
-  private static int utf8Length(String s) {
-    int n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
   }
 }

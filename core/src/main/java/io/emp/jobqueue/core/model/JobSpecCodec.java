@@ -56,28 +56,8 @@ public final class JobSpecCodec implements MessageCodec<JobSpec, JobSpec> {
    * encoding, and the limits they were validated against.
    */
   static JsonObject toWire(JobSpec spec) {
-    JobSpec.Fields f = spec.fields();
     JobLimits limits = spec.limits();
-    JsonObject j = new JsonObject();
-    putIf(j, "id", f.id());
-    putIf(j, "idempotency_key", f.idempotencyKey());
-    j.put("service_required", f.serviceRequired()).put("priority", f.priority()).put("payload_json", f.payloadJson());
-    if (!f.requirements().isEmpty()) {
-      j.put("requirements", f.requirements().toJson());
-    }
-    putIf(j, "customer_id", f.customerId());
-    putIf(j, "workflow_id", f.workflowId());
-    putIf(j, "workflow_priority", f.workflowPriority());
-    putIf(j, "workflow_datetime", f.workflowDatetime());
-    putIf(j, "current_step", f.currentStep());
-    putIf(j, "total_steps", f.totalSteps());
-    j.put("max_retries", f.maxRetries());
-    putIf(j, "ctx_json", f.ctxJson());
-    putIf(j, "request_id", f.requestId());
-    putIf(j, "client_session_id", f.clientSessionId());
-    putIf(j, "correlation_id", f.correlationId());
-    putIf(j, "timeout_ms", f.timeoutMs());
-    f.trace().toMap().forEach(j::put);
+    JsonObject j = spec.json(true);
     j.put("limits", new JsonObject().put("max_payload_bytes", limits.maxPayloadBytes())
         .put("max_priority", limits.maxPriority()).put("default_priority", limits.defaultPriority())
         .put("default_max_retries", limits.defaultMaxRetries()).put("max_max_retries", limits.maxMaxRetries())
@@ -104,11 +84,5 @@ public final class JobSpecCodec implements MessageCodec<JobSpec, JobSpec> {
         j.getInteger("current_step"), j.getInteger("total_steps"), j.getInteger("max_retries"),
         j.getString("ctx_json"), j.getString("request_id"), j.getString("client_session_id"),
         j.getString("correlation_id"), j.getLong("timeout_ms"), TraceContext.from(j::getString)), limits);
-  }
-
-  private static void putIf(JsonObject j, String k, Object v) {
-    if (v != null) {
-      j.put(k, v);
-    }
   }
 }

@@ -89,4 +89,23 @@ final class JobSpecReader {
   private static Integer toInt(Long l) {
     return l == null ? null : l.intValue();
   }
+
+  /** UTF-8 length of {@code s} without encoding it (what the payload limit applies to). */
+  static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
 }
