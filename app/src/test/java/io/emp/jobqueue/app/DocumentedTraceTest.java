@@ -171,7 +171,7 @@ class DocumentedTraceTest {
     assertThat(names(forwarded)).as("held until the job's outcome is known").isEmpty();
     assertThat(sampler.bufferedSpans()).isEqualTo(1);
 
-    // the job failed: the gateway relays job_failed and reports it (Broadcaster.reportOutcome)
+    // the job failed: the gateway relays job_failed and reports it (Broadcaster, TailSampler.decide(JobEvent))
     boolean kept = sampler.decide(traceId, SamplingPolicy.jobOutcome(true, 1, 0, 200, null, null));
     assertThat(kept).isTrue();
     assertThat(names(forwarded)).containsExactly(SpanName.WS_BROADCAST);

@@ -6,7 +6,6 @@ import io.emp.jobqueue.core.telemetry.EventName;
 import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.TailSampler;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.opentelemetry.api.common.Attributes;
@@ -50,7 +49,9 @@ final class Broadcaster implements Consumer<JobEvent> {
   public void accept(JobEvent e) {
     long startNanos = epochNanos();
     if (e.isTerminal()) {
-      reportOutcome(e);
+      // the job is over: this node's tail sampler keeps or drops what it holds of the trace (the submit
+      // path), before the broadcast span starts, which then follows the decision
+      sampler.decide(e);
     }
     JsonObject json = e.toJson();
     // every gateway relays every event from Redis itself: a cluster-wide publish would reach each bridge N times
@@ -129,7 +130,7 @@ final class Broadcaster implements Consumer<JobEvent> {
       b.setAttribute(Attr.EVENT_CORRELATION_ID, info.correlationId);
     }
     if (e.isTerminal()) {
-      Long created = num(e.field("created_at"));
+      Long created = e.longField("created_at");
       if (created == null && info != null) {
         created = info.createdAt;
       }
@@ -137,11 +138,11 @@ final class Broadcaster implements Consumer<JobEvent> {
         b.setAttribute(Attr.EVENT_QUEUE_TO_RESPONSE_MS, nowMs - created);
       }
       b.setAttribute(Attr.JOB_FINAL_STATUS, e.status());
-      Long started = num(e.field("started_at"));
+      Long started = e.longField("started_at");
       if (started != null && started > 0 && e.timestamp() >= started) {
         b.setAttribute(Attr.JOB_TOTAL_PROCESSING_TIME_MS, e.timestamp() - started);
       }
-      Long attempt = num(e.field("attempt"));
+      Long attempt = e.longField("attempt");
       if (attempt != null) {
         b.setAttribute(Attr.JOB_RETRY_COUNT, Math.max(0, attempt - 1));
       }
@@ -155,33 +156,6 @@ final class Broadcaster implements Consumer<JobEvent> {
     span.end(endNanos, TimeUnit.NANOSECONDS);
   }
 
-  /**
-   * The job is over: this node's tail sampler may now keep or drop the spans it holds of the job's
-   * trace (the submit path). Same inputs as the worker's report, so both decide alike; decided before
-   * the broadcast span below starts, which then follows the decision.
-   */
-  private void reportOutcome(JobEvent e) {
-    TraceContext tc = TraceContext.of(e.traceparent());
-    Long created = num(e.field("created_at"));
-    Long attempt = num(e.field("attempt"));
-    if (tc.traceId() == null || created == null) {
-      return;
-    }
-    sampler.decide(tc.traceId(), SamplingPolicy.jobOutcome(!JobEvent.COMPLETED.equals(e.type()),
-        attempt == null ? 1 : attempt.intValue(), created, e.timestamp(), e.field("customer_id"),
-        e.field("baggage")));
-  }
-
-  private static Long num(String v) {
-    if (v == null || v.isEmpty()) {
-      return null;
-    }
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException ex) {
-      return null;
-    }
-  }
 
   private static long epochNanos() {
     Instant now = Instant.now();

@@ -1,8 +1,6 @@
 package io.emp.jobqueue.queue;
 
 import io.emp.jobqueue.core.model.JobEvent;
-import io.emp.jobqueue.core.model.TraceContext;
-import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.TailSampler;
 import io.emp.jobqueue.queue.store.EventTail;
 import io.vertx.core.Future;
@@ -48,24 +46,11 @@ final class OutcomeFeed {
   private void handle(List<JobEvent> events) {
     for (JobEvent e : events) {
       if (e.isTerminal()) {
-        decide(sampler, e);
+        sampler.decide(e);
       }
       position = e.streamId();
     }
     read();
-  }
-
-  /** The same inputs as the worker's and the gateway's report, so every node decides alike. */
-  static void decide(TailSampler sampler, JobEvent e) {
-    TraceContext tc = TraceContext.of(e.traceparent());
-    Long created = num(e.field("created_at"));
-    Long attempt = num(e.field("attempt"));
-    if (tc.traceId() == null || created == null) {
-      return;
-    }
-    sampler.decide(tc.traceId(), SamplingPolicy.jobOutcome(!JobEvent.COMPLETED.equals(e.type()),
-        attempt == null ? 1 : attempt.intValue(), created, e.timestamp(), e.field("customer_id"),
-        e.field("baggage")));
   }
 
   private void retryLater(Throwable err) {
@@ -87,14 +72,4 @@ final class OutcomeFeed {
     return tail.close();
   }
 
-  private static Long num(String v) {
-    if (v == null || v.isEmpty()) {
-      return null;
-    }
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException ex) {
-      return null;
-    }
-  }
 }

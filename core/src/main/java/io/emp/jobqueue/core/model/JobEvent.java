@@ -41,6 +41,19 @@ public record JobEvent(String streamId, String type, String jobId, long seq, Str
     return COMPLETED.equals(type) || FAILED.equals(type) || CANCELLED.equals(type);
   }
 
+  /** A numeric field, or null when absent or not a number. */
+  public Long longField(String name) {
+    String v = field(name);
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   public String field(String name) {
     return fields.get(name);
   }

@@ -1,5 +1,7 @@
 package io.emp.jobqueue.core.telemetry;
 
+import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy.Outcome;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.ReadableSpan;
@@ -127,6 +129,22 @@ public final class TailSampler {
     }
     toKeep.forEach(l -> forward(l, true));
     toDrop.forEach(l -> forward(l, false));
+  }
+
+  /**
+   * A job's terminal event (completed, failed, cancelled) decides its trace: every node that sees
+   * the event decides from the same inputs as the worker did, so they all agree.
+   */
+  public void decide(JobEvent terminal) {
+    TraceContext tc = TraceContext.of(terminal.traceparent());
+    Long created = terminal.longField("created_at");
+    Long attempt = terminal.longField("attempt");
+    if (tc.traceId() == null || created == null) {
+      return;
+    }
+    decide(tc.traceId(), SamplingPolicy.jobOutcome(!JobEvent.COMPLETED.equals(terminal.type()),
+        attempt == null ? 1 : attempt.intValue(), created, terminal.timestamp(), terminal.field("customer_id"),
+        terminal.field("baggage")));
   }
 
   /**
