@@ -30,7 +30,10 @@ class SlowClientsTest extends GatewayTestSupport {
     List<Future<RawConnection>> opening = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       // sent as soon as each connects (the header deadline runs from the connect); no blank line: the head never ends
-      opening.add(RawConnection.open(vertx, port()).compose(c -> c.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")));
+      // on a loaded machine the deadline may cut a connection before its head is written: that one is
+      // closed without an answer too, which is what the test asks of every connection
+      opening.add(RawConnection.open(vertx, port()).compose(c -> c.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+          .recover(closedFirst -> Future.succeededFuture(c))));
     }
     List<RawConnection> conns = get(Future.all(opening)).list();
     long opened = System.nanoTime();
