@@ -318,15 +318,17 @@ class ClusterIT {
     nodes.get("queue").kill();
     nodes.get("api1").kill();
     killed.countDown();
-    // a replacement queue node comes up, as an orchestrator would start one
+    // while no queue node is up, API node 2 says so (503 naming the missing role, clients retry); only
+    // then does a replacement queue node come up, as an orchestrator would start one. Waiting for the
+    // answer before the replacement makes the outage window certain, however fast the cluster notices.
+    await().atMost(WAIT).until(() -> unavailable.stream()
+        .anyMatch(b -> b.contains("no node with the queue role is reachable")));
     start("queue2", "queue", 0);
     for (Future<?> f : submits) {
       f.get(START.toSeconds(), TimeUnit.SECONDS);
     }
     pool.shutdown();
     assertThat(new HashSet<>(ids.values())).as("one job per submission").hasSize(total);
-    // while no queue node was up, API node 2 said so (and the clients came back later)
-    assertThat(unavailable).anyMatch(b -> b.contains("no node with the queue role is reachable"));
 
     JobStore store = E2e.get(JobStore.connect(vertx, StoreConfig.defaults(redis.url())));
     try {
