@@ -71,46 +71,89 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
   }
 
   public StoreConfig withNamespace(String ns) {
-    return new StoreConfig(redisUrl, ns, poolSize, maxPoolWaiting, retentionCompletedMs, retentionFailedMs,
-        retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs, maxPendingPerService, retry,
-        errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs,
-        waitReplicas, waitTimeoutMs);
+    return copy(c -> c.namespace = ns);
   }
 
   public StoreConfig withRetry(RetryPolicy r) {
-    return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
-        retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        maxPendingPerService, r, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs,
-        waitReplicas, waitTimeoutMs);
+    return copy(c -> c.retry = r);
   }
 
   public StoreConfig withPoolSize(int size) {
-    return new StoreConfig(redisUrl, namespace, size, maxPoolWaiting, retentionCompletedMs,
-        retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs,
-        waitReplicas, waitTimeoutMs);
+    return copy(c -> c.poolSize = size);
   }
 
   public StoreConfig withMaxPending(int max) {
-    return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
-        retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        max, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs,
-        waitReplicas, waitTimeoutMs);
+    return copy(c -> c.maxPendingPerService = max);
   }
 
   public StoreConfig withConnectTimeout(long ms) {
-    return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
-        retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, ms,
-        waitReplicas, waitTimeoutMs);
+    return copy(c -> c.connectTimeoutMs = ms);
   }
 
   /** Submit and complete wait for {@code replicas} replicas, each wait at most {@code timeoutMs} (0: no wait). */
   public StoreConfig withWaitReplicas(int replicas, long timeoutMs) {
-    return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs,
-        retentionFailedMs, retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs,
-        maxPendingPerService, retry, errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs,
-        replicas, timeoutMs);
+    return copy(c -> {
+      c.waitReplicas = replicas;
+      c.waitTimeoutMs = timeoutMs;
+    });
+  }
+
+  /** A copy with {@code change} applied, validated like any other: each wither names only what it changes. */
+  private StoreConfig copy(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** The components, settable one by one (only the withers above use it). */
+  private static final class Copy {
+    String redisUrl;
+    String namespace;
+    int poolSize;
+    int maxPoolWaiting;
+    long retentionCompletedMs;
+    long retentionFailedMs;
+    long retentionCancelledMs;
+    long eventsMaxLen;
+    int jobEventsMax;
+    long idempotencyTtlMs;
+    int maxPendingPerService;
+    RetryPolicy retry;
+    int errorChainMax;
+    int eventResultMaxBytes;
+    int listScanMax;
+    JobLimits limits;
+    long connectTimeoutMs;
+    int waitReplicas;
+    long waitTimeoutMs;
+
+    Copy(StoreConfig s) {
+      redisUrl = s.redisUrl;
+      namespace = s.namespace;
+      poolSize = s.poolSize;
+      maxPoolWaiting = s.maxPoolWaiting;
+      retentionCompletedMs = s.retentionCompletedMs;
+      retentionFailedMs = s.retentionFailedMs;
+      retentionCancelledMs = s.retentionCancelledMs;
+      eventsMaxLen = s.eventsMaxLen;
+      jobEventsMax = s.jobEventsMax;
+      idempotencyTtlMs = s.idempotencyTtlMs;
+      maxPendingPerService = s.maxPendingPerService;
+      retry = s.retry;
+      errorChainMax = s.errorChainMax;
+      eventResultMaxBytes = s.eventResultMaxBytes;
+      listScanMax = s.listScanMax;
+      limits = s.limits;
+      connectTimeoutMs = s.connectTimeoutMs;
+      waitReplicas = s.waitReplicas;
+      waitTimeoutMs = s.waitTimeoutMs;
+    }
+
+    StoreConfig build() {
+      return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs, retentionFailedMs,
+          retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs, maxPendingPerService, retry,
+          errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs, waitReplicas, waitTimeoutMs);
+    }
   }
 
   /** The parsed {@link #redisUrl()}: topology, nodes, master name. */
