@@ -14,6 +14,7 @@ case "$which" in
   buffer) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.SamplerMemory ;;
   metrics) exec java -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.emp.jobqueue.bench.MetricsBench ;;
   metrics-record) exec java -Xmx2g -cp "$cp" org.openjdk.jmh.Main -prof gc "io.emp.jobqueue.bench.MetricsRecordBench" ;;
+  memory) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.RedisMemory ;;
   cluster) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.ClusterBench ;;
   *) echo "unknown benchmark '$which' (known: store, worker, gateway, tracing, buffer, metrics, metrics-record, cluster)" >&2; exit 2 ;;
 esac

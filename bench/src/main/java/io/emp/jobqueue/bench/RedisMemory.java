@@ -1,0 +1,91 @@
+package io.emp.jobqueue.bench;
+
+import io.emp.jobqueue.core.model.JobSpec;
+import io.emp.jobqueue.core.model.WorkerCapabilities;
+import io.emp.jobqueue.queue.store.JobStore;
+import io.emp.jobqueue.queue.store.StoreConfig;
+import io.emp.jobqueue.testing.TestRedis;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Redis bytes per pending job and per retained completed job (issue 16): used_memory before and
+ * after 10,000 submits of a 50-byte payload, then after claiming and completing all of them.
+ * Also prints the encoding and MEMORY USAGE of one job's keys. Run: bench/run.sh memory
+ */
+public final class RedisMemory {
+  public static void main(String[] args) throws Exception {
+    TestRedis own = TestRedis.start();
+    Vertx vertx = Vertx.vertx();
+    try {
+      int n = Integer.parseInt(System.getProperty("bench.jobs", "10000"));
+      long[] r = measure(vertx, own.url(), n, true);
+      System.out.printf(Locale.ROOT, "redis bytes per pending job %d, per retained completed job %d (%d jobs)%n",
+          r[0], r[1], n);
+    } finally {
+      vertx.close().await();
+      own.close();
+    }
+  }
+
+  /** {bytes per pending job, bytes per retained completed job}; prints one job's keys when asked. */
+  static long[] measure(Vertx vertx, String url, int n, boolean describe) {
+    StoreConfig cfg = StoreConfig.defaults(url).withNamespace("mem" + UUID.randomUUID().toString().substring(0, 6))
+        .withPoolSize(8);
+    JobStore store = StoreBench.await(JobStore.connect(vertx, cfg));
+    JsonObject payload = new JsonObject().put("prompt", "x".repeat(36));  // 50 bytes as JSON
+    long base = usedMemory(store);
+    List<String> ids = new ArrayList<>();
+    for (int done = 0; done < n; done += 1000) {
+      List<Future<io.emp.jobqueue.queue.store.SubmitResult>> fs = new ArrayList<>();
+      for (int i = 0; i < 1000 && done + i < n; i++) {
+        fs.add(store.submit(JobSpec.of("mem", 50, payload)));
+      }
+      for (var s : StoreBench.await(Future.all(fs)).<io.emp.jobqueue.queue.store.SubmitResult>list()) {
+        ids.add(s.jobId());
+      }
+    }
+    long pending = (usedMemory(store) - base) / n;
+    if (describe) {
+      describe(store, cfg, ids.get(0));
+    }
+    WorkerCapabilities caps = WorkerCapabilities.of("mem", "mem");
+    for (int i = 0; i < n; i++) {
+      var c = StoreBench.await(store.claim(caps, 10, 60_000)).job().orElseThrow();
+      StoreBench.await(store.complete(c.job().id(), c.token(), new JsonObject().put("ok", true), null));
+    }
+    long retained = (usedMemory(store) - base) / n;
+    if (describe) {
+      describe(store, cfg, ids.get(0));
+    }
+    store.close();
+    return new long[] {pending, retained};
+  }
+
+  private static void describe(JobStore store, StoreConfig cfg, String id) {
+    var keys = StoreBench.await(store.redis().send(Request.cmd(Command.KEYS).arg("*" + id + "*")));
+    for (var k : keys) {
+      String key = k.toString();
+      var enc = StoreBench.await(store.redis().send(Request.cmd(Command.OBJECT).arg("ENCODING").arg(key)));
+      var mem = StoreBench.await(store.redis().send(Request.cmd(Command.MEMORY).arg("USAGE").arg(key)));
+      System.out.printf("  %s: %s, %s bytes%n", key, enc, mem);
+    }
+  }
+
+  static long usedMemory(JobStore store) {
+    String info = StoreBench.await(store.redis().send(Request.cmd(Command.INFO).arg("memory"))).toString();
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("used_memory:")) {
+        return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    throw new IllegalStateException("no used_memory in INFO");
+  }
+}
