@@ -1,11 +1,13 @@
 package io.emp.jobqueue.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.queue.store.ClaimedJob;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -91,6 +93,10 @@ class JobBrowserTest extends GatewayTestSupport {
     ClaimedJob c1 = get(store.claim(WorkerCapabilities.of("w-one", svc), 50, 60_000)).job().orElseThrow();
     assertThat(c1.job().id()).isEqualTo(done);
     get(store.complete(done, c1.token(), new JsonObject(), null));
+    // finish times are milliseconds of Redis's clock (this host's): the failure must fall in a later
+    // one, or the finished_after/before filters below cannot tell the two jobs apart
+    long doneAt = get(store.get(done)).orElseThrow().completedAt();
+    await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > doneAt);
     ClaimedJob c2 = get(store.claim(WorkerCapabilities.of("w-two", svc), 50, 60_000)).job().orElseThrow();
     get(store.fail(broken, c2.token(), Failure.permanent("validation_error", "bad input"), null));
     long finished = get(store.get(broken)).orElseThrow().failedAt();

@@ -10,7 +10,7 @@ import io.vertx.redis.client.Redis;
  */
 public final class EventTail extends StreamTail<JobEvent> {
   private EventTail(Redis client, String key) {
-    super(client, key, "event tail", r -> JobQueries.entries(r, true));
+    super(client, key, "event tail", JobQueries::entries);
   }
 
   public static EventTail create(Vertx vertx, StoreConfig cfg) {

@@ -12,11 +12,13 @@ import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.queue.store.Scripts.Name;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -124,25 +126,47 @@ public final class JobQueries {
     });
   }
 
-  /** The job's events with seq greater than {@code afterSeq}, in order (from its capped stream). */
+  /** The job's events with seq greater than {@code afterSeq}, in order (from its capped history). */
   public Future<List<JobEvent>> events(String jobId, long afterSeq, int limit) {
-    return store.send(Request.cmd(Command.XRANGE).arg(store.keys().jobEvents(jobId)).arg("0-" + (afterSeq + 1)).arg("+")
-        .arg("COUNT").arg(limit)).map(r -> entries(r, false));
+    return store.call(Name.JOB_EVENTS, List.of("", jobId, Long.toString(Math.max(0, afterSeq)), Integer.toString(limit)))
+        .map(r -> history(jobId, r));
   }
 
-  /** Global stream entries strictly after {@code afterId} ("0" or "$"-less start: "0-0"). */
-  public Future<List<JobEvent>> globalEvents(String afterId, int limit) {
-    return store.send(Request.cmd(Command.XRANGE).arg(store.keys().events()).arg("(" + afterId).arg("+").arg("COUNT").arg(limit))
-        .map(r -> entries(r, true));
-  }
-
-  static List<JobEvent> entries(Response r, boolean keepIds) {
+  /** Entries as emit (lib.lua) writes them: a JSON array {type, seq, status, ts, name, value, ...}. */
+  static List<JobEvent> history(String jobId, Response r) {
     List<JobEvent> out = new ArrayList<>(r == null ? 0 : r.size());
     if (r == null) {
       return out;
     }
     for (Response e : r) {
-      out.add(JobEvent.fromFields(keepIds ? e.get(0).toString() : null, toMap(e.get(1))));
+      JsonArray a = new JsonArray(e.toString());
+      Map<String, String> f = new HashMap<>(a.size());
+      f.put("type", a.getString(0));
+      f.put("job_id", jobId);
+      f.put("seq", a.getString(1));
+      f.put("status", a.getString(2));
+      f.put("ts", a.getString(3));
+      for (int i = 4; i + 1 < a.size(); i += 2) {
+        f.put(a.getString(i), a.getString(i + 1));
+      }
+      out.add(JobEvent.fromFields(null, f));
+    }
+    return out;
+  }
+
+  /** Global stream entries strictly after {@code afterId} ("0" or "$"-less start: "0-0"). */
+  public Future<List<JobEvent>> globalEvents(String afterId, int limit) {
+    return store.send(Request.cmd(Command.XRANGE).arg(store.keys().events()).arg("(" + afterId).arg("+").arg("COUNT").arg(limit))
+        .map(JobQueries::entries);
+  }
+
+  static List<JobEvent> entries(Response r) {
+    List<JobEvent> out = new ArrayList<>(r == null ? 0 : r.size());
+    if (r == null) {
+      return out;
+    }
+    for (Response e : r) {
+      out.add(JobEvent.fromFields(e.get(0).toString(), toMap(e.get(1))));
     }
     return out;
   }

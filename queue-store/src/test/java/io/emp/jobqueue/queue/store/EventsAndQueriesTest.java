@@ -52,6 +52,43 @@ class EventsAndQueriesTest extends StoreTestSupport {
     assertThat(tail).extracting(JobEvent::seq).containsExactly(4L, 5L);
   }
 
+  /**
+   * The history is capped from the front and still answers "after seq N" exactly, across the cap and
+   * in pages; it is a list (a stream would cost a preallocated 4 KB node per job, issue 16).
+   */
+  @Test
+  void aCappedHistoryResumesBySeqAndStaysSmall() {
+    StoreConfig cfg = StoreConfig.from(new JsonObject().put("redis_url", redisServer.url())
+        .put("namespace", "cap" + java.util.UUID.randomUUID().toString().substring(0, 8)).put("job_events_max", 10));
+    JobStore capped = get(JobStore.connect(vertx, cfg));
+    String id = get(capped.submit(JobSpec.of("sim", 50, new JsonObject()).withTrace(TraceContext.of(SUBMIT_TP))))
+        .jobId();
+    String key = capped.keys().jobEvents(id);
+    assertThat(redis(Request.cmd(Command.TYPE).arg(key)).toString()).isEqualTo("list");
+    ClaimedJob c = get(capped.claim(W, 10, 60_000)).job().orElseThrow();
+    get(capped.complete(id, c.token(), new JsonObject().put("ok", true), TraceContext.of(WORK_TP)));
+    assertThat(redis(Request.cmd(Command.MEMORY).arg("USAGE").arg(key)).toLong())
+        .as("three events with their traceparents").isLessThan(1_024);
+
+    String busy = get(capped.submit(JobSpec.of("sim", 50, new JsonObject()))).jobId();
+    ClaimedJob b = get(capped.claim(W, 10, 60_000)).job().orElseThrow();
+    for (int p = 1; p <= 25; p++) {
+      get(capped.progress(busy, b.token(), p, "step " + p, 0, TraceContext.of(WORK_TP)));
+    }
+    // seq 1 submitted, 2 assigned, 3..27 progress: the last 10 remain
+    assertThat(get(capped.queries().events(busy, 0, 100))).extracting(JobEvent::seq)
+        .containsExactly(18L, 19L, 20L, 21L, 22L, 23L, 24L, 25L, 26L, 27L);
+    assertThat(get(capped.queries().events(busy, 20, 3))).extracting(JobEvent::seq).containsExactly(21L, 22L, 23L);
+    List<JobEvent> last = get(capped.queries().events(busy, 26, 100));
+    assertThat(last).extracting(JobEvent::seq).containsExactly(27L);
+    assertThat(last.get(0).jobId()).isEqualTo(busy);
+    assertThat(last.get(0).field("message")).isEqualTo("step 25");
+    assertThat(last.get(0).traceparent()).isEqualTo(WORK_TP);
+    assertThat(get(capped.queries().events(busy, 27, 100))).isEmpty();
+    assertThat(get(capped.queries().events("no-such-job", 0, 100))).isEmpty();
+    capped.close();
+  }
+
   @Test
   void cancelEventsBelongToTheJobsTrace() {
     String id = get(store.submit(JobSpec.of("sim", 50, new JsonObject()).withTrace(TraceContext.of(SUBMIT_TP))))

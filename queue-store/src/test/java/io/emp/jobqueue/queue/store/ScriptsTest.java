@@ -32,7 +32,7 @@ class ScriptsTest {
   private static final Set<String> REDIS_6_2 = Set.of("DEL", "EXISTS", "GET", "SET", "INCR", "HGET", "HMGET",
       "HSET", "HGETALL", "HDEL", "HINCRBY", "ZADD", "ZREM", "ZRANGE", "ZRANGEBYSCORE", "ZREVRANGE",
       "ZREVRANGEBYSCORE", "ZCARD", "ZRANK", "ZREMRANGEBYSCORE", "XADD", "PUBLISH", "PEXPIRE", "PERSIST", "PTTL",
-      "SADD", "SMEMBERS", "SISMEMBER", "TIME");
+      "SADD", "SMEMBERS", "SISMEMBER", "TIME", "RPUSH", "LTRIM", "LINDEX", "LRANGE");
 
   private static final StoreConfig CFG = StoreConfig.defaults("redis://localhost:6379");
   private static final RedisKeys KEYS = new RedisKeys("t");

@@ -60,17 +60,22 @@ local function count(svc, what, n)
   redis.call('HINCRBY', K.counts(), svc .. ':' .. what, n)
 end
 
--- Appends one event to the global stream and to the job's own capped stream (explicit id 0-<seq>,
--- so "resume after seq N" is a plain XRANGE). The caller has already stored seq in the job hash
--- (one HSET with its other fields). etype is an EV name, status an ST name; extra is a flat list of
--- event fields (false values are skipped); tp the trace the event belongs to (default: the caller's).
+-- Appends one event to the global stream and to the job's own capped history. The history is a list
+-- of JSON arrays {type, seq, status, ts, name, value, ...} (no job id: the key names the job), so a
+-- short history costs a few hundred bytes; seqs are consecutive, so job_events.lua finds "after seq N"
+-- by position. The caller has already stored seq in the job hash (one HSET with its other fields).
+-- etype is an EV name, status an ST name; extra is a flat list of event fields (false values are
+-- skipped); tp the trace the event belongs to (default: the caller's).
 --! uses: K, C, NOWS, TP
 local function emit(id, seq, etype, status, extra, tp)
   local f = {'type', etype, 'job_id', id, 'seq', seq, 'status', status, 'ts', NOWS}
+  local h = {etype, tostring(seq), status, NOWS}
   tp = tp or TP
   if tp ~= nil and tp ~= '' and tp ~= false then
     f[#f + 1] = 'traceparent'
     f[#f + 1] = tp
+    h[#h + 1] = 'traceparent'
+    h[#h + 1] = tp
   end
   if extra then
     for i = 1, #extra, 2 do
@@ -78,14 +83,15 @@ local function emit(id, seq, etype, status, extra, tp)
       if v ~= false and v ~= nil and v ~= '' then
         f[#f + 1] = extra[i]
         f[#f + 1] = v
+        h[#h + 1] = extra[i]
+        h[#h + 1] = tostring(v)
       end
     end
   end
   redis.call('XADD', K.events(), 'MAXLEN', '~', C.events_max, '*', unpack(f))
-  if seq > C.job_events_max then
-    redis.call('XADD', K.jobEvents(id), 'MAXLEN', C.job_events_max, '0-' .. seq, unpack(f))
-  else
-    redis.call('XADD', K.jobEvents(id), '0-' .. seq, unpack(f))
+  local n = redis.call('RPUSH', K.jobEvents(id), cjson.encode(h))
+  if n > C.job_events_max then
+    redis.call('LTRIM', K.jobEvents(id), -C.job_events_max, -1)
   end
 end
 
