@@ -1,6 +1,7 @@
 package io.emp.jobqueue.bench;
 
 import io.emp.jobqueue.core.model.JobSpec;
+import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
@@ -25,7 +26,7 @@ public final class RedisMemory {
     String url = System.getenv("REDIS_URL"); TestRedis own = url == null ? TestRedis.start() : null;
     Vertx vertx = Vertx.vertx();
     try {
-      int n = Integer.parseInt(System.getProperty("bench.jobs", "10000"));
+      int n = Integer.parseInt(System.getenv().getOrDefault("BENCH_JOBS", "10000"));
       long[] r = measure(vertx, own != null ? own.url() : url, n, true);
       System.out.printf(Locale.ROOT, "redis bytes per pending job %d, per retained completed job %d (%d jobs)%n",
           r[0], r[1], n);
@@ -48,7 +49,7 @@ public final class RedisMemory {
     for (int done = 0; done < n; done += 1000) {
       List<Future<io.emp.jobqueue.queue.store.SubmitResult>> fs = new ArrayList<>();
       for (int i = 0; i < 1000 && done + i < n; i++) {
-        fs.add(store.submit(JobSpec.of("mem", 50, payload)));
+        fs.add(store.submit(JobSpec.of("mem", 50, payload).withTrace(TraceContext.of(traceparent()))));
       }
       for (var s : StoreBench.await(Future.all(fs)).<io.emp.jobqueue.queue.store.SubmitResult>list()) {
         ids.add(s.jobId());
@@ -57,18 +58,43 @@ public final class RedisMemory {
     long pending = (usedMemory(store) - base) / n;
     if (describe) {
       describe(store, cfg, ids.get(0));
+      shared(store, n);
     }
     WorkerCapabilities caps = WorkerCapabilities.of("mem", "mem");
     for (int i = 0; i < n; i++) {
       var c = StoreBench.await(store.claim(caps, 10, 60_000)).job().orElseThrow();
-      StoreBench.await(store.complete(c.job().id(), c.token(), new JsonObject().put("ok", true), null));
+      StoreBench.await(store.complete(c.job().id(), c.token(), new JsonObject().put("ok", true),
+          TraceContext.of(traceparent())));
     }
     long retained = (usedMemory(store) - base) / n;
     if (describe) {
       describe(store, cfg, ids.get(0));
+      shared(store, n);
     }
     store.close();
     return new long[] {pending, retained};
+  }
+
+  /** The keys every job shares (queues, indexes, the global stream), per job. */
+  private static void shared(JobStore store, int n) {
+    var keys = StoreBench.await(store.redis().send(Request.cmd(Command.KEYS).arg(store.keys().prefix().replace("{", "\\{")
+        .replace("}", "\\}") + "*")));
+    for (var k : keys) {
+      String key = k.toString();
+      if (key.contains(":job:")) {
+        continue;
+      }
+      long mem = StoreBench.await(store.redis().send(Request.cmd(Command.MEMORY).arg("USAGE").arg(key).arg("SAMPLES")
+          .arg(0))).toLong();
+      if (mem / n > 0) {
+        System.out.printf("  %s: %d bytes per job%n", key, mem / n);
+      }
+    }
+  }
+
+  static String traceparent() {
+    var rnd = java.util.concurrent.ThreadLocalRandom.current();
+    return String.format("00-%016x%016x-%016x-01", rnd.nextLong(), rnd.nextLong(), rnd.nextLong());
   }
 
   private static void describe(JobStore store, StoreConfig cfg, String id) {

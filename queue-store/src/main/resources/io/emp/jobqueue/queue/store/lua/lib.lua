@@ -109,6 +109,9 @@ local function finalize(id, svc, status)
   redis.call('ZADD', K.idx(status), NOWS, id)
   redis.call('ZADD', K.idxService(status, svc), NOWS, id)
   local ttl = C['retention_' .. status]
+  -- the last attempt's fencing token and lease mean nothing once the job is final (a retry claims
+  -- anew); dropping them keeps a retained job smaller (issue 16)
+  redis.call('HDEL', K.job(id), F.TOKEN, F.LEASE_UNTIL)
   redis.call('PEXPIRE', K.job(id), ttl)
   redis.call('PEXPIRE', K.jobEvents(id), ttl)
   redis.call('ZADD', K.expiring(), NOW + ttl, expiringMember(id, redis.call('HGET', K.job(id), F.CUSTOMER), svc))
