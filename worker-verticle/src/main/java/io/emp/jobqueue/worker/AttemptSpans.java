@@ -6,6 +6,7 @@ import io.emp.jobqueue.core.telemetry.SpanName;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.SecretRedactor;
 import io.emp.jobqueue.worker.spi.Connector;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -43,30 +44,19 @@ final class AttemptSpans {
   }
 
   /** Starts job.processing under the claim span; answers its context. */
-  Context startProcessing(Context claimCtx, MachineInfo machine, long startedAt) {
+  Context startProcessing(Context claimCtx, Attributes constants, long startedAt) {
     Span s = tracer.spanBuilder(SpanName.JOB_PROCESSING).setParent(claimCtx).setSpanKind(SpanKind.INTERNAL)
+        .setAllAttributes(constants)
         .setAttribute(Attr.JOB_ID, job.id())
         .setAttribute(Attr.JOB_TYPE, job.serviceRequired())
         .setAttribute(Attr.JOB_SERVICE_REQUIRED, job.serviceRequired())
-        .setAttribute(Attr.JOB_PAYLOAD_SIZE, (long) job.payload().toBuffer().length())
+        .setAttribute(Attr.JOB_PAYLOAD_SIZE, (long) job.payloadBytes())
         .setAttribute(Attr.JOB_RETRY_COUNT, (long) job.retryCount())
         .setAttribute(Attr.JOB_ATTEMPT, (long) job.attempt())
-        .setAttribute(Attr.WORKER_ID, cfg.workerId())
-        .setAttribute(Attr.WORKER_CONNECTOR_TYPE, connector.type())
-        .setAttribute(Attr.WORKER_MAX_CONCURRENT_JOBS, (long) cfg.concurrency())
         .setAttribute(Attr.PROCESSING_START_TIME, startedAt)
         .setAttribute(Attr.PROCESSING_STATUS, "started")
-        .setAttribute(Attr.MACHINE_CPU_CORES, (long) machine.cpuCores())
-        .setAttribute(Attr.MACHINE_RAM_GB, machine.ramGb())
         .startSpan();
     processingStartNanos = System.nanoTime();
-    if (cfg.machineId() != null) {
-      s.setAttribute(Attr.WORKER_MACHINE_ID, cfg.machineId());
-    }
-    if (machine.gpuCount() != null) {
-      s.setAttribute(Attr.MACHINE_GPU_COUNT, (long) machine.gpuCount());
-      s.setAttribute(Attr.MACHINE_GPU_MEMORY_GB, machine.gpuMemoryGb());
-    }
     Long estimate = connector.estimatedDurationMs(job);
     if (estimate != null) {
       s.setAttribute(Attr.PROCESSING_ESTIMATED_DURATION_MS, estimate);

@@ -88,7 +88,7 @@ public final class JobRunner {
     runStartNanos = System.nanoTime();
     spans.metrics().busy(connector.type(), 1);
     attemptSpans = new AttemptSpans(spans.processingTracer(connector.type()), job, cfg, connector, redactor);
-    procCtx = attemptSpans.startProcessing(claimCtx, machine, startedAt);
+    procCtx = attemptSpans.startProcessing(claimCtx, spans.processingConstants(connector, machine), startedAt);
     stageCtx = procCtx;
     writes = new AttemptWrites(store, claimed, connector, procCtx, TraceContexts.inject(procCtx));
     throttle = new ProgressThrottle(vertx, cfg.progressThrottleMs(), this::sendProgress);
@@ -176,7 +176,7 @@ public final class JobRunner {
     if (job.payload() == null) {
       return Future.failedFuture(new IllegalArgumentException("job has no payload"));
     }
-    Span.fromContext(stageCtx).setAttribute(Attr.JOB_PAYLOAD_SIZE, (long) job.payload().toBuffer().length());
+    Span.fromContext(stageCtx).setAttribute(Attr.JOB_PAYLOAD_SIZE, (long) job.payloadBytes());
     return Future.succeededFuture();
   }
 

@@ -10,6 +10,7 @@ import io.emp.jobqueue.core.model.SecretRedactor;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.queue.store.ClaimedJob;
+import io.emp.jobqueue.worker.spi.Connector;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -20,6 +21,8 @@ import io.opentelemetry.context.Context;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** The worker's seed spans: names, service names and attributes in one place; and its {@link WorkerMetrics}. */
@@ -38,12 +41,25 @@ public final class WorkerSpans {
   private final Telemetry telemetry;
   private final WorkerConfig cfg;
   private final Tracer claimTracer;
+  private final Attributes claimConstants;
+  private final Map<String, Attributes> processingConstants = new ConcurrentHashMap<>();
   private final WorkerMetrics metrics;
 
   public WorkerSpans(Telemetry telemetry, WorkerConfig cfg) {
     this.telemetry = telemetry;
     this.cfg = cfg;
     this.claimTracer = telemetry.tracer(ServiceName.WORKER);
+    // what every claim span of this worker says alike, built once (the capabilities' JSON was
+    // encoded per claim: issue 16)
+    var constants = Attributes.builder()
+        .put(Attr.WORKER_ID, cfg.workerId())
+        .put(Attr.WORKER_CAPABILITIES, cfg.capabilities().toJson().encode())
+        .put(Attr.MATCHING_FUNCTION, MATCHING_FUNCTION)
+        .put(Attr.MATCHING_SCAN_LIMIT, (long) cfg.scanLimit());
+    if (cfg.machineId() != null) {
+      constants.put(Attr.WORKER_MACHINE_ID, cfg.machineId());
+    }
+    this.claimConstants = constants.build();
     this.metrics = new WorkerMetrics(telemetry.metrics(), cfg, telemetry.sampler().policy());
   }
 
@@ -55,6 +71,29 @@ public final class WorkerSpans {
   /** The node's tail sampler, told how each attempt ended. */
   public io.emp.jobqueue.core.telemetry.TailSampler sampler() {
     return telemetry.sampler();
+  }
+
+  /**
+   * The attributes every job.processing span of this worker and connector shares (worker, connector,
+   * machine), built once per connector type.
+   */
+  Attributes processingConstants(Connector connector, MachineInfo machine) {
+    return processingConstants.computeIfAbsent(connector.type(), t -> {
+      var b = Attributes.builder()
+          .put(Attr.WORKER_ID, cfg.workerId())
+          .put(Attr.WORKER_CONNECTOR_TYPE, t)
+          .put(Attr.WORKER_MAX_CONCURRENT_JOBS, (long) cfg.concurrency())
+          .put(Attr.MACHINE_CPU_CORES, (long) machine.cpuCores())
+          .put(Attr.MACHINE_RAM_GB, machine.ramGb());
+      if (cfg.machineId() != null) {
+        b.put(Attr.WORKER_MACHINE_ID, cfg.machineId());
+      }
+      if (machine.gpuCount() != null) {
+        b.put(Attr.MACHINE_GPU_COUNT, (long) machine.gpuCount());
+        b.put(Attr.MACHINE_GPU_MEMORY_GB, machine.gpuMemoryGb());
+      }
+      return b.build();
+    });
   }
 
   /** Tracer of emp-{type}-worker for the connector type (comfyui, openai, simulation). */
@@ -72,10 +111,7 @@ public final class WorkerSpans {
     Context parent = TraceContexts.extract(job.trace());
     var builder = claimTracer.spanBuilder(SpanName.REDIS_CLAIM).setParent(parent).setSpanKind(SpanKind.CONSUMER)
         .setStartTimestamp(startedAt)
-        .setAttribute(Attr.WORKER_ID, cfg.workerId())
-        .setAttribute(Attr.WORKER_CAPABILITIES, cfg.capabilities().toJson().encode())
-        .setAttribute(Attr.MATCHING_FUNCTION, MATCHING_FUNCTION)
-        .setAttribute(Attr.MATCHING_SCAN_LIMIT, (long) cfg.scanLimit())
+        .setAllAttributes(claimConstants)
         .setAttribute(Attr.MATCHING_JOBS_EVALUATED, (long) claimed.jobsEvaluated())
         .setAttribute(Attr.MATCHING_DURATION_MS, durationMs)
         .setAttribute(Attr.QUEUE_JOBS_PENDING, claimed.pendingAfter())
@@ -87,9 +123,6 @@ public final class WorkerSpans {
         .setAttribute(Attr.JOB_RETRY_COUNT, (long) job.retryCount())
         .setAttribute(Attr.MESSAGING_MESSAGE_ID, job.id());
     Span span = SpanAttributes.redisQueue(builder, "claim", "receive", job.serviceRequired()).startSpan();
-    if (cfg.machineId() != null) {
-      span.setAttribute(Attr.WORKER_MACHINE_ID, cfg.machineId());
-    }
     if (job.trace().traceId() != null) {
       span.setAttribute(Attr.TRACE_PARENT_ID, job.trace().traceId());
     }

@@ -19,7 +19,7 @@ public record Job(Submitted submitted, WorkflowStep workflow, Origin origin, Run
   /** What the client asked for. */
   public record Submitted(String id, String serviceRequired, int priority, JsonObject payload,
                           Requirements requirements, int maxRetries, Long timeoutMs, String idempotencyKey,
-                          JsonObject ctx) {
+                          JsonObject ctx, int payloadBytes) {
   }
 
   /** The workflow the job is a step of (all null for a lone job). */
@@ -48,6 +48,8 @@ public record Job(Submitted submitted, WorkflowStep workflow, Origin origin, Run
   public String serviceRequired() { return submitted.serviceRequired(); }
   public int priority() { return submitted.priority(); }
   public JsonObject payload() { return submitted.payload(); }
+  /** The payload's size as stored (UTF-8 bytes of its JSON), known without encoding it again. */
+  public int payloadBytes() { return submitted.payloadBytes(); }
   public Requirements requirements() { return submitted.requirements(); }
   public int maxRetries() { return submitted.maxRetries(); }
   public Long timeoutMs() { return submitted.timeoutMs(); }
@@ -158,7 +160,8 @@ public record Job(Submitted submitted, WorkflowStep workflow, Origin origin, Run
         h.containsKey(F.REQUIREMENTS) ? Requirements.fromJson(new JsonObject(h.get(F.REQUIREMENTS)))
             : Requirements.NONE,
         intOr(h.get(F.MAX_RETRIES), 0), longOrNull(h.get(F.TIMEOUT_MS)), h.get(F.IDEMPOTENCY_KEY),
-        h.containsKey(F.CTX) ? obj(h.get(F.CTX)) : null);
+        h.containsKey(F.CTX) ? obj(h.get(F.CTX)) : null,
+        h.get(F.PAYLOAD) == null || h.get(F.PAYLOAD).isEmpty() ? 2 : utf8Length(h.get(F.PAYLOAD)));
     WorkflowStep workflow = new WorkflowStep(h.get(F.WORKFLOW), intOrNull(h.get(F.WORKFLOW_PRIORITY)),
         longOrNull(h.get(F.WORKFLOW_DATETIME)), intOrNull(h.get(F.CURRENT_STEP)), intOrNull(h.get(F.TOTAL_STEPS)));
     Origin origin = new Origin(h.get(F.CUSTOMER), h.get(F.REQUEST_ID), h.get(F.SESSION), h.get(F.CORRELATION),
@@ -238,18 +241,50 @@ public record Job(Submitted submitted, WorkflowStep workflow, Origin origin, Run
   }
 
   private static int intOr(String s, int def) {
-    return s == null || s.isEmpty() ? def : (int) Double.parseDouble(s);
+    return s == null || s.isEmpty() ? def : (int) number(s);
   }
 
   private static Integer intOrNull(String s) {
-    return s == null || s.isEmpty() ? null : (int) Double.parseDouble(s);
+    return s == null || s.isEmpty() ? null : (int) number(s);
   }
 
   private static long longOr(String s, long def) {
-    return s == null || s.isEmpty() ? def : (long) Double.parseDouble(s);
+    return s == null || s.isEmpty() ? def : number(s);
   }
 
   private static Long longOrNull(String s) {
-    return s == null || s.isEmpty() ? null : (long) Double.parseDouble(s);
+    return s == null || s.isEmpty() ? null : number(s);
+  }
+
+  /**
+   * The stored numbers are integers written by the store; a float form ("1.0e3", from an older Lua
+   * tostring) is still read. Integer parsing first: a hash is read per claim, and the float parser
+   * was a measurable share of the worker's CPU (issue 16).
+   */
+  private static long number(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return (long) Double.parseDouble(s);
+    }
+  }
+
+  /** UTF-8 length of a string without encoding it. */
+  static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 }

@@ -34,6 +34,7 @@ public final class Telemetry implements AutoCloseable {
   private final TelemetryConfig cfg;
   private final List<SpanProcessor> extraProcessors;
   private final Map<String, OpenTelemetrySdk> sdks = new ConcurrentHashMap<>();
+  private final Map<String, Tracer> tracers = new ConcurrentHashMap<>();
   private final boolean enabled;
   private final TailSampler sampler;
   private final TraceStore traces;
@@ -121,7 +122,9 @@ public final class Telemetry implements AutoCloseable {
   }
 
   public Tracer tracer(String serviceName) {
-    return openTelemetry(serviceName).getTracer("io.emp.jobqueue", cfg.version());
+    // one per service name, kept: the SDK's lookup builds a key and consults its registry per call,
+    // and the worker asks once per job (issue 16)
+    return tracers.computeIfAbsent(serviceName, n -> openTelemetry(n).getTracer("io.emp.jobqueue", cfg.version()));
   }
 
   public OpenTelemetry openTelemetry(String serviceName) {
@@ -190,6 +193,7 @@ public final class Telemetry implements AutoCloseable {
     CompletableResultCode.ofAll(codes).join(10, TimeUnit.SECONDS);
     extraProcessors.forEach(p -> p.shutdown().join(5, TimeUnit.SECONDS));
     sdks.clear();
+    tracers.clear();
     metrics.close();
   }
 

@@ -81,6 +81,17 @@ class JobModelTest {
   }
 
   @Test
+  void aJobKnowsItsStoredPayloadSizeAndReadsFloatFormNumbers() {
+    String payload = new JsonObject().put("prompt", "caf\u00e9 \u2615 \ud83d\ude00").encode();
+    Job j = Job.fromHash(java.util.Map.of(Job.F.ID, "j1", Job.F.STATUS, "pending", Job.F.PAYLOAD, payload, Job.F.ATTEMPT, "2.0e0",
+        Job.F.SEQ, "12"));
+    assertThat(j.payloadBytes()).isEqualTo(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    assertThat(j.attempt()).isEqualTo(2);
+    assertThat(j.seq()).isEqualTo(12L);
+    assertThat(Job.fromHash(java.util.Map.of(Job.F.ID, "j2", Job.F.STATUS, "pending")).payloadBytes()).as("no payload: {}").isEqualTo(2);
+  }
+
+  @Test
   void aJobReadsEveryTimestampIntoItsOwnNamedField() {
     Job j = Job.fromHash(java.util.Map.ofEntries(java.util.Map.entry(Job.F.ID, "j1"),
         java.util.Map.entry(Job.F.STATUS, "completed"), java.util.Map.entry(Job.F.CREATED_AT, "1"),
