@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark: bench/run.sh store|worker|gateway|tracing|buffer|metrics|metrics-record|cluster
+# Runs a benchmark: bench/run.sh store|worker|gateway|tracing|buffer|metrics|metrics-record|memory|cluster|batch
 # Builds what it needs first. Starts its own redis-server unless REDIS_URL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +16,6 @@ case "$which" in
   metrics-record) exec java -Xmx2g -cp "$cp" org.openjdk.jmh.Main -prof gc "io.emp.jobqueue.bench.MetricsRecordBench" ;;
   memory) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.RedisMemory ;;
   cluster) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.ClusterBench ;;
-  *) echo "unknown benchmark '$which' (known: store, worker, gateway, tracing, buffer, metrics, metrics-record, cluster)" >&2; exit 2 ;;
+  batch) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.BatchBench ;;
+  *) echo "unknown benchmark '$which' (known: store, worker, gateway, tracing, buffer, metrics, metrics-record, memory, cluster, batch)" >&2; exit 2 ;;
 esac
