@@ -14,8 +14,9 @@ import java.util.UUID;
 
 /**
  * Bulk submit smoke (issue 16): N jobs through {@link JobStore#submitAll} in batches of B, one batch at a
- * time, against the same N as single submits with 64 in flight. Starts its own redis-server unless
- * REDIS_URL is set. Env BENCH_JOBS (20000), BENCH_BATCH (1000). Run: bench/run.sh batch
+ * time, against the same N as single submits with 64 in flight; wall time and Redis CPU per job. Starts
+ * its own redis-server unless REDIS_URL is set. Env BENCH_JOBS (20000), BENCH_BATCH (1000).
+ * Run: bench/run.sh batch
  */
 public final class BatchBench {
   public static void main(String[] args) throws Exception {
@@ -30,10 +31,11 @@ public final class BatchBench {
       // warm-up: scripts cached, connections open, JIT
       run(vertx, url, 2_000, batch, payload, true);
       run(vertx, url, 2_000, batch, payload, false);
-      double batched = run(vertx, url, jobs, batch, payload, true);
-      double single = run(vertx, url, jobs, batch, payload, false);
-      System.out.printf("%d jobs: batches of %d %.2f s (%.0f jobs/s); single submits, 64 in flight %.2f s (%.0f jobs/s)%n",
-          jobs, batch, batched, jobs / batched, single, jobs / single);
+      double[] batched = run(vertx, url, jobs, batch, payload, true);
+      double[] single = run(vertx, url, jobs, batch, payload, false);
+      System.out.printf("%d jobs: batches of %d %.2f s (%.0f jobs/s, Redis CPU %.0f us/job); single submits, 64 in "
+              + "flight %.2f s (%.0f jobs/s, Redis CPU %.0f us/job)%n", jobs, batch, batched[0], jobs / batched[0],
+          batched[1] * 1e6 / jobs, single[0], jobs / single[0], single[1] * 1e6 / jobs);
     } finally {
       vertx.close().await();
       if (own != null) {
@@ -42,10 +44,12 @@ public final class BatchBench {
     }
   }
 
-  private static double run(Vertx vertx, String url, int jobs, int batch, JsonObject payload, boolean batched) {
+  /** Wall seconds and Redis CPU seconds of submitting {@code jobs}. */
+  private static double[] run(Vertx vertx, String url, int jobs, int batch, JsonObject payload, boolean batched) {
     JobStore store = JobStore.connect(vertx, StoreConfig.defaults(url)
         .withNamespace("bb" + UUID.randomUUID().toString().substring(0, 6)).withMaxPending(jobs + 1)).await();
     try {
+      double cpu0 = StoreBench.redisCpuSeconds(store);
       long t0 = System.nanoTime();
       if (batched) {
         for (int from = 0; from < jobs; from += batch) {
@@ -67,7 +71,8 @@ public final class BatchBench {
         }
         Future.all(lanes).await();
       }
-      return (System.nanoTime() - t0) / 1e9;
+      double wall = (System.nanoTime() - t0) / 1e9;
+      return new double[] {wall, StoreBench.redisCpuSeconds(store) - cpu0};
     } finally {
       store.close();
     }

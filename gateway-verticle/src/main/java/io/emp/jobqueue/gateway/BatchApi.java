@@ -55,7 +55,8 @@ final class BatchApi {
     for (int i = 0; i < jobs.size(); i++) {
       try {
         if (!(jobs.getValue(i) instanceof JsonObject job)) {
-          throw new ValidationException(List.of(new Problem("jobs[" + i + "]", "type", "each job must be a JSON object")));
+          throw new ValidationException(List.of(new Problem("jobs[" + i + "]", "type",
+              "each job must be a JSON object")));
         }
         // the body's own idempotency_key is the job's key, scoped by customer like the single submit's header
         valid.add(access.prepare(who, job, null, requestId));

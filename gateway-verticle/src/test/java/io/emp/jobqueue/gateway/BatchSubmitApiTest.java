@@ -64,6 +64,12 @@ class BatchSubmitApiTest extends GatewayTestSupport {
     return slot.getJsonObject("error").getString("code");
   }
 
+  private static long submittedInActivity() {
+    JsonObject activity = get(http.get(port(), "127.0.0.1", "/api/activity").bearerTokenAuthentication(KEY_ADMIN)
+        .send()).bodyAsJsonObject();
+    return activity.getJsonArray("buckets").stream().mapToLong(o -> ((JsonObject) o).getLong("submitted")).sum();
+  }
+
   private static SpanData awaitSpan(Predicate<SpanData> p) {
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> spans.getFinishedSpanItems().stream().anyMatch(p));
     return spans.getFinishedSpanItems().stream().filter(p).findFirst().orElseThrow();
@@ -231,11 +237,15 @@ class BatchSubmitApiTest extends GatewayTestSupport {
       jobs.add(job(svc, i).put("payload", new JsonObject().put("n", i).put("prompt", "a small job " + i)));
     }
     assertThat(jobs.toBuffer().length()).as("over the single submit's body limit").isGreaterThan((int) SINGLE_BODY_LIMIT);
+    long submittedBefore = submittedInActivity();
     var res = batch(KEY_A, jobs);
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(res.bodyAsJsonObject().getInteger("created")).isEqualTo(GatewayConfig.DEFAULT_BATCH_MAX_JOBS);
     assertThat(new HashSet<>(res.bodyAsJsonObject().getJsonArray("results").stream()
         .map(o -> ((JsonObject) o).getString("trace_id")).toList())).hasSize(GatewayConfig.DEFAULT_BATCH_MAX_JOBS);
+    // each job counts as a submit in the metrics, as a single submit does (from its job_submitted event)
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> submittedInActivity() - submittedBefore
+        >= GatewayConfig.DEFAULT_BATCH_MAX_JOBS);
     // claimed in the order the batch gave them, and completed
     WorkerCapabilities w = WorkerCapabilities.of("w-" + svc, svc);
     for (int i = 0; i < 3; i++) {

@@ -36,7 +36,8 @@ public record BatchItem(SubmitResult result, String traceId, JobQueueException e
   public static BatchItem fromJson(JsonObject j) {
     JsonObject err = j.getJsonObject("error");
     if (err != null) {
-      return new BatchItem(null, null, BusErrors.fromJson(JobQueueException.Code.fromBusCode(err.getInteger("code")), err));
+      JobQueueException.Code code = JobQueueException.Code.fromBusCode(err.getInteger("code"));
+      return new BatchItem(null, null, BusErrors.fromJson(code, err));
     }
     return of(SubmitResult.fromJson(j), j.getString("trace_id"));
   }

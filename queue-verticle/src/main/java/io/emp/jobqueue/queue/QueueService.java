@@ -67,7 +67,8 @@ public final class QueueService {
     for (JobSpec spec : batch.specs()) {
       traced.add(start(spec, jobRoot, request, link));
     }
-    return store.submitAll(traced.stream().map(Traced::spec).toList()).onFailure(err -> traced.forEach(t -> t.end(null, err)))
+    return store.submitAll(traced.stream().map(Traced::spec).toList())
+        .onFailure(err -> traced.forEach(t -> t.end(null, err)))
         .compose(outcomes -> {
           List<Future<BatchItem>> items = new ArrayList<>(outcomes.size());
           for (int i = 0; i < outcomes.size(); i++) {

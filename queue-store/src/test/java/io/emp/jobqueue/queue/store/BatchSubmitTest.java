@@ -119,6 +119,22 @@ class BatchSubmitTest extends StoreTestSupport {
   }
 
   @Test
+  void withTooFewReplicasEveryStoredJobIsAnsweredUnconfirmed() {
+    // a lone server has no replica: WAIT 1 answers 0 after its timeout
+    store = get(JobStore.connect(vertx, config().withWaitReplicas(1, 50)));
+    List<SubmitOutcome> out = submitAll(List.of(job("rep", "r0").withIdempotencyKey("k-r0"), job("rep", "r1")));
+    assertThat(out).allSatisfy(o -> assertThat(o.error()).isInstanceOfSatisfying(JobQueueException.class, e -> {
+      assertThat(e.code()).isEqualTo(JobQueueException.Code.UNAVAILABLE);
+      assertThat(e.ownMessage()).isTrue();
+      assertThat(e.getMessage()).contains("replicas confirmed");
+    }));
+    // the master kept them: a retry with the key finds the job
+    store = get(JobStore.connect(vertx, store.config().withWaitReplicas(0, 50)));
+    assertThat(get(store.submitAll(List.of(job("rep", "r0").withIdempotencyKey("k-r0")))).get(0).result().created())
+        .isFalse();
+  }
+
+  @Test
   void aBatchLargerThanOnePipelineWindowIsSentInWindows() {
     int n = BatchSubmit.PIPELINE_MAX * 2 + 7;
     List<JobSpec> specs = new ArrayList<>();
