@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark: bench/run.sh store|worker|gateway|e2e|memory|tracing|buffer|metrics|metrics-record|cluster
+# Runs a benchmark: bench/run.sh store|worker|gateway|e2e|batch|memory|tracing|buffer|metrics|metrics-record|cluster
 # Builds what it needs first. Starts its own redis-server unless REDIS_URL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,5 +17,6 @@ case "$which" in
   e2e) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.E2eBench ;;
   memory) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.RedisMemory ;;
   cluster) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.ClusterBench ;;
-  *) echo "unknown benchmark '$which' (known: store, worker, gateway, e2e, memory, tracing, buffer, metrics, metrics-record, cluster)" >&2; exit 2 ;;
+  batch) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.BatchBench ;;
+  *) echo "unknown benchmark '$which' (known: store, worker, gateway, e2e, batch, memory, tracing, buffer, metrics, metrics-record, cluster)" >&2; exit 2 ;;
 esac

@@ -45,6 +45,7 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
       Map.entry("EMP_NAMESPACE", "/queue/store/namespace"),
       Map.entry("EMP_HTTP_PORT", "/gateway/port"),
       Map.entry("EMP_HTTP_HOST", "/gateway/host"),
+      Map.entry("EMP_BATCH_MAX_JOBS", "/gateway/batch_max_jobs"),
       Map.entry("EMP_MACHINE_PROFILE", "/machine/profile"),
       Map.entry("EMP_MACHINE_ID", "/machine/machine_id"),
       Map.entry("EMP_WORKERS", "/machine/workers"),

@@ -76,6 +76,11 @@ class LauncherIT {
       await().atMost(WAIT).untilAsserted(() -> assertThat(get(port, "/metrics").body())
           .contains("emp_job_attempts_total{outcome=\"completed\",service=\"simulation\"} 1.0")
           .contains("vertx_http_server_requests_total"));
+      // a batch through the jar: one request, a job (and a trace) each, every one run to the end
+      List<String> batch = submitSimulationBatch(port, 3);
+      for (String id : batch) {
+        await().atMost(WAIT).until(() -> "completed".equals(job(port, id).getString("status")));
+      }
       // EMP_LOG_FORMAT=json: log records are one JSON object per line
       assertThat(output().lines().filter(l -> l.startsWith("{\"timestamp\"")).map(JsonObject::new)
           .map(j -> j.getString("message"))).anyMatch(m -> m.startsWith("gateway listening on"));
@@ -246,6 +251,24 @@ class LauncherIT {
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return new JsonObject(r.body()).getString("job_id");
+  }
+
+  private List<String> submitSimulationBatch(int port, int n) throws Exception {
+    io.vertx.core.json.JsonArray jobs = new io.vertx.core.json.JsonArray();
+    for (int i = 0; i < n; i++) {
+      jobs.add(new JsonObject().put("service_required", "simulation")
+          .put("payload", new JsonObject().put("steps", 1).put("step_ms", 10)));
+    }
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs/batch"))
+        .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("jobs", jobs).encode()))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getInteger("created")).as(r.body()).isEqualTo(n);
+    List<JsonObject> results = body.getJsonArray("results").stream().map(JsonObject.class::cast).toList();
+    assertThat(results.stream().map(j -> j.getString("trace_id")).distinct()).hasSize(n);
+    return results.stream().map(j -> j.getString("job_id")).toList();
   }
 
   private JsonObject job(int port, String jobId) throws Exception {

@@ -60,9 +60,11 @@ class NodeConfigTest {
 
   @Test
   void environmentBeatsTheFilesAndFlagsBeatTheEnvironment() throws IOException {
-    NodeConfig cfg = load(REPO, Map.of("EMP_HTTP_PORT", "9001", "EMP_NAMESPACE", "ns1", "EMP_ROLES", "machine"),
+    NodeConfig cfg = load(REPO, Map.of("EMP_HTTP_PORT", "9001", "EMP_NAMESPACE", "ns1", "EMP_ROLES", "machine",
+            "EMP_BATCH_MAX_JOBS", "250"),
         "--port", "9002", "--roles", "api", "--config", write("one.json", "{\"gateway\": {\"port\": 9000}}"));
     assertThat(cfg.section("gateway").getInteger("port")).isEqualTo(9002);
+    assertThat(io.emp.jobqueue.gateway.GatewayConfig.from(cfg.section("gateway"), Map.of()).batchMaxJobs()).isEqualTo(250);
     assertThat(cfg.section("queue").getJsonObject("store").getString("namespace")).isEqualTo("ns1");
     assertThat(cfg.roles()).containsExactly(NodeConfig.Role.API);
     assertThat(cfg.dataDir()).isEqualTo(REPO.resolve("data"));

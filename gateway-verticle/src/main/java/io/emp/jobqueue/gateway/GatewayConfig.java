@@ -27,13 +27,16 @@ import java.util.Map;
  * @param timeouts idle timeout and request read deadlines of the HTTP server (slowloris)
  * @param allowedOrigins browser origins ({@code scheme://host[:port]}) allowed to use the SockJS bridge
  *     cross-origin; none by default
+ * @param batchMaxJobs most jobs one POST /api/jobs/batch may carry (more: 413)
+ * @param batchBodyLimitBytes body limit of POST /api/jobs/batch, which carries many jobs in one body (the other
+ *     routes keep {@code bodyLimitBytes})
  */
 public record GatewayConfig(String host, int port, long bodyLimitBytes, List<ApiKey> apiKeys, boolean authDisabled,
                             int wsMaxQueuedMessages, int wsMaxSubscriptions, int wsMaxMessageBytes,
                             long heartbeatIntervalMs, long heartbeatTimeoutMs, long authTimeoutMs,
                             long queueTimeoutMs, int retryAfterSeconds, long relayBlockMs, int relayBatch,
                             long relayRetryMs, int sendBufferBytes, HttpTimeouts timeouts,
-                            List<String> allowedOrigins) {
+                            List<String> allowedOrigins, int batchMaxJobs, long batchBodyLimitBytes) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final long DEFAULT_BODY_LIMIT_BYTES = 2L * 1024 * 1024;
@@ -48,6 +51,9 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
   public static final long DEFAULT_RELAY_BLOCK_MS = 1_000;
   public static final int DEFAULT_RELAY_BATCH = 500;
   public static final long DEFAULT_RELAY_RETRY_MS = 500;
+  public static final int DEFAULT_BATCH_MAX_JOBS = 1_000;
+  /** 1,000 jobs of up to 16 KiB each; a job's own payload limit (queue.store.limits) still applies. */
+  public static final long DEFAULT_BATCH_BODY_LIMIT_BYTES = 16L * 1024 * 1024;
   /** Environment variable with comma-separated {@code key:customer:role} entries (role client|admin). */
   public static final String ENV_API_KEYS = "EMP_API_KEYS";
 
@@ -73,6 +79,9 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
       throw new IllegalArgumentException("gateway: heartbeat_interval_ms must be below idle_timeout_ms");
     }
     allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+    if (batchMaxJobs < 1 || batchBodyLimitBytes < 1024) {
+      throw new IllegalArgumentException("gateway: batch_max_jobs >= 1 and batch_body_limit_bytes >= 1024");
+    }
     for (String o : allowedOrigins) {
       if (!o.matches("https?://[^/\\s]+")) {
         throw new IllegalArgumentException("gateway: allowed_origins entries are scheme://host[:port], got '" + o + "'");
@@ -88,14 +97,15 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
     return new GatewayConfig(host, p, bodyLimitBytes, apiKeys, authDisabled, wsMaxQueuedMessages,
         wsMaxSubscriptions, wsMaxMessageBytes, heartbeatIntervalMs, heartbeatTimeoutMs, authTimeoutMs,
         queueTimeoutMs, retryAfterSeconds, relayBlockMs, relayBatch, relayRetryMs, sendBufferBytes, timeouts,
-        allowedOrigins);
+        allowedOrigins, batchMaxJobs, batchBodyLimitBytes);
   }
 
   /**
    * Reads the "gateway" section of the node config (snake_case keys; absent keys take the defaults).
    * API keys come from {@code api_keys} (array of {key, customer_id, role}) plus {@link #ENV_API_KEYS}.
    * HTTP deadlines: {@code idle_timeout_ms}, {@code request_header_timeout_ms}, {@code request_body_timeout_ms}
-   * ({@link HttpTimeouts}); SockJS origins: {@code allowed_origins} (array of strings).
+   * ({@link HttpTimeouts}); SockJS origins: {@code allowed_origins} (array of strings); batch submit:
+   * {@code batch_max_jobs}, {@code batch_body_limit_bytes}.
    */
   public static GatewayConfig from(JsonObject j, Map<String, String> env) {
     return from(ConfigSection.of(j, "gateway"), env);
@@ -123,7 +133,9 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
         j.getLong("relay_block_ms", DEFAULT_RELAY_BLOCK_MS), j.getInteger("relay_batch", DEFAULT_RELAY_BATCH),
         j.getLong("relay_retry_ms", DEFAULT_RELAY_RETRY_MS), j.getInteger("send_buffer_bytes", -1),
         HttpTimeouts.from(j),
-        j.getJsonArray("allowed_origins", new JsonArray()).stream().map(String::valueOf).toList());
+        j.getJsonArray("allowed_origins", new JsonArray()).stream().map(String::valueOf).toList(),
+        j.getInteger("batch_max_jobs", DEFAULT_BATCH_MAX_JOBS),
+        j.getLong("batch_body_limit_bytes", DEFAULT_BATCH_BODY_LIMIT_BYTES));
   }
 
   /** Never prints key material. */
@@ -132,6 +144,6 @@ public record GatewayConfig(String host, int port, long bodyLimitBytes, List<Api
     return "GatewayConfig[host=" + host + ", port=" + port + ", bodyLimitBytes=" + bodyLimitBytes + ", apiKeys="
         + apiKeys.size() + ", authDisabled=" + authDisabled + ", wsMaxQueuedMessages=" + wsMaxQueuedMessages
         + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", timeouts=" + timeouts + ", allowedOrigins="
-        + allowedOrigins + "]";
+        + allowedOrigins + ", batchMaxJobs=" + batchMaxJobs + ", batchBodyLimitBytes=" + batchBodyLimitBytes + "]";
   }
 }

@@ -20,7 +20,7 @@ final class GatewayRouter {
   }
 
   static Router create(Vertx vertx, GatewayConfig cfg, RequestTracing tracing, HttpApi api, TelemetryApi traces,
-                       SocketEndpoints ws, Authenticator auth, ControlApi control) {
+                       SocketEndpoints ws, Authenticator auth, ControlApi control, BatchApi batch) {
     Router r = Router.router(vertx);
     r.route().handler(HttpEdge::securityHeaders);
     r.route("/api/*").handler(tracing);
@@ -30,6 +30,9 @@ final class GatewayRouter {
     JobActionsApi jobs = new JobActionsApi(control);
     r.post("/api/jobs").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()));
     r.post("/api/jobs").handler(api::submit);
+    // many jobs in one body: its own, larger limit (the jobs' own limits still apply to each)
+    r.post("/api/jobs/batch").handler(BodyHandler.create(false).setBodyLimit(cfg.batchBodyLimitBytes()));
+    r.post("/api/jobs/batch").handler(batch::submit);
     r.get("/api/jobs").handler(api::list);
     r.get("/api/jobs/:id").handler(api::get);
     r.post("/api/jobs/:id/cancel").handler(BodyHandler.create(false).setBodyLimit(CANCEL_BODY_LIMIT));

@@ -80,7 +80,8 @@ public final class GatewayVerticle extends VerticleBase {
             .add(new JsonObject().put("node_id", NodeIdentity.of(vertx)).put("self", true))));
     monitorFeed = new MonitorFeed(vertx, registry, store, cfg);
     var router = GatewayRouter.create(vertx, cfg, new RequestTracing(tracer, telemetry.config(), telemetry.metrics()),
-        api, new TelemetryApi(telemetry, access, api, analytics), sockets, auth, new ControlApi(queue, view, api));
+        api, new TelemetryApi(telemetry, access, api, analytics), sockets, auth, new ControlApi(queue, view, api),
+        new BatchApi(access, cfg, analytics.coverage(), api));
     // One frame per message is what browsers send, so the frame limit is the message limit.
     HttpServerOptions opts = new HttpServerOptions().setMaxWebSocketMessageSize(cfg.wsMaxMessageBytes())
         .setMaxWebSocketFrameSize(cfg.wsMaxMessageBytes());

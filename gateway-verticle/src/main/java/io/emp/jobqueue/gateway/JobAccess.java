@@ -78,38 +78,7 @@ final class JobAccess {
     span.addEvent(EventName.VALIDATION_STARTED);
     JobSpec spec;
     try {
-      if (body == null) {
-        throw new JobQueueException(Code.VALIDATION, "a JSON object body is required");
-      }
-      String asked = str(body, "customer_id");
-      if (!who.admin()) {
-        if (asked != null && !asked.equals(who.customerId())) {
-          throw new JobQueueException(Code.FORBIDDEN, "this key cannot submit jobs for another customer");
-        }
-        body.put("customer_id", who.customerId());
-      }
-      String owner = str(body, "customer_id");
-      List<Problem> problems = new ArrayList<>();
-      if (owner == null || JobIds.isName(owner, JobIds.MAX_CUSTOMER_ID)) {
-        scope(body, "id", owner, JobIds.MAX_JOB_NAME, problems);
-        scope(body, "workflow_id", owner, JobIds.MAX_WORKFLOW_NAME, problems);
-      }
-      String idem = idempotencyKey != null ? idempotencyKey : str(body, "idempotency_key");
-      if (idem != null) {
-        body.put("idempotency_key", (owner == null ? "" : owner) + "/" + idem);
-      }
-      if (requestId != null && !body.containsKey("request_id")) {
-        body.put("request_id", requestId);
-      }
-      try {
-        spec = JobSpec.fromJson(body, limits);
-      } catch (ValidationException e) {
-        problems.addAll(e.problems());
-        throw new ValidationException(problems);
-      }
-      if (!problems.isEmpty()) {
-        throw new ValidationException(problems);
-      }
+      spec = prepare(who, body, idempotencyKey, requestId);
     } catch (RuntimeException e) {
       span.addEvent(EventName.VALIDATION_FAILED);
       return Future.failedFuture(e);
@@ -132,6 +101,48 @@ final class JobAccess {
       return queue.get(r.jobId(), trace)
           .map(job -> new Submitted(r, TraceContext.from(job::getString).traceId()));
     });
+  }
+
+  /**
+   * The one validation of a submit, single or batch: the job as the store takes it, or the failure
+   * (VALIDATION listing every problem, FORBIDDEN for another customer). Changes {@code body}: the
+   * customer, scoped ids and idempotency key, the request id are written into it.
+   */
+  JobSpec prepare(Principal who, JsonObject body, String idempotencyKey, String requestId) {
+    if (body == null) {
+      throw new JobQueueException(Code.VALIDATION, "a JSON object body is required");
+    }
+    String asked = str(body, "customer_id");
+    if (!who.admin()) {
+      if (asked != null && !asked.equals(who.customerId())) {
+        throw new JobQueueException(Code.FORBIDDEN, "this key cannot submit jobs for another customer");
+      }
+      body.put("customer_id", who.customerId());
+    }
+    String owner = str(body, "customer_id");
+    List<Problem> problems = new ArrayList<>();
+    if (owner == null || JobIds.isName(owner, JobIds.MAX_CUSTOMER_ID)) {
+      scope(body, "id", owner, JobIds.MAX_JOB_NAME, problems);
+      scope(body, "workflow_id", owner, JobIds.MAX_WORKFLOW_NAME, problems);
+    }
+    String idem = idempotencyKey != null ? idempotencyKey : str(body, "idempotency_key");
+    if (idem != null) {
+      body.put("idempotency_key", (owner == null ? "" : owner) + "/" + idem);
+    }
+    if (requestId != null && !body.containsKey("request_id")) {
+      body.put("request_id", requestId);
+    }
+    JobSpec spec;
+    try {
+      spec = JobSpec.fromJson(body, limits);
+    } catch (ValidationException e) {
+      problems.addAll(e.problems());
+      throw new ValidationException(problems);
+    }
+    if (!problems.isEmpty()) {
+      throw new ValidationException(problems);
+    }
+    return spec;
   }
 
   /**

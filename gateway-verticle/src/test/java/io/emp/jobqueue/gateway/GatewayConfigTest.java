@@ -25,6 +25,21 @@ class GatewayConfigTest {
   }
 
   @Test
+  void batchLimitsAreSettingsWithNamedDefaults() {
+    GatewayConfig dflt = GatewayConfig.defaults();
+    assertThat(dflt.batchMaxJobs()).isEqualTo(GatewayConfig.DEFAULT_BATCH_MAX_JOBS).isEqualTo(1_000);
+    assertThat(dflt.batchBodyLimitBytes()).isEqualTo(GatewayConfig.DEFAULT_BATCH_BODY_LIMIT_BYTES)
+        .isGreaterThan(dflt.bodyLimitBytes());
+    GatewayConfig set = GatewayConfig.from(new JsonObject().put("batch_max_jobs", 10)
+        .put("batch_body_limit_bytes", 4096), Map.of());
+    assertThat(set.batchMaxJobs()).isEqualTo(10);
+    assertThat(set.batchBodyLimitBytes()).isEqualTo(4096);
+    assertThat(set.withPort(1).batchMaxJobs()).isEqualTo(10);
+    assertThatThrownBy(() -> GatewayConfig.from(new JsonObject().put("batch_max_jobs", 0), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void badValuesAreRefused() {
     assertThatThrownBy(() -> GatewayConfig.from(new JsonObject().put("allowed_origins",
         new JsonArray().add("dash.example")), Map.of())).isInstanceOf(IllegalArgumentException.class);

@@ -21,9 +21,19 @@ public final class BusErrors {
   }
 
   public static void reply(Message<?> msg, Throwable err) {
-    JobQueueException e = err instanceof JobQueueException jq ? jq
+    JobQueueException e = typed(err);
+    msg.fail(e.code().busCode(), toJson(e).encode());
+  }
+
+  /** Any failure as the queue's typed error; an unexpected one becomes INTERNAL without its text. */
+  static JobQueueException typed(Throwable err) {
+    return err instanceof JobQueueException jq ? jq
         : err instanceof IllegalArgumentException ia ? new JobQueueException(Code.VALIDATION, ia.getMessage())
         : new JobQueueException(Code.INTERNAL, "internal error");
+  }
+
+  /** The error's message, own-message flag and problem list, as {@link #fromJson} reads them. */
+  static JsonObject toJson(JobQueueException e) {
     JsonObject body = new JsonObject().put("message", e.getMessage());
     if (e.ownMessage()) {
       // written for the caller (e.g. why a submit was not confirmed): the edge may show it as is
@@ -34,7 +44,19 @@ public final class BusErrors {
       ve.problems().forEach(p -> details.add(p.toJson()));
       body.put("details", details);
     }
-    msg.fail(e.code().busCode(), body.encode());
+    return body;
+  }
+
+  static JobQueueException fromJson(Code code, JsonObject body) {
+    List<Problem> problems = new ArrayList<>();
+    body.getJsonArray("details", new JsonArray()).forEach(o -> problems.add(Problem.fromJson((JsonObject) o)));
+    if (code == Code.VALIDATION && !problems.isEmpty()) {
+      return new ValidationException(problems);
+    }
+    if (body.getBoolean("own_message", false) && code == Code.UNAVAILABLE) {
+      return JobQueueException.unavailable(body.getString("message"));
+    }
+    return new JobQueueException(code, body.getString("message"));
   }
 
   public static Throwable decode(Throwable err) {
@@ -50,23 +72,13 @@ public final class BusErrors {
           + re.failureType() + ")");
     }
     Code code = Code.fromBusCode(re.failureCode());
-    String message = re.getMessage();
-    List<Problem> problems = new ArrayList<>();
-    boolean own = false;
+    JsonObject body;
     try {
-      JsonObject body = new JsonObject(re.getMessage());
-      message = body.getString("message");
-      own = body.getBoolean("own_message", false);
-      body.getJsonArray("details", new JsonArray()).forEach(o -> problems.add(Problem.fromJson((JsonObject) o)));
+      body = new JsonObject(re.getMessage());
     } catch (RuntimeException notJson) {
       // a plain message from elsewhere: keep it as is
+      body = new JsonObject().put("message", re.getMessage());
     }
-    if (code == Code.VALIDATION && !problems.isEmpty()) {
-      return new ValidationException(problems);
-    }
-    if (own && code == Code.UNAVAILABLE) {
-      return JobQueueException.unavailable(message);
-    }
-    return new JobQueueException(code, message);
+    return fromJson(code, body);
   }
 }

@@ -3,6 +3,8 @@ package io.emp.jobqueue.queue;
 /** Event-bus addresses of the queue API. Bodies are JSON; trace context rides in the headers. */
 public final class QueueAddresses {
   public static final String SUBMIT = "emp.queue.submit";
+  /** Many jobs in one message ({@link io.emp.jobqueue.core.model.JobBatch}); answers {results: [...]}, one per job. */
+  public static final String SUBMIT_BATCH = "emp.queue.submit_batch";
   public static final String GET = "emp.queue.get";
   public static final String CANCEL = "emp.queue.cancel";
   public static final String LIST = "emp.queue.list";

@@ -1,5 +1,6 @@
 package io.emp.jobqueue.queue;
 
+import io.emp.jobqueue.core.model.JobBatch;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.JobSpecCodec;
@@ -14,7 +15,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -95,6 +99,21 @@ public final class QueueClient {
     // the store answers a repeated id or idempotency key with the job the first submit made
     boolean safe = spec.id() != null || spec.idempotencyKey() != null;
     return request(QueueAddresses.SUBMIT, spec, trace, safe).map(SubmitResult::fromJson);
+  }
+
+  /**
+   * Submits many specs validated at the edge in one message; one {@link BatchItem} per spec, in order.
+   * Tried again like a single submit only when every job has an id or idempotency key.
+   */
+  public Future<List<BatchItem>> submitAll(JobBatch batch, TraceContext trace) {
+    return request(QueueAddresses.SUBMIT_BATCH, batch, trace, batch.repeatable()).map(j -> {
+      JsonArray results = j.getJsonArray("results");
+      List<BatchItem> items = new ArrayList<>(results.size());
+      for (int i = 0; i < results.size(); i++) {
+        items.add(BatchItem.fromJson(results.getJsonObject(i)));
+      }
+      return items;
+    });
   }
 
   public Future<JsonObject> get(String jobId, TraceContext trace) {

@@ -2,6 +2,7 @@ package io.emp.jobqueue.queue;
 
 import io.emp.jobqueue.core.telemetry.ServiceName;
 import io.emp.jobqueue.core.metrics.MetricNames;
+import io.emp.jobqueue.core.model.JobBatch;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.JobSpecCodec;
@@ -90,6 +91,8 @@ public final class QueueVerticle extends VerticleBase {
 
   private void registerConsumers() {
     consume(QueueAddresses.SUBMIT, (JobSpec spec, TraceContext t) -> service.submit(spec, t).map(r -> r.toJson()));
+    consume(QueueAddresses.SUBMIT_BATCH, (JobBatch batch, TraceContext t) -> service.submitAll(batch, t)
+        .map(items -> new JsonObject().put("results", new JsonArray(items.stream().map(BatchItem::toJson).toList()))));
     handle(QueueAddresses.GET, (b, t) -> store.queries().view(b.getString("job_id"))
         .map(j -> j.orElseThrow(() -> JobQueueException.notFound("job " + b.getString("job_id")))));
     handle(QueueAddresses.CANCEL, this::cancel);

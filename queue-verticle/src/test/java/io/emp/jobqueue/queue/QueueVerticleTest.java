@@ -99,6 +99,36 @@ class QueueVerticleTest {
   }
 
   @Test
+  void aBatchCrossesTheBusAsOneMessageAndEachJobGetsItsOwnTraceWithTheCallersBaggage() {
+    String clientTp = "00-1af7651916cd43dd8448eb211c80319c-c7ad6b7169203331-01";
+    JobSpec keyed = JobSpec.fromJson(new JsonObject().put("service_required", "bat").put("idempotency_key", "c/k1")
+        .put("correlation_id", "txn-b"), JobLimits.DEFAULTS);
+    List<BatchItem> items = get(client.submitAll(new io.emp.jobqueue.core.model.JobBatch(List.of(keyed,
+        JobSpec.fromJson(new JsonObject().put("service_required", "bat"), JobLimits.DEFAULTS), keyed)),
+        new TraceContext(clientTp, null, "customer.tier=vip")));
+    assertThat(items).hasSize(3);
+    assertThat(items).extracting(i -> i.result().created()).containsExactly(true, true, false);
+    assertThat(items.get(2).result().jobId()).isEqualTo(items.get(0).result().jobId());
+    assertThat(items.get(2).traceId()).as("the repeat names the first job's trace").isEqualTo(items.get(0).traceId());
+    assertThat(items.get(0).traceId()).isNotEqualTo(items.get(1).traceId()).isNotEqualTo("1af7651916cd43dd8448eb211c80319c");
+    for (int i = 0; i < 2; i++) {
+      Job job = get(store.get(items.get(i).result().jobId())).orElseThrow();
+      assertThat(job.trace().traceId()).isEqualTo(items.get(i).traceId());
+      assertThat(job.trace().baggage()).contains("customer.tier=vip");
+      String spanId = job.trace().spanId();
+      SpanData submit = spans.getFinishedSpanItems().stream().filter(s -> s.getSpanId().equals(spanId))
+          .findFirst().orElseThrow();
+      assertThat(submit.getName()).isEqualTo(SpanName.REDIS_SUBMIT);
+      assertThat(submit.getParentSpanContext().isValid()).isFalse();
+      assertThat(submit.getLinks()).singleElement().satisfies(l -> {
+        assertThat(l.getSpanContext().getTraceId()).isEqualTo("1af7651916cd43dd8448eb211c80319c");
+        assertThat(l.getSpanContext().getSpanId()).isEqualTo("c7ad6b7169203331");
+      });
+    }
+    assertThat(get(store.get(items.get(0).result().jobId())).orElseThrow().trace().baggage()).contains("correlation_id=txn-b");
+  }
+
+  @Test
   void correlationKeysTravelWithTheJobOntoEverySpanStartedUnderIt() {
     SubmitResult r = get(client.submit(JobSpec.fromJson(new JsonObject().put("service_required", "corr").put("workflow_id", "wf-7")
         .put("correlation_id", "txn-9").put("request_id", "req-3"), JobLimits.DEFAULTS), null));

@@ -15,12 +15,17 @@ import java.util.List;
 public final class JobSpecCodec implements MessageCodec<JobSpec, JobSpec> {
   public static final String NAME = "emp.job-spec";
 
-  /** Registers the codec as the default for {@link JobSpec} on {@code vertx}, once. */
+  /** Registers the codecs of {@link JobSpec} and {@link JobBatch} as their defaults on {@code vertx}, once. */
   public static synchronized void register(Vertx vertx) {
     try {
       vertx.eventBus().registerDefaultCodec(JobSpec.class, new JobSpecCodec());
     } catch (IllegalStateException alreadyRegistered) {
       // the queue and its clients share one Vert.x: whoever comes second finds it there
+    }
+    try {
+      vertx.eventBus().registerDefaultCodec(JobBatch.class, new JobBatchCodec());
+    } catch (IllegalStateException alreadyRegistered) {
+      // as above
     }
   }
 

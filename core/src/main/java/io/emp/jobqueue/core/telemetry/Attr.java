@@ -40,6 +40,8 @@ public final class Attr {
   public static final String TRACE_PARENT_ID = "trace.parent_id";
   /** Not in the seed: the trace id of a retried job's previous run. */
   public static final String JOB_PREVIOUS_TRACE_ID = "job.previous_trace_id";
+  /** Not in the seed: jobs in a POST /api/jobs/batch request (its request span; each job has its own trace). */
+  public static final String JOB_BATCH_SIZE = "job.batch_size";
   public static final String WORKER_ID = "worker.id";
   public static final String WORKER_MACHINE_ID = "worker.machine_id";
   public static final String WORKER_CAPABILITIES = "worker.capabilities";

@@ -69,6 +69,14 @@ class JobModelTest {
     codec.encodeToWire(wire, s);
     assertThat(codec.decodeFromWire(1, wire)).isEqualTo(s);
     assertThat(codec.transform(s)).as("in one JVM the immutable spec itself").isSameAs(s);
+    // a batch travels as one message with every spec in its order
+    JobBatch batch = new JobBatch(java.util.List.of(s.withId("j-1"), JobSpec.of("other", 7, new JsonObject()).withIdempotencyKey("k")));
+    JobBatchCodec batchCodec = new JobBatchCodec();
+    io.vertx.core.buffer.Buffer batchWire = io.vertx.core.buffer.Buffer.buffer("xy");
+    batchCodec.encodeToWire(batchWire, batch);
+    assertThat(batchCodec.decodeFromWire(2, batchWire)).isEqualTo(batch);
+    assertThat(batch.repeatable()).as("the first job has an id, the second a key").isTrue();
+    assertThat(new JobBatch(java.util.List.of(JobSpec.of("x", 1, new JsonObject()))).repeatable()).isFalse();
     assertThat(s.payloadBytes()).isEqualTo(s.payloadJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
 
     // a changed copy is validated again, against the limits the spec was made with

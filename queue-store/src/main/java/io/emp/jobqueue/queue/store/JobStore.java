@@ -43,6 +43,7 @@ public final class JobStore {
 
   private final OperatorActions operator;
   private final JobQueries queries;
+  private final BatchSubmit batch;
 
   private JobStore(Redis redis, RedisKeys keys, Scripts scripts, StoreConfig cfg) {
     this.redis = redis;
@@ -51,6 +52,7 @@ public final class JobStore {
     this.cfg = cfg;
     this.operator = new OperatorActions(this);
     this.queries = new JobQueries(this);
+    this.batch = new BatchSubmit(redis, scripts, cfg);
   }
 
   /** What an operator does to jobs and queues: retry, promote, delete, pause and resume. */
@@ -115,22 +117,18 @@ public final class JobStore {
    */
   public Future<SubmitResult> submit(JobSpec valid) {
     String id = valid.id() != null ? valid.id() : UUID.randomUUID().toString();
-    return callReplicated(Name.SUBMIT, SubmitArgs.of(id, valid, cfg.maxPendingPerService())).map(r -> {
-      String kind = r.get(0).toString();
-      switch (kind) {
-        case "OK":
-          return new SubmitResult(id, true, JobStatus.PENDING, r.get(3).toLong(), r.get(4).toLong(),
-              r.get(6).toLong(), StoreReplies.traces(toMap(r.get(7))));
-        case "EXISTS":
-          return new SubmitResult(r.get(1).toString(), false, JobStatus.fromWire(r.get(2).toString()),
-              r.get(3).toLong(), r.get(4).toLong(), 0, Map.of());
-        case "FULL":
-          throw new JobQueueException(Code.QUEUE_FULL, "queue for service '" + valid.serviceRequired()
-              + "' holds its maximum of " + r.get(1) + " pending jobs; retry later");
-        default:
-          throw new JobQueueException(Code.INTERNAL, "unexpected submit reply " + kind);
-      }
-    });
+    return callReplicated(Name.SUBMIT, SubmitArgs.of(id, valid, cfg.maxPendingPerService()))
+        .map(r -> StoreReplies.submitted(id, valid, r));
+  }
+
+  /**
+   * {@link #submit} of many jobs in one round trip: every job's script call is pipelined on one
+   * connection ({@link BatchSubmit}). Each job is its own script run, so the outcomes are per job, in
+   * the order of {@code valid}: a full queue or a failed call refuses that job only. Fails as a whole
+   * only when no connection can be had.
+   */
+  public Future<List<SubmitOutcome>> submitAll(List<JobSpec> valid) {
+    return batch.submit(valid);
   }
 
   // ---------------------------------------------------------------- worker side

@@ -116,7 +116,7 @@ final class Scripts {
   Future<Response> call(Function<Request, Future<Response>> send, Name name, List<String> args) {
     Script s = scripts.get(name);
     return send.apply(request(Command.EVALSHA, s.sha(), args))
-        .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
+        .recover(err -> noScript(err)
             ? send.apply(request(Command.EVAL, s.source(), args))
             : Future.failedFuture(err));
   }
@@ -132,14 +132,36 @@ final class Scripts {
         .compose(r -> conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(timeoutMs)).map(acked -> {
           int got = acked == null ? 0 : acked.toInteger();
           if (got < replicas) {
-            throw JobQueueException.unavailable("the write reached the Redis master but " + got + " of " + replicas
-                + " replicas confirmed it within " + timeoutMs + " ms (queue.store.wait_replicas), so a failover "
-                + "now could lose it; retry later (a submit retried with the same job id or idempotency_key "
-                + "returns the job if it was kept)");
+            throw notReplicated(got, replicas, timeoutMs);
           }
           return r;
         }))
         .eventually(conn::close));
+  }
+
+  /** Fewer than {@code replicas} confirmed the writes of a connection in time: the caller cannot know they last. */
+  static JobQueueException notReplicated(int got, int replicas, long timeoutMs) {
+    return JobQueueException.unavailable("the write reached the Redis master but " + got + " of " + replicas
+        + " replicas confirmed it within " + timeoutMs + " ms (queue.store.wait_replicas), so a failover "
+        + "now could lose it; retry later (a submit retried with the same job id or idempotency_key "
+        + "returns the job if it was kept)");
+  }
+
+  /** The EVALSHA of one call, for a caller that pipelines many on one connection ({@link BatchSubmit}). */
+  Request evalsha(Name name, List<String> args) {
+    return request(Command.EVALSHA, scripts.get(name).sha(), args);
+  }
+
+  /**
+   * Caches the script in Redis: after a NOSCRIPT, one load lets a pipeline's failed calls run again
+   * as EVALSHA, instead of each sending the whole source as EVAL.
+   */
+  Request load(Name name) {
+    return Request.cmd(Command.SCRIPT).arg("LOAD").arg(scripts.get(name).source());
+  }
+
+  static boolean noScript(Throwable err) {
+    return err != null && err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT");
   }
 
   private Request request(Command cmd, String scriptOrSha, List<String> args) {

@@ -2,6 +2,8 @@ package io.emp.jobqueue.queue.store;
 
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobQueueException.Code;
+import io.emp.jobqueue.core.model.JobSpec;
+import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.vertx.redis.client.Response;
 import java.util.HashMap;
@@ -31,6 +33,24 @@ final class StoreReplies {
       return new JobQueueException(Code.INTERNAL, "redis script error: " + msg);
     }
     return new JobQueueException(Code.UNAVAILABLE, "redis unavailable: " + msg);
+  }
+
+  /** submit.lua's answer for the job {@code id} of {@code spec}; a full queue is a QUEUE_FULL failure. */
+  static SubmitResult submitted(String id, JobSpec spec, Response r) {
+    String kind = r.get(0).toString();
+    switch (kind) {
+      case "OK":
+        return new SubmitResult(id, true, JobStatus.PENDING, r.get(3).toLong(), r.get(4).toLong(),
+            r.get(6).toLong(), traces(toMap(r.get(7))));
+      case "EXISTS":
+        return new SubmitResult(r.get(1).toString(), false, JobStatus.fromWire(r.get(2).toString()),
+            r.get(3).toLong(), r.get(4).toLong(), 0, Map.of());
+      case "FULL":
+        throw new JobQueueException(Code.QUEUE_FULL, "queue for service '" + spec.serviceRequired()
+            + "' holds its maximum of " + r.get(1) + " pending jobs; retry later");
+      default:
+        throw new JobQueueException(Code.INTERNAL, "unexpected submit reply " + kind);
+    }
   }
 
   static Map<String, String> toMap(Response r) {
