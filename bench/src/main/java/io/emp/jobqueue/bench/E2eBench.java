@@ -99,6 +99,8 @@ public final class E2eBench {
         completed.countDown();
       }
     });
+    StoreBench.await(store.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.CONFIG)
+        .arg("RESETSTAT")));
     long memBase = RedisMemory.usedMemory(store);
     double cpu0 = StoreBench.redisCpuSeconds(store);
     long t0 = System.nanoTime();
@@ -128,7 +130,35 @@ public final class E2eBench {
               + "   redis cpu %5.1f us/job   redis bytes per pending job %5d, per retained job %5d%n",
           jobs / ((t1 - t0) / 1e9), jobs / ((t2 - t1) / 1e9), jobs / ((t2 - t0) / 1e9), cpu * 1e6 / jobs,
           (memPending - memBase) / jobs, (memRetained - memBase) / jobs);
+      commandStats(store, jobs);
     }
+  }
+
+  /** Where Redis spent its time: calls and µs per job of each command (INFO commandstats). */
+  static void commandStats(JobStore store, int jobs) {
+    String info = StoreBench.await(store.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.INFO)
+        .arg("commandstats"))).toString();
+    StringBuilder out = new StringBuilder("  commandstats per job:");
+    for (String line : info.split("\r?\n")) {
+      if (!line.startsWith("cmdstat_")) {
+        continue;
+      }
+      String name = line.substring(8, line.indexOf(':'));
+      long calls = 0;
+      long usec = 0;
+      for (String kv : line.substring(line.indexOf(':') + 1).split(",")) {
+        String[] p = kv.split("=");
+        if (p[0].equals("calls")) {
+          calls = Long.parseLong(p[1]);
+        } else if (p[0].equals("usec")) {
+          usec = Long.parseLong(p[1]);
+        }
+      }
+      if (calls >= jobs / 10) {
+        out.append(String.format(Locale.ROOT, " %s %.2f calls %.1f us;", name, (double) calls / jobs, (double) usec / jobs));
+      }
+    }
+    System.out.println(out);
   }
 
   static void addInBatches(WebClient http, String service, int jobs) {
