@@ -75,7 +75,7 @@ public final class JobStore {
 
   private static Future<JobStore> connectOnce(Vertx vertx, StoreConfig cfg) {
     RedisKeys keys = new RedisKeys(cfg.namespace());
-    Redis redis = new PipelinedRedis(RedisClients.pooled(vertx, cfg));
+    Redis redis = new PipelinedRedis(RedisClients.pooled(vertx, cfg), RedisClients.pipelines(vertx, cfg));
     return vertx.executeBlocking(() -> Scripts.build(keys, cfg))
         .compose(scripts -> scripts.preload(redis).map(v -> new JobStore(redis, keys, scripts, cfg)))
         .recover(err -> {

@@ -3,6 +3,7 @@ package io.emp.jobqueue.queue.store;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
@@ -10,6 +11,7 @@ import io.vertx.redis.client.Response;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The store's commands, pipelined: each event-loop thread sends on one connection of its own and
@@ -29,30 +31,61 @@ final class PipelinedRedis implements Redis {
   private static final Object OFF_LOOP = new Object();
 
   private final Redis pool;
+  private final Redis source;
   private final Map<Object, Future<RedisConnection>> connections = new ConcurrentHashMap<>();
+  private final AtomicLong opened = new AtomicLong();
   private volatile boolean closed;
 
-  PipelinedRedis(Redis pool) {
+  /**
+   * @param pool   the store's pooled client
+   * @param source where the pipelined connections come from: a client of their own, so that holding
+   *               one connection per event loop never takes a connection the pool's callers wait for
+   */
+  PipelinedRedis(Redis pool, Redis source) {
     this.pool = pool;
+    this.source = source;
   }
 
   @Override
   public Future<Response> send(Request request) {
     // a connection holds at most the client's max_waiting_handlers replies in flight; past that the
     // command waits for a pooled connection as every command did before
-    return connection().compose(c -> c.pendingQueueFull() ? pool.send(request) : c.send(request));
+    Object key = loopKey();
+    return connection(key).compose(c -> c.pendingQueueFull() ? pool.send(request) : c.send(request)
+        .onFailure(err -> {
+          if (StoreReplies.demoted(err)) {
+            // a demoted master keeps its clients unless a sentinel kills them: drop this one so the
+            // next command asks the topology again instead of hitting READONLY until it is cut
+            forget(key, c);
+          }
+        }));
   }
 
-  private Future<RedisConnection> connection() {
+  private static Object loopKey() {
+    return Context.isOnEventLoopThread() && Vertx.currentContext() != null ? Thread.currentThread() : OFF_LOOP;
+  }
+
+  private void forget(Object key, RedisConnection c) {
+    Future<RedisConnection> f = connections.get(key);
+    if (f != null && f.succeeded() && f.result() == c && connections.remove(key, f)) {
+      c.close();
+    }
+  }
+
+  private Future<RedisConnection> connection(Object key) {
     if (closed) {
       return Future.failedFuture(new IllegalStateException("the store is closed"));
     }
-    Object key = Context.isOnEventLoopThread() && Vertx.currentContext() != null ? Thread.currentThread() : OFF_LOOP;
     Future<RedisConnection> f = connections.get(key);
     if (f != null && !f.failed()) {
       return f;
     }
-    Future<RedisConnection> opening = pool.connect();
+    // named, so CLIENT LIST shows which connections carry pipelines (and a replaced one is visible)
+    Future<RedisConnection> opening = source.connect().compose(c -> c.send(Request.cmd(Command.CLIENT).arg("SETNAME")
+        .arg("emp-pipeline-" + opened.incrementAndGet())).map(c).recover(err -> {
+          c.close();
+          return Future.failedFuture(err);
+        }));
     Future<RedisConnection> prev = f == null ? connections.putIfAbsent(key, opening)
         : (connections.replace(key, f, opening) ? null : connections.get(key));
     if (prev != null && prev != f) {
@@ -86,6 +119,6 @@ final class PipelinedRedis implements Redis {
     closed = true;
     connections.values().forEach(f -> f.onSuccess(RedisConnection::close));
     connections.clear();
-    return pool.close();
+    return Future.all(pool.close(), source.close()).mapEmpty();
   }
 }

@@ -31,6 +31,17 @@ public final class RedisClients {
   }
 
   /**
+   * The source of the store's pipelined connections (one per event loop, held for the store's life:
+   * {@link PipelinedRedis}); bounded by the event loops, never by {@code pool_size}.
+   */
+  public static Redis pipelines(Vertx vertx, StoreConfig cfg) {
+    return Redis.createClient(vertx, options(cfg.endpoint()).setMaxPoolSize(PIPELINES_MAX).setMaxPoolWaiting(PIPELINES_MAX));
+  }
+
+  /** More than any node's event loops (2 per core by default) plus the callers off the loops. */
+  static final int PIPELINES_MAX = 256;
+
+  /**
    * A client for one long-lived connection of its own (a subscription, a blocking read): it must
    * never hold a connection the store's commands need.
    */
