@@ -1,0 +1,87 @@
+package io.emp.jobqueue.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.emp.jobqueue.core.model.JobEvent;
+import io.emp.jobqueue.core.model.JobStatus;
+import io.emp.jobqueue.core.model.TraceContext;
+import io.emp.jobqueue.core.telemetry.Attr;
+import io.emp.jobqueue.core.telemetry.SpanName;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The worker's fewer round trips: batch claims, and completions that claim the slot's next job. */
+class ClaimBatchWorkerTest extends WorkerTestSupport {
+  static final Duration WAIT = Duration.ofSeconds(30);
+  static final AttributeKey<String> JOB_ID = AttributeKey.stringKey(Attr.JOB_ID);
+
+  @Test
+  void aBacklogIsDrainedByCompletionsThatClaimWithEveryJobsSpansAndEventsAsBefore() {
+    int jobs = 60;
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      ids.add(submit(new JsonObject().put("service_required", "sim")
+          .put("payload", new JsonObject().put("steps", 0)), TraceContext.EMPTY));
+    }
+    WorkerVerticle w = deploy(config("w-backlog").withConcurrency(8).withIdlePoll(60_000), simulation());
+
+    await().atMost(WAIT).until(() -> ids.stream().allMatch(id -> job(id).status() == JobStatus.COMPLETED));
+    await().atMost(WAIT).until(() -> spansNamed(SpanName.JOB_PROCESSING).size() == jobs);
+
+    ClaimLoop loop = w.worker().loop();
+    assertThat(loop.completionClaims()).as("every completion asked for the slot's next job").isEqualTo(jobs);
+    // the first call fills all 8 slots; from then on each completion brings the next job with it
+    assertThat(loop.claims() - loop.completionClaims()).as("plain claim calls").isLessThan(jobs / 4);
+
+    // per job, exactly as with separate calls: one claim span, its processing span under it, one
+    // assignment and one completion, the completion in the processing span's trace
+    Map<String, SpanData> claimOf = spansNamed(SpanName.REDIS_CLAIM).stream()
+        .collect(Collectors.toMap(s -> s.getAttributes().get(JOB_ID), Function.identity()));
+    Map<String, SpanData> processingOf = spansNamed(SpanName.JOB_PROCESSING).stream()
+        .collect(Collectors.toMap(s -> s.getAttributes().get(JOB_ID), Function.identity()));
+    assertThat(claimOf.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(processingOf.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+    for (String id : ids) {
+      SpanData claim = claimOf.get(id);
+      SpanData processing = processingOf.get(id);
+      assertThat(processing.getParentSpanId()).isEqualTo(claim.getSpanId());
+      assertThat(claim.getAttributes().get(AttributeKey.stringKey(Attr.MATCHING_FUNCTION))).isEqualTo("claim.lua");
+      assertThat(claim.getAttributes().get(AttributeKey.longKey(Attr.MATCHING_JOBS_EVALUATED))).isGreaterThanOrEqualTo(1);
+      assertThat(claim.getAttributes().get(AttributeKey.longKey(Attr.QUEUE_JOBS_PENDING))).isNotNull();
+      assertThat(job(id).attempt()).isEqualTo(1);
+      List<JobEvent> events = get(store.queries().events(id, 0, 100));
+      assertThat(events.stream().filter(e -> JobEvent.ASSIGNED.equals(e.type()))).hasSize(1);
+      List<JobEvent> completed = events.stream().filter(e -> JobEvent.COMPLETED.equals(e.type())).toList();
+      assertThat(completed).hasSize(1);
+      assertThat(TraceContext.of(completed.get(0).traceparent()).spanId()).isEqualTo(processing.getSpanId());
+    }
+  }
+
+  /**
+   * A completion whose claim finds nothing leaves the worker as a plain completion did: idle, its
+   * slot free, woken by the next submit (the poll is a minute away, so only the wake-up can do it).
+   */
+  @Test
+  void aCompletionThatClaimsNothingLeavesTheSlotFreeForTheNextWakeUp() {
+    WorkerVerticle w = deploy(config("w-idle").withConcurrency(1).withIdlePoll(60_000), simulation());
+    await().atMost(WAIT).until(() -> w.worker().loop().claims() >= 1);
+    String first = submit(new JsonObject().put("steps", 0));
+    await().atMost(WAIT).until(() -> job(first).status() == JobStatus.COMPLETED);
+    await().atMost(WAIT).until(() -> w.worker().loop().completionClaims() == 1);
+
+    String second = submit(new JsonObject().put("steps", 0));
+    await().atMost(WAIT).until(() -> job(second).status() == JobStatus.COMPLETED);
+    assertThat(job(second).workerId()).isEqualTo("w-idle");
+    assertThat(get(store.queries().events(first, 0, 100)).stream()
+        .filter(e -> JobEvent.COMPLETED.equals(e.type()))).hasSize(1);
+  }
+}
