@@ -286,8 +286,9 @@ public final class ClaimLoop {
    */
   Future<Long> complete(ClaimedJob claimed, JsonObject result, TraceContext trace) {
     String id = claimed.job().id();
-    int n = Math.min(CLAIM_BATCH_MAX, 1 + Math.max(0, freeSlots()));
-    if (!mayClaim() || !running.containsKey(id)) {
+    // the slots free once this job has left (none when a reload lowered the concurrency below the running count)
+    int n = Math.min(CLAIM_BATCH_MAX, freeSlots() + 1);
+    if (n < 1 || !mayClaim() || !running.containsKey(id)) {
       return store.complete(id, claimed.token(), result, trace);
     }
     wokenDuringClaim = false;
