@@ -244,9 +244,9 @@ public final class ClaimLoop {
       } else {
         WARNINGS.recovered("claims succeed again");
       }
-      reserved -= n;
       plainClaimsInFlight--;
       ClaimBatch batch = ar.succeeded() ? ar.result() : null;
+      reserved -= n - (batch == null ? 0 : batch.jobs().size());
       Future<?> handBack = take(batch, startedAt, startNanos);
       boolean again = batch != null && batch.jobs().size() == n || wokenDuringClaim;
       handBack.onComplete(x -> {
@@ -262,6 +262,9 @@ public final class ClaimLoop {
   /**
    * Starts an attempt for every job a claim brought back (each with its own redis.job.claim span over
    * the call), or, when the drain began meanwhile, hands them straight back without counting an attempt.
+   * Each job's slot is still reserved when it gets here and passes from the reservation to the running
+   * attempt one job at a time: an attempt that ends at once (and claims again) must not see the slots
+   * of the jobs not yet started as free.
    */
   private Future<?> take(ClaimBatch batch, Instant startedAt, long startNanos) {
     if (batch == null || batch.jobs().isEmpty()) {
@@ -269,6 +272,7 @@ public final class ClaimLoop {
     }
     List<Future<?>> handBack = new ArrayList<>();
     for (ClaimedJob claimed : batch.jobs()) {
+      reserved--;
       if (draining) {
         handBack.add(store.release(claimed.job().id(), claimed.token(), null));
       } else {
@@ -319,7 +323,8 @@ public final class ClaimLoop {
    * for, or a wake-up came meanwhile; a failed call leaves it to a plain claim, as before).
    */
   private boolean settle(Handoff h) {
-    reserved -= h.slots() - 1;
+    // the completed job's slot joins the reservation; the slots the claim did not fill are free again
+    reserved += 1 - (h.slots() - (h.next() == null ? 0 : h.next().jobs().size()));
     take(h.next(), h.startedAt(), h.startNanos()).onComplete(x -> {
       claimsInFlight.remove(h.done().future());
       h.done().complete();

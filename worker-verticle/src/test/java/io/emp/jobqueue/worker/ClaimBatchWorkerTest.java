@@ -3,16 +3,20 @@ package io.emp.jobqueue.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.emp.jobqueue.core.config.ConfigSection;
+import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.Attr;
 import io.emp.jobqueue.core.telemetry.SpanName;
+import io.emp.jobqueue.worker.simulation.SimulationConnector;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -41,6 +45,9 @@ class ClaimBatchWorkerTest extends WorkerTestSupport {
     assertThat(loop.completionClaims()).as("every completion asked for the slot's next job").isEqualTo(jobs);
     // the first call fills all 8 slots; from then on each completion brings the next job with it
     assertThat(loop.claims() - loop.completionClaims()).as("plain claim calls").isLessThan(jobs / 4);
+
+    assertThat(mostAtOnce(spansNamed(SpanName.JOB_PROCESSING))).as("never more attempts than slots")
+        .isBetween(2, 8);
 
     // per job, exactly as with separate calls: one claim span, its processing span under it, one
     // assignment and one completion, the completion in the processing span's trace
@@ -83,5 +90,54 @@ class ClaimBatchWorkerTest extends WorkerTestSupport {
     assertThat(job(second).workerId()).isEqualTo("w-idle");
     assertThat(get(store.queries().events(first, 0, 100)).stream()
         .filter(e -> JobEvent.COMPLETED.equals(e.type()))).hasSize(1);
+  }
+
+  /**
+   * A reload that lowers the concurrency below the running count: the completions that follow claim
+   * nothing for their slots (a completion that always claimed its successor would keep every slot
+   * busy), so the queued jobs then run one at a time, each assigned no earlier than the previous one's
+   * completion (Redis clock).
+   */
+  @Test
+  void afterALowerConcurrencyCompletionsDoNotRefillTheSlotsTheyGiveUp() {
+    SimulationConnector sim = simulation();
+    WorkerVerticle w = deploy(config("w-shrink").withConcurrency(3).withIdlePoll(60_000), sim);
+    List<String> first = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      first.add(submit(new JsonObject().put("steps", 1).put("step_ms", 1_000)));
+    }
+    await().atMost(WAIT).until(() -> sim.active() == 3);
+    List<String> queued = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      queued.add(submit(new JsonObject().put("steps", 1).put("step_ms", 50)));
+    }
+    assertThat(get(w.reconfigure(config("w-shrink").withConcurrency(1).withIdlePoll(60_000),
+        ConfigSection.of(new JsonObject(), "sim"))).worker()).isTrue();
+
+    await().atMost(WAIT).until(() -> queued.stream().allMatch(id -> job(id).status() == JobStatus.COMPLETED));
+    List<Job> after = queued.stream().map(this::job).sorted(Comparator.comparing(Job::assignedAt)).toList();
+    long lastOfFirst = first.stream().map(this::job).mapToLong(Job::completedAt).max().orElseThrow();
+    assertThat(after.get(0).assignedAt()).as("the first queued job waits for all three running ones")
+        .isGreaterThanOrEqualTo(lastOfFirst);
+    for (int i = 1; i < after.size(); i++) {
+      assertThat(after.get(i).assignedAt()).as("one at a time").isGreaterThanOrEqualTo(after.get(i - 1).completedAt());
+    }
+  }
+
+  /** The most spans open at one instant (one ending exactly when another starts does not overlap it). */
+  static int mostAtOnce(List<SpanData> spans) {
+    List<long[]> edges = new ArrayList<>();
+    for (SpanData s : spans) {
+      edges.add(new long[] {s.getStartEpochNanos(), 1});
+      edges.add(new long[] {s.getEndEpochNanos(), -1});
+    }
+    edges.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+    int open = 0;
+    int most = 0;
+    for (long[] e : edges) {
+      open += (int) e[1];
+      most = Math.max(most, open);
+    }
+    return most;
   }
 }
