@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark: bench/run.sh store|worker|gateway|tracing|buffer|metrics|metrics-record|memory|calls|cluster
+# Runs a benchmark: bench/run.sh store|worker|gateway|tracing|buffer|metrics|metrics-record|memory|calls|complete-claim|cluster
 # Builds what it needs first. Starts its own redis-server unless REDIS_URL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ case "$which" in
   metrics-record) exec java -Xmx2g -cp "$cp" org.openjdk.jmh.Main -prof gc "io.emp.jobqueue.bench.MetricsRecordBench" ;;
   memory) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.RedisMemory ;;
   calls) exec java -Xmx1g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.emp.jobqueue.bench.LifecycleCalls ;;
+  complete-claim) exec java -Xmx1g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.emp.jobqueue.bench.CompleteClaimBench ;;
   cluster) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.ClusterBench ;;
-  *) echo "unknown benchmark '$which' (known: store, worker, gateway, tracing, buffer, metrics, metrics-record, memory, calls, cluster)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$which' (known: store, worker, gateway, tracing, buffer, metrics, metrics-record, memory, calls, complete-claim, cluster)" >&2; exit 2 ;;
 esac
