@@ -230,12 +230,10 @@ public final class ClaimLoop {
     claimsInFlight.add(done.future());
     plainClaimsInFlight++;
     reserved += n;
-    ClaimRequest req;
     Future<ClaimBatch> call;
     try {
-      req = new ClaimRequest(cfg.capabilities(), cfg.scanLimit(), cfg.leaseMs(), n);
-      call = store.claim(req);
-    } catch (IllegalArgumentException e) {
+      call = store.claim(new ClaimRequest(cfg.capabilities(), cfg.scanLimit(), cfg.leaseMs(), n));
+    } catch (RuntimeException e) {
       call = Future.failedFuture(e);
     }
     call.onComplete(ar -> {
@@ -308,7 +306,8 @@ public final class ClaimLoop {
     try {
       call = store.completeAndClaim(id, claimed.token(), result, trace,
           new ClaimRequest(cfg.capabilities(), cfg.scanLimit(), cfg.leaseMs(), n));
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      // the handoff below must be recorded whatever happens: drain waits for it
       call = Future.failedFuture(e);
     }
     return call

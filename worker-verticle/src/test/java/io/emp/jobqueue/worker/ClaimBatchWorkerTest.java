@@ -124,6 +124,42 @@ class ClaimBatchWorkerTest extends WorkerTestSupport {
     }
   }
 
+  /**
+   * A drain in the middle of a backlog, with completions claiming their successors: once the worker
+   * has stopped, every job is completed or back in the queue with no attempt counted; none is left
+   * leased to the stopped worker (a successor claimed while the drain began is handed straight back).
+   */
+  @Test
+  void aDrainDuringCompletionsThatClaimLeavesNoJobLeasedToTheStoppedWorker() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      ids.add(submit(new JsonObject().put("steps", 1).put("step_ms", 20)));
+    }
+    WorkerVerticle w = deploy(config("w-drain-busy").withConcurrency(4).withIdlePoll(60_000).withDrainGrace(5_000),
+        simulation());
+    // 80 jobs of 20 ms on 4 slots take at least 400 ms: the drain starts with most of them queued
+    await().pollInterval(Duration.ofMillis(5)).atMost(WAIT).until(() -> w.worker().loop().completionClaims() >= 4);
+
+    get(vertx.undeploy(deployment));
+    deployment = null;
+
+    long completed = 0;
+    for (String id : ids) {
+      Job j = job(id);
+      assertThat(j.status()).as(id).isIn(JobStatus.COMPLETED, JobStatus.PENDING);
+      if (j.status() == JobStatus.PENDING) {
+        assertThat(j.attempt()).as("handed back without counting an attempt").isZero();
+      } else {
+        completed++;
+        assertThat(get(store.queries().events(id, 0, 100)).stream()
+            .filter(e -> JobEvent.COMPLETED.equals(e.type()))).hasSize(1);
+      }
+    }
+    assertThat(completed).isGreaterThanOrEqualTo(4).isLessThan(80);
+    assertThat(get(store.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.ZCARD)
+        .arg(store.keys().active()))).toInteger()).as("no lease left").isZero();
+  }
+
   /** The most spans open at one instant (one ending exactly when another starts does not overlap it). */
   static int mostAtOnce(List<SpanData> spans) {
     List<long[]> edges = new ArrayList<>();
