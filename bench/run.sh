@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark: bench/run.sh store|worker|gateway|e2e|batch|memory|heap|tracing|buffer|metrics|metrics-record|cluster
+# Runs a benchmark: bench/run.sh store|worker|gateway|e2e|batch|calls|complete-claim|memory|heap|tracing|buffer|metrics|metrics-record|cluster
 # Builds what it needs first. Starts its own redis-server unless REDIS_URL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,9 @@ case "$which" in
   e2e) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.E2eBench ;;
   heap) exec java -Xmx2g -cp "$cp" io.emp.jobqueue.bench.HeapBench ;;
   memory) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.RedisMemory ;;
+  calls) exec java -Xmx1g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.emp.jobqueue.bench.LifecycleCalls ;;
+  complete-claim) exec java -Xmx1g ${BENCH_JAVA_OPTS:-} -cp "$cp" io.emp.jobqueue.bench.CompleteClaimBench ;;
   cluster) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.ClusterBench ;;
   batch) exec java -Xmx1g -cp "$cp" io.emp.jobqueue.bench.BatchBench ;;
-  *) echo "unknown benchmark '$which' (known: store, worker, gateway, e2e, batch, memory, heap, tracing, buffer, metrics, metrics-record, cluster)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$which' (known: store, worker, gateway, e2e, batch, calls, complete-claim, memory, heap, tracing, buffer, metrics, metrics-record, cluster)" >&2; exit 2 ;;
 esac

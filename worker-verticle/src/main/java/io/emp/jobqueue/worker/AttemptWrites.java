@@ -24,9 +24,12 @@ final class AttemptWrites {
   private final Connector connector;
   private final Context processing;
   private final TraceContext trace;
+  private final JobRunner.Completer completer;
 
-  AttemptWrites(JobStore store, ClaimedJob claimed, Connector connector, Context processing, TraceContext trace) {
+  AttemptWrites(JobStore store, ClaimedJob claimed, Connector connector, Context processing, TraceContext trace,
+                JobRunner.Completer completer) {
     this.store = store;
+    this.completer = completer;
     this.claimed = claimed;
     this.connector = connector;
     this.processing = processing;
@@ -37,9 +40,9 @@ final class AttemptWrites {
     return store.progress(jobId(), claimed.token(), percent, message, leaseMs, trace);
   }
 
-  /** Completes the job; answers the completion time (Redis clock). */
+  /** Completes the job (and maybe claims the slot's next jobs: {@link ClaimLoop}); answers the completion time. */
   Future<Long> complete(JsonObject result) {
-    return store.complete(jobId(), claimed.token(), result, trace);
+    return completer.complete(claimed, result, trace);
   }
 
   Future<FailOutcome> fail(Failure failure) {

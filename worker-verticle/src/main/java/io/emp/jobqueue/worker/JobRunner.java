@@ -6,6 +6,7 @@ import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
 import io.emp.jobqueue.core.model.LeaseLostException;
 import io.emp.jobqueue.core.model.SecretRedactor;
+import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.telemetry.RateLimitedLog;
 import io.emp.jobqueue.core.telemetry.TraceContexts;
 import io.emp.jobqueue.queue.store.ClaimedJob;
@@ -61,6 +62,13 @@ public final class JobRunner {
   private long completedAt;
   private long runStartNanos;
   private long externalStartNanos;
+  private Completer completer;
+
+  /** Writes a successful attempt's result; answers the completion time (Redis clock). */
+  @FunctionalInterface
+  public interface Completer {
+    Future<Long> complete(ClaimedJob claimed, JsonObject result, TraceContext trace);
+  }
 
   public JobRunner(Vertx vertx, JobStore store, WorkerConfig cfg, Connector connector, ResultStore results,
                    WorkerSpans spans, MachineInfo machine, ClaimedJob claimed, Context claimCtx) {
@@ -76,6 +84,16 @@ public final class JobRunner {
     this.job = claimed.job();
     this.claimCtx = claimCtx;
     this.redactor = SecretRedactor.of(connector.secrets());
+    this.completer = (c, result, trace) -> store.complete(c.job().id(), c.token(), result, trace);
+  }
+
+  /**
+   * How the successful end of this attempt is written (before {@link #run}): the claim loop's
+   * completion also claims the slot's next jobs in the same call. Default: a plain complete.
+   */
+  public JobRunner completeWith(Completer c) {
+    this.completer = c;
+    return this;
   }
 
   public String jobId() {
@@ -90,7 +108,7 @@ public final class JobRunner {
     attemptSpans = new AttemptSpans(spans.processingTracer(connector.type()), job, cfg, connector, redactor);
     procCtx = attemptSpans.startProcessing(claimCtx, spans.processingConstants(connector, machine), startedAt);
     stageCtx = procCtx;
-    writes = new AttemptWrites(store, claimed, connector, procCtx, TraceContexts.inject(procCtx));
+    writes = new AttemptWrites(store, claimed, connector, procCtx, TraceContexts.inject(procCtx), completer);
     throttle = new ProgressThrottle(vertx, cfg.progressThrottleMs(), this::sendProgress);
     lease = new LeaseKeeper(vertx, store, job.id(), claimed.token(), cfg.leaseMs(), cfg.renewIntervalMs(),
         new LeaseKeeper.Listener() {

@@ -138,28 +138,74 @@ public final class JobStore {
    * at no more than {@code scanLimit} entries per service, and leases it for {@code leaseMs}.
    */
   public Future<ClaimResult> claim(WorkerCapabilities caps, int scanLimit, long leaseMs) {
-    if (scanLimit < 1 || leaseMs < 1 || caps.services().isEmpty()) {
-      return Future.failedFuture(new IllegalArgumentException("scanLimit, leaseMs >= 1 and services required"));
+    ClaimRequest req;
+    try {
+      req = new ClaimRequest(caps, scanLimit, leaseMs, 1);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
     }
-    String token = newToken();
-    List<String> args = new ArrayList<>(8 + caps.services().size());
+    return claim(req).map(b -> new ClaimResult(b.jobs().stream().findFirst(), b.jobsEvaluated(), b.pendingCount()));
+  }
+
+  /**
+   * Claims up to {@code req.max()} jobs in one call, each the one a lone {@link #claim} would take
+   * at that point (same matching, pause and avoid rules), each with its own token and lease.
+   */
+  public Future<ClaimBatch> claim(ClaimRequest req) {
+    List<String> tokens = newTokens(req.max());
+    List<String> args = new ArrayList<>(8 + req.caps().services().size());
     args.add("");
-    args.add(caps.workerId());
+    args.add(req.caps().workerId());
+    args.add(String.join(" ", tokens));
+    addClaimArgs(args, req);
+    return call(Name.CLAIM, args).map(r -> batch(r, 0, tokens));
+  }
+
+  /**
+   * Completes the job as {@link #complete} does and, in the same script call, claims the worker's
+   * next jobs as {@link #claim(ClaimRequest)} does: one round trip where a busy worker made two.
+   * Fails with {@link LeaseLostException} when the token no longer owns the job: then nothing was
+   * completed and nothing claimed.
+   */
+  public Future<CompletedAndClaimed> completeAndClaim(String jobId, String token, JsonObject result,
+                                                      TraceContext trace, ClaimRequest next) {
+    String json = (result == null ? new JsonObject() : result).encode();
+    List<String> tokens = newTokens(next.max());
+    List<String> args = new ArrayList<>(10 + next.caps().services().size());
+    args.add(tp(trace));
+    args.add(jobId);
     args.add(token);
-    args.add(Long.toString(leaseMs));
-    args.add(Integer.toString(scanLimit));
-    args.add(caps.isServiceOnly() ? "" : caps.toJson().encode());
-    args.addAll(caps.services());
-    return call(Name.CLAIM, args).map(r -> {
-      int evaluated = r.get(1).toInteger();
-      long pending = r.get(2).toLong();
-      if (!"OK".equals(r.get(0).toString())) {
-        return new ClaimResult(Optional.empty(), evaluated, pending);
-      }
-      Job job = Job.fromHash(toMap(r.get(4)));
-      return new ClaimResult(Optional.of(new ClaimedJob(job, token, evaluated, pending, r.get(3).toLong())),
-          evaluated, pending);
-    });
+    args.add(json);
+    args.add(next.caps().workerId());
+    args.add(String.join(" ", tokens));
+    addClaimArgs(args, next);
+    return callReplicated(Name.COMPLETE_CLAIM, args)
+        .map(r -> new CompletedAndClaimed(fenced(jobId, r).get(1).toLong(), batch(r, 2, tokens)));
+  }
+
+  private static void addClaimArgs(List<String> args, ClaimRequest req) {
+    args.add(Long.toString(req.leaseMs()));
+    args.add(Integer.toString(req.scanLimit()));
+    args.add(req.caps().isServiceOnly() ? "" : req.caps().toJson().encode());
+    args.addAll(req.caps().services());
+  }
+
+  /** A claim reply (claim.lua's layout) starting at {@code from}; the i-th job holds the i-th token. */
+  private static ClaimBatch batch(Response r, int from, List<String> tokens) {
+    int evaluated = r.get(from + 1).toInteger();
+    long pending = r.get(from + 2).toLong();
+    if (!"OK".equals(r.get(from).toString())) {
+      return new ClaimBatch(List.of(), evaluated, pending);
+    }
+    long at = r.get(from + 3).toLong();
+    int n = (r.size() - from - 4) / 2;
+    List<ClaimedJob> jobs = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Job job = Job.fromHash(toMap(r.get(from + 5 + 2 * i)));
+      // the i-th job's queue.jobs_pending as a lone claim would have seen it after taking that job
+      jobs.add(new ClaimedJob(job, tokens.get(i), r.get(from + 4 + 2 * i).toInteger(), pending + (n - 1 - i), at));
+    }
+    return new ClaimBatch(jobs, evaluated, pending);
   }
 
   /** Extends the lease. Fails with {@link LeaseLostException} when the token no longer owns the job. */
@@ -294,5 +340,13 @@ public final class JobStore {
   private static String newToken() {
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     return Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong());
+  }
+
+  private static List<String> newTokens(int n) {
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(newToken());
+    }
+    return out;
   }
 }

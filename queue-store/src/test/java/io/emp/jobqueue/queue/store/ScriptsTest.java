@@ -88,10 +88,10 @@ class ScriptsTest {
 
   @Test
   void aCallToAnUndeclaredHelperFailsTheBuild() {
-    Function<String, String> read = withScript("lua/claim.lua", s -> s.replace("--! include: hmget, can, emit",
-        "--! include: hmget, can"));
+    Function<String, String> read = withScript("lua/claim.lua", s -> s.replace("--! include: claimJobs, claimReply",
+        "--! include: claimReply"));
     assertThatThrownBy(() -> Scripts.build(KEYS, CFG, read)).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("lua/claim.lua").hasMessageContaining("calls emit() without declaring it");
+        .hasMessageContaining("lua/claim.lua").hasMessageContaining("calls claimJobs() without declaring it");
   }
 
   @Test
@@ -104,10 +104,10 @@ class ScriptsTest {
 
   @Test
   void anUndeclaredTableFailsTheBuild() {
-    Function<String, String> read = withScript("lua/complete.lua", s -> s.replace("--! uses: K, F, EV, ST, C, NOWS",
-        "--! uses: K, F, EV, ST, NOWS"));
+    Function<String, String> read = withScript("lua/lib.lua", s -> s.replace("--! uses: K, F, EV, ST, C, NOWS\n",
+        "--! uses: K, F, EV, ST, NOWS\n"));
     assertThatThrownBy(() -> Scripts.build(KEYS, CFG, read)).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("uses C without declaring it");
+        .hasMessageContaining("lua completeJob").hasMessageContaining("uses C without declaring it");
   }
 
   @Test

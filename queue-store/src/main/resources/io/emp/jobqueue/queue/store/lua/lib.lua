@@ -213,3 +213,216 @@ local function owned(jk, token, ...)
   end
   return h
 end
+
+-- A capability value (a list or a single value) holds v.
+local function listHas(list, v)
+  if type(list) ~= 'table' then return list == v end
+  for _, x in ipairs(list) do if x == v then return true end end
+  return false
+end
+
+-- One required attribute against the worker's (docs/matching.md): a list needs every entry, a
+-- number is a minimum, anything else must be equal.
+--! include: listHas
+local function attrMatches(want, have)
+  if have == nil then return false end
+  if type(want) == 'table' then
+    for _, w in ipairs(want) do if not listHas(have, w) then return false end end
+    return true
+  end
+  if type(have) == 'table' then return listHas(have, want) end
+  if type(want) == 'number' then return tonumber(have) ~= nil and tonumber(have) >= want end
+  return tostring(have) == tostring(want)
+end
+
+-- The order of customer isolation levels (none < loose < strict); nil for a name it does not know.
+local function isolationLevel(name)
+  if name == 'none' then return 0 elseif name == 'loose' then return 1 elseif name == 'strict' then return 2 end
+  return nil
+end
+
+-- The matching rules (docs/matching.md): may a worker with capabilities c (an empty table when it
+-- offers only its services) run a job of service svc with requirements req (nil: none)?
+--! include: listHas, attrMatches, isolationLevel
+local function workerMatches(req, customer, workflow, c, svc)
+  if c.workflow_id and c.workflow_id ~= workflow then return false end
+  local allowed, denied = c.allowed_customers, c.denied_customers
+  if customer and denied and listHas(denied, customer) then return false end
+  if allowed and #allowed > 0 and not (customer and listHas(allowed, customer)) then return false end
+  local wlevel = isolationLevel(c.customer_isolation or 'none')
+  if wlevel == 2 and not customer then return false end
+  if req == nil then return true end
+  if isolationLevel(req.customer_isolation or 'none') > wlevel then return false end
+  if req.hardware then
+    local hw = c.hardware or {}
+    for k, v in pairs(req.hardware) do
+      if hw[k] == nil or hw[k] < v then return false end
+    end
+  end
+  if req.models then
+    local m = (c.models or {})[svc] or {}
+    for _, want in ipairs(req.models) do if not listHas(m, want) then return false end end
+  end
+  local attrs = c.attributes or {}
+  if req.attributes then
+    for k, v in pairs(req.attributes) do if not attrMatches(v, attrs[k]) then return false end end
+  end
+  if req.negative then
+    for k, v in pairs(req.negative) do
+      local have = attrs[k]
+      if have ~= nil then
+        local vs = v
+        if type(v) ~= 'table' then vs = {v} end
+        for _, x in ipairs(vs) do
+          if listHas(have, x) or tostring(have) == tostring(x) then return false end
+        end
+      end
+    end
+  end
+  return true
+end
+
+-- Claims for worker wid up to one pending job per token (claim.lua, complete_claim.lua), each the
+-- one a lone claim would take at that moment: the first in queue order (priority band, then submit
+-- time) across the services that passes the matching rules (docs/matching.md), skipping paused
+-- services and, for a while, jobs that just failed on this worker. Each job gets its own token and
+-- lease. Between picks the script remembers, per service, how many head entries it rejected (the
+-- rules do not change within one call), so picking N jobs costs about what N lone claims would
+-- after the first. caps: the decoded capabilities, nil when the worker offers only its services.
+-- Returns the claims in order ({jobs evaluated for it, job hash as a flat array} each), the entries
+-- evaluated in all, and the pending total of the services before the claims.
+-- Emits: EV.ASSIGNED per job (in the job's submit trace)
+--! include: hmget, can, emit, workerMatches
+--! uses: K, F, EV, ST, C, NOW, NOWS
+local function claimJobs(wid, tokens, lease, scan, caps, services)
+  local claims, evaluatedAll, pendingTotal = {}, 0, 0
+  local decoded, rejected, paused = {}, {}, {}
+  for _, svc in ipairs(services) do
+    pendingTotal = pendingTotal + redis.call('ZCARD', K.pending(svc))
+    -- An admin pause is checked here, so even a worker that missed the pause broadcast cannot claim.
+    paused[svc] = redis.call('SISMEMBER', K.paused(), svc) == 1
+    rejected[svc] = 0
+  end
+  for t = 1, #tokens do
+    local best, bestScore, bestSvc, bestId, bestH = nil, nil, nil, nil, nil
+    local evaluated = 0
+    for _, svc in ipairs(services) do
+      local pk = K.pending(svc)
+      -- Read candidates in growing chunks: the first entry matches almost always, and fetching the
+      -- whole scan window up front would cost far more than the match itself.
+      local offset, chunk, stop, seen = rejected[svc], 1, paused[svc], rejected[svc]
+      local skipped = 0
+      while not stop and seen < scan do
+        local n = math.min(chunk, scan - seen)
+        local cands = redis.call('ZRANGE', pk, offset, offset + n - 1, 'WITHSCORES')
+        if #cands < 2 * n then stop = true end
+        for j = 1, #cands, 2 do
+          local member, sc = cands[j], tonumber(cands[j + 1])
+          -- Everything further down this set orders after the best found so far in another set.
+          if bestScore ~= nil and (sc > bestScore or (sc == bestScore and member > best)) then
+            stop = true
+            break
+          end
+          evaluated = evaluated + 1
+          local id = string.sub(member, 14)
+          local h = hmget(K.job(id), F.STATUS, F.REQUIREMENTS, F.CUSTOMER, F.WORKFLOW, F.LAST_FAILED_WORKER,
+            F.DUE_AT, F.ATTEMPT, F.SEQ, F.TRACEPARENT)
+          if not h[F.STATUS] or not can(h[F.STATUS], ST.ASSIGNED) then
+            -- A queue entry without a pending job behind it (expired or inconsistent): drop it.
+            redis.call('ZREM', pk, member)
+            offset = offset - 1
+          else
+            local avoid = h[F.LAST_FAILED_WORKER] == wid and h[F.DUE_AT] and NOW < tonumber(h[F.DUE_AT]) + C.avoid_window_ms
+            local ok = not avoid
+            local reqJson = h[F.REQUIREMENTS]
+            if ok and (caps ~= nil or reqJson) then
+              local req = nil
+              if reqJson then
+                -- jobs of one kind share their requirements: decode each distinct JSON once per call
+                req = decoded[reqJson]
+                if req == nil then
+                  req = cjson.decode(reqJson)
+                  decoded[reqJson] = req
+                end
+              end
+              ok = workerMatches(req, h[F.CUSTOMER], h[F.WORKFLOW], caps or {}, svc)
+            end
+            if ok then
+              best, bestScore, bestSvc, bestId, bestH = member, sc, svc, id, h
+              stop = true
+              break
+            end
+            skipped = skipped + 1
+          end
+        end
+        offset = offset + n
+        seen = seen + n
+        chunk = chunk * 4
+      end
+      -- the entries rejected so far stay rejected for this worker until the call ends
+      rejected[svc] = rejected[svc] + skipped
+    end
+    evaluatedAll = evaluatedAll + evaluated
+    if not best then break end
+    local jk = K.job(bestId)
+    local leaseUntil = NOW + lease
+    local attempt = tonumber(bestH[F.ATTEMPT]) + 1
+    local seq = tonumber(bestH[F.SEQ]) + 1
+    redis.call('ZREM', K.pending(bestSvc), best)
+    redis.call('HSET', jk, F.STATUS, ST.ASSIGNED, F.WORKER, wid, F.TOKEN, tokens[t], F.ASSIGNED_AT, NOWS,
+      F.LEASE_UNTIL, leaseUntil, F.UPDATED_AT, NOWS, F.CANCEL_REQUESTED, '0', F.ATTEMPT, attempt, F.SEQ, seq)
+    redis.call('ZADD', K.active(), leaseUntil, bestId)
+    -- The worker's claim span does not exist yet, so the event hangs off the submit span stored in the job.
+    emit(bestId, seq, EV.ASSIGNED, ST.ASSIGNED, {'service', bestSvc, 'worker_id', wid, 'attempt', attempt},
+      bestH[F.TRACEPARENT])
+    claims[#claims + 1] = {evaluated, redis.call('HGETALL', jk)}
+  end
+  return claims, evaluatedAll, pendingTotal
+end
+
+-- A claim's reply (claim.lua, complete_claim.lua): {'OK', evaluated, pending left, assigned_at,
+-- then per job: jobs evaluated for it, job hash as a flat array} or {'NONE', evaluated, pending total};
+-- appended to out.
+--! uses: NOWS
+local function claimReply(out, claims, evaluated, pendingTotal)
+  if #claims == 0 then
+    out[#out + 1] = 'NONE'
+    out[#out + 1] = evaluated
+    out[#out + 1] = pendingTotal
+    return out
+  end
+  out[#out + 1] = 'OK'
+  out[#out + 1] = evaluated
+  out[#out + 1] = pendingTotal - #claims
+  out[#out + 1] = NOWS
+  for _, c in ipairs(claims) do
+    out[#out + 1] = c[1]
+    out[#out + 1] = c[2]
+  end
+  return out
+end
+
+-- The worker that holds a job reports its result; the job is final (complete.lua, complete_claim.lua).
+-- Returns {'OK', completed_at} or {'LOST', status} (the token no longer owns the job).
+-- Emits: EV.COMPLETED (the result inline up to C.event_result_max bytes)
+--! include: owned, emit, finalize
+--! uses: K, F, EV, ST, C, NOWS
+local function completeJob(id, token, result)
+  local jk = K.job(id)
+  local j, status = owned(jk, token, F.SERVICE, F.WORKER, F.ATTEMPT, F.CREATED_AT, F.STARTED_AT, F.ASSIGNED_AT,
+    F.SEQ, F.CUSTOMER, F.BAGGAGE)
+  if not j then return {'LOST', status} end
+  local svc = j[F.SERVICE]
+  local started = j[F.STARTED_AT] or j[F.ASSIGNED_AT]
+  local seq = tonumber(j[F.SEQ]) + 1
+  redis.call('HSET', jk, F.STATUS, ST.COMPLETED, F.COMPLETED_AT, NOWS, F.UPDATED_AT, NOWS, F.PROGRESS, 100,
+    F.RESULT, result, F.STARTED_AT, started, F.SEQ, seq)
+  redis.call('ZREM', K.active(), id)
+  local inline = result
+  if #result > C.event_result_max then inline = false end
+  emit(id, seq, EV.COMPLETED, ST.COMPLETED, {'service', svc, 'worker_id', j[F.WORKER], 'attempt', j[F.ATTEMPT],
+    'created_at', j[F.CREATED_AT], 'started_at', started, 'result', inline, 'customer_id', j[F.CUSTOMER] or false,
+    'baggage', j[F.BAGGAGE] or false})
+  finalize(id, svc, ST.COMPLETED)
+  return {'OK', NOWS}
+end
