@@ -12,6 +12,8 @@ final class SessionRegistry {
   private final Set<WsSession> all = new LinkedHashSet<>();
   private final Set<WsSession> monitors = new LinkedHashSet<>();
   private final Map<String, Set<WsSession>> byJob = new HashMap<>();
+  /** Every event goes to every monitor: one immutable copy until the set changes, not one per event. */
+  private List<WsSession> monitorSnapshot = List.of();
   /** Readable from any thread (metrics, tests); everything else stays on the event loop. */
   private volatile int count;
 
@@ -22,6 +24,7 @@ final class SessionRegistry {
 
   void addMonitor(WsSession s) {
     monitors.add(s);
+    monitorSnapshot = null;
   }
 
   void subscribe(WsSession s, String jobId) {
@@ -38,7 +41,9 @@ final class SessionRegistry {
   void remove(WsSession s) {
     all.remove(s);
     count = all.size();
-    monitors.remove(s);
+    if (monitors.remove(s)) {
+      monitorSnapshot = null;
+    }
     for (String jobId : List.copyOf(s.subscriptions().keySet())) {
       unsubscribe(s, jobId);
     }
@@ -50,8 +55,14 @@ final class SessionRegistry {
     return set == null ? List.of() : new ArrayList<>(set);
   }
 
+  /** Immutable: delivering may close monitors and so change the set, never this list. */
   List<WsSession> monitors() {
-    return monitors.isEmpty() ? List.of() : new ArrayList<>(monitors);
+    List<WsSession> snapshot = monitorSnapshot;
+    if (snapshot == null) {
+      snapshot = List.copyOf(monitors);
+      monitorSnapshot = snapshot;
+    }
+    return snapshot;
   }
 
   List<WsSession> all() {
