@@ -14,7 +14,7 @@ import io.vertx.core.net.impl.ConnectionBase;
  */
 final class FlushBatching {
   static final String HANDLER = "emp-flush-batching";
-  /** Netty's default; fewer than the slow-consumer bound allows, so unflushed writes never trip it. */
+  /** Netty's default. Also never more than a quarter of the slow-consumer bound, so unflushed writes cannot trip it. */
   static final int MAX_WRITES_PER_FLUSH = 256;
 
   private FlushBatching() {
@@ -33,11 +33,14 @@ final class FlushBatching {
     return conn instanceof ConnectionBase c ? c.channel() : null;
   }
 
-  /** Installs the consolidation on an upgraded WebSocket channel (idempotent). */
-  static void install(Channel ch, int maxQueued) {
-    if (ch == null || !ch.isActive() || ch.pipeline().get(HANDLER) != null) {
-      return;
+  /** Installs the consolidation on an upgraded WebSocket channel (idempotent); true when it is in place. */
+  static boolean install(Channel ch, int maxQueued) {
+    if (ch == null || !ch.isActive()) {
+      return false;
     }
-    ch.pipeline().addFirst(HANDLER, new FlushConsolidationHandler(writesPerFlush(maxQueued), true));
+    if (ch.pipeline().get(HANDLER) == null) {
+      ch.pipeline().addFirst(HANDLER, new FlushConsolidationHandler(writesPerFlush(maxQueued), true));
+    }
+    return true;
   }
 }

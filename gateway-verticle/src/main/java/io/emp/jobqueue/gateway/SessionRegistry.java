@@ -16,9 +16,12 @@ final class SessionRegistry {
   private List<WsSession> monitorSnapshot = List.of();
   /** Readable from any thread (metrics, tests); everything else stays on the event loop. */
   private volatile int count;
+  private volatile int batched;
 
   void add(WsSession s) {
-    all.add(s);
+    if (all.add(s) && s.flushBatched()) {
+      batched++;
+    }
     count = all.size();
   }
 
@@ -39,7 +42,9 @@ final class SessionRegistry {
   }
 
   void remove(WsSession s) {
-    all.remove(s);
+    if (all.remove(s) && s.flushBatched()) {
+      batched--;
+    }
     count = all.size();
     if (monitors.remove(s)) {
       monitorSnapshot = null;
@@ -71,5 +76,10 @@ final class SessionRegistry {
 
   int size() {
     return count;
+  }
+
+  /** Open sessions whose flushes are batched; readable from any thread. */
+  int flushBatched() {
+    return batched;
   }
 }

@@ -68,10 +68,8 @@ final class SocketEndpoints {
     }
     Principal known = principal;
     Channel channel = FlushBatching.channelOf(req.connection());
-    req.toWebSocket().onSuccess(ws -> {
-          FlushBatching.install(channel, cfg.wsMaxQueuedMessages());
-          open(ws, monitor, known);
-        })
+    req.toWebSocket().onSuccess(ws -> open(ws, monitor, known,
+            FlushBatching.install(channel, cfg.wsMaxQueuedMessages())))
         .onFailure(err -> HttpApi.json(ctx, 400, ApiErrors.body(new JobQueueException(Code.VALIDATION,
             "a WebSocket upgrade is required"))));
   }
@@ -92,10 +90,10 @@ final class SocketEndpoints {
     return t != null ? t : req.getParam("token");
   }
 
-  private void open(ServerWebSocket ws, boolean monitor, Principal principal) {
+  private void open(ServerWebSocket ws, boolean monitor, Principal principal, boolean flushBatched) {
     WsSession[] holder = new WsSession[1];
-    WsSession s = new WsSession(ws, monitor, cfg.wsMaxQueuedMessages(), cfg.wsMaxMessageBytes(), principal,
-        System.currentTimeMillis(), () -> registry.remove(holder[0]));
+    WsSession s = new WsSession(ws, monitor, cfg.wsMaxQueuedMessages(), cfg.wsMaxMessageBytes(), flushBatched,
+        principal, System.currentTimeMillis(), () -> registry.remove(holder[0]));
     holder[0] = s;
     registry.add(s);
     ws.closeHandler(v -> s.markClosed());

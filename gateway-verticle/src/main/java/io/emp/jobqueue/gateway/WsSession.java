@@ -29,6 +29,7 @@ final class WsSession {
   private final boolean monitor;
   private final int maxQueued;
   private final int maxFrameBytes;
+  private final boolean flushBatched;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Runnable onClose;
   private final List<Promise<Void>> drainWaiters = new ArrayList<>();
@@ -40,12 +41,13 @@ final class WsSession {
   /** One handler for every write of this session, not a lambda per message. */
   private final Handler<AsyncResult<Void>> written = ar -> flushed();
 
-  WsSession(ServerWebSocket ws, boolean monitor, int maxQueued, int maxFrameBytes, Principal principal, long now,
-            Runnable onClose) {
+  WsSession(ServerWebSocket ws, boolean monitor, int maxQueued, int maxFrameBytes, boolean flushBatched,
+            Principal principal, long now, Runnable onClose) {
     this.ws = ws;
     this.monitor = monitor;
     this.maxQueued = maxQueued;
     this.maxFrameBytes = maxFrameBytes;
+    this.flushBatched = flushBatched;
     this.principal = principal;
     this.lastPongAt = now;
     this.onClose = onClose;
@@ -57,6 +59,11 @@ final class WsSession {
 
   boolean monitor() {
     return monitor;
+  }
+
+  /** Whether this socket's flushes are batched ({@link FlushBatching}); false only if Vert.x hid the channel. */
+  boolean flushBatched() {
+    return flushBatched;
   }
 
   Principal principal() {

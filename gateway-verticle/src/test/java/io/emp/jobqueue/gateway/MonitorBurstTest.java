@@ -33,6 +33,8 @@ class MonitorBurstTest extends GatewayTestSupport {
     TestSocket monitor = TestSocket.open(wsClient, port(), "/ws/monitor", KEY_ADMIN);
     // connection_established is sent after the session joined the monitors
     monitor.awaitType("connection_established", null);
+    // the burst below is written with batched flushes, not one syscall per message
+    assertThat(gateway.flushBatchedSessions()).isEqualTo(1);
     String svc = newService();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < JOBS; i++) {
