@@ -24,6 +24,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -47,6 +48,8 @@ public final class GatewayBench {
   static final String KEY = "bench-admin-key-0123456789abcdef";
   static Map<String, Long> EARLY = new ConcurrentHashMap<>();
   static final AtomicLong FAILED = new AtomicLong();
+  static WebSocketClient monitorClient;
+  static volatile boolean finished;
 
   public static void main(String[] args) throws Exception {
     int seconds = Integer.parseInt(System.getProperty("bench.seconds", "10"));
@@ -69,9 +72,11 @@ public final class GatewayBench {
       System.out.printf("gateway on %d, redis %s, %d cores, tracing on (tail sampling), %d s per run%n", port,
           redis.url(), Runtime.getRuntime().availableProcessors(), seconds);
 
-      // 1) submit throughput: no worker serves "nobody", so only intake is measured
-      submitThroughput(vertx, http, 2, "nobody");
-      submitThroughput(vertx, http, seconds, "nobody");
+      // 1) submit throughput: no worker serves "nobody", so only intake is measured (bench.submit=false skips it)
+      if (Boolean.parseBoolean(System.getProperty("bench.submit", "true"))) {
+        submitThroughput(vertx, http, 2, "nobody");
+        submitThroughput(vertx, http, seconds, "nobody");
+      }
 
       // 2) latency at fixed rates, with a worker running zero-work jobs
       WorkerConfig wc = WorkerConfig.defaults(WorkerCapabilities.of("bench-w", "simulation")).withConcurrency(64)
@@ -83,10 +88,17 @@ public final class GatewayBench {
       Map<String, Long> early = new ConcurrentHashMap<>();
       EARLY = early;
       List<Long> latencies = new ArrayList<>();
-      WebSocket monitor = StoreBench.await(vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
+      // Held in a field: Vert.x closes a WebSocketClient nobody references (a Cleaner, 30 s after it is
+      // collected), which closed the monitor socket with 1000 part-way through the 2,000 jobs/s run.
+      monitorClient = vertx.createWebSocketClient();
+      WebSocket monitor = StoreBench.await(monitorClient.connect(new WebSocketConnectOptions()
           .setHost("127.0.0.1").setPort(port).setURI("/ws/monitor").addHeader("Authorization", "Bearer " + KEY)));
-      monitor.closeHandler(v -> System.out.println("monitor socket closed: " + monitor.closeStatusCode() + " "
-          + monitor.closeReason()));
+      monitor.closeHandler(v -> {
+        if (!finished) {
+          System.out.println("monitor socket closed during the run: " + monitor.closeStatusCode() + " "
+              + monitor.closeReason());
+        }
+      });
       monitor.textMessageHandler(text -> {
         JsonObject m = new JsonObject(text);
         if ("complete_job".equals(m.getString("type"))) {
@@ -101,10 +113,14 @@ public final class GatewayBench {
           }
         }
       });
-      for (int rate : new int[] {500, 1000, 2000}) {
+      // bench.rates=2000 runs only that rate (a short smoke run)
+      int[] rates = Arrays.stream(System.getProperty("bench.rates", "500,1000,2000").split(","))
+          .mapToInt(r -> Integer.parseInt(r.trim())).toArray();
+      for (int rate : rates) {
         latency(vertx, http, sentAt, latencies, rate, 2, false);
         latency(vertx, http, sentAt, latencies, rate, seconds, true);
       }
+      finished = true;
     } finally {
       vertx.close().await();
       telemetry.close();
@@ -162,6 +178,9 @@ public final class GatewayBench {
     synchronized (latencies) {
       latencies.clear();
     }
+    // A previous run's late completions must not count towards this one ("20,040 of 20,000")
+    sentAt.clear();
+    EARLY.clear();
     int total = rate * seconds;
     AtomicLong sent = new AtomicLong();
     long start = System.nanoTime();

@@ -14,7 +14,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -61,23 +60,24 @@ final class Broadcaster implements Consumer<JobEvent> {
     if (clients.isEmpty() && monitors.isEmpty()) {
       return;
     }
-    String text = json.encode();
+    // Encoded to bytes once for every socket that gets the stored ids (monitors, admins).
+    WsText text = WsText.of(json);
     // Client sockets see the job id as their customer named it (PublicIds); a job's subscribers are
     // its own customer's clients and admins, so at most one more encoding is needed.
-    String clientText = null;
+    WsText clientText = null;
     String clientTextFor = null;
     long serializedNanos = epochNanos();
     int clientCount = 0;
     WsSession only = null;
     Subscription info = null;
-    String sent = text;
+    WsText sent = text;
     for (WsSession s : clients) {
       Subscription sub = s.subscription(e.jobId());
-      String t = text;
+      WsText t = text;
       Principal who = s.principal();
       if (who != null && !who.admin()) {
         if (!who.customerId().equals(clientTextFor)) {
-          clientText = PublicIds.eventJson(who, json.copy()).encode();
+          clientText = WsText.of(PublicIds.eventJson(who, json.copy()));
           clientTextFor = who.customerId();
         }
         t = clientText;
@@ -91,7 +91,7 @@ final class Broadcaster implements Consumer<JobEvent> {
     }
     int monitorCount = 0;
     for (WsSession m : monitors) {
-      if (m.sendText(text)) {
+      if (m.send(text)) {
         monitorCount++;
         only = m;
       }
@@ -105,7 +105,7 @@ final class Broadcaster implements Consumer<JobEvent> {
         endNanos);
   }
 
-  private void record(JobEvent e, String text, Subscription info, WsSession only, int delivered, int clientCount,
+  private void record(JobEvent e, WsText text, Subscription info, WsSession only, int delivered, int clientCount,
                       long startNanos, long serializedNanos, long endNanos) {
     long nowMs = endNanos / 1_000_000;
     SpanBuilder b = tracer.spanBuilder(SpanName.WS_BROADCAST)
@@ -116,7 +116,7 @@ final class Broadcaster implements Consumer<JobEvent> {
         .setAttribute(Attr.WS_EVENT_TYPE, e.type())
         .setAttribute(Attr.WS_CLIENT_COUNT, (long) delivered)
         .setAttribute(Attr.EVENT_JOB_ID, e.jobId())
-        .setAttribute(Attr.EVENT_PAYLOAD_SIZE, (long) text.getBytes(StandardCharsets.UTF_8).length)
+        .setAttribute(Attr.EVENT_PAYLOAD_SIZE, (long) text.length())
         .setAttribute(Attr.EVENT_SEQUENCE_NUMBER, e.seq())
         .setAttribute(Attr.EVENT_BROADCAST_DURATION_MS, (endNanos - startNanos) / 1_000_000.0)
         .setAttribute(Attr.CUSTOMER_RESPONSE_DELIVERED, clientCount > 0);

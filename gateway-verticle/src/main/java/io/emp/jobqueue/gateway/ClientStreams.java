@@ -72,7 +72,7 @@ final class ClientStreams {
   }
 
   /** A live event for a subscribed session; true when it was written to the socket now. */
-  boolean deliverLive(WsSession s, Subscription sub, JobEvent e, String text) {
+  boolean deliverLive(WsSession s, Subscription sub, JobEvent e, WsText text) {
     if (sub.catchingUp) {
       sub.held.add(e);
       return false;
@@ -86,7 +86,7 @@ final class ClientStreams {
       catchUp(s, sub);
       return false;
     }
-    if (s.sendText(text)) {
+    if (s.send(text)) {
       sub.lastSent = e.seq();
       return true;
     }

@@ -118,6 +118,11 @@ public final class GatewayVerticle extends VerticleBase {
     return registry == null ? 0 : registry.size();
   }
 
+  /** Open sessions whose flushes are batched (all of them unless Vert.x hid the channel). */
+  int flushBatchedSessions() {
+    return registry == null ? 0 : registry.flushBatched();
+  }
+
   @Override
   public Future<?> stop() {
     if (sockets != null) {

@@ -211,8 +211,8 @@ final class JobAnalytics implements Consumer<JobEvent> {
     LOG.log(System.Logger.Level.WARNING, "anomaly: " + signal + " of " + service + " = " + s.value()
         + " (z " + event.getDouble("score") + ")");
     bus.publish(MONITOR_ANOMALIES, event);
-    String text = event.encode();
-    registry.monitors().forEach(m -> m.sendText(text));
+    WsText text = WsText.of(event);
+    registry.monitors().forEach(m -> m.send(text));
   }
 
   private void updateSlaGauges(long now) {

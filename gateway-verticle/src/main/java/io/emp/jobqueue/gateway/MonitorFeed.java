@@ -57,9 +57,9 @@ final class MonitorFeed {
       return;
     }
     JsonObject msg = body.containsKey("type") ? body : body.copy().put("type", type);
-    String text = msg.encode();
+    WsText text = WsText.of(msg);
     for (WsSession m : monitors) {
-      m.sendText(text);
+      m.send(text);
     }
   }
 

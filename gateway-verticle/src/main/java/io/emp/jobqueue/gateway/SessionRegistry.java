@@ -12,16 +12,22 @@ final class SessionRegistry {
   private final Set<WsSession> all = new LinkedHashSet<>();
   private final Set<WsSession> monitors = new LinkedHashSet<>();
   private final Map<String, Set<WsSession>> byJob = new HashMap<>();
+  /** Every event goes to every monitor: one immutable copy until the set changes, not one per event. */
+  private List<WsSession> monitorSnapshot = List.of();
   /** Readable from any thread (metrics, tests); everything else stays on the event loop. */
   private volatile int count;
+  private volatile int batched;
 
   void add(WsSession s) {
-    all.add(s);
+    if (all.add(s) && s.flushBatched()) {
+      batched++;
+    }
     count = all.size();
   }
 
   void addMonitor(WsSession s) {
     monitors.add(s);
+    monitorSnapshot = null;
   }
 
   void subscribe(WsSession s, String jobId) {
@@ -36,9 +42,13 @@ final class SessionRegistry {
   }
 
   void remove(WsSession s) {
-    all.remove(s);
+    if (all.remove(s) && s.flushBatched()) {
+      batched--;
+    }
     count = all.size();
-    monitors.remove(s);
+    if (monitors.remove(s)) {
+      monitorSnapshot = null;
+    }
     for (String jobId : List.copyOf(s.subscriptions().keySet())) {
       unsubscribe(s, jobId);
     }
@@ -50,8 +60,14 @@ final class SessionRegistry {
     return set == null ? List.of() : new ArrayList<>(set);
   }
 
+  /** Immutable: delivering may close monitors and so change the set, never this list. */
   List<WsSession> monitors() {
-    return monitors.isEmpty() ? List.of() : new ArrayList<>(monitors);
+    List<WsSession> snapshot = monitorSnapshot;
+    if (snapshot == null) {
+      snapshot = List.copyOf(monitors);
+      monitorSnapshot = snapshot;
+    }
+    return snapshot;
   }
 
   List<WsSession> all() {
@@ -60,5 +76,10 @@ final class SessionRegistry {
 
   int size() {
     return count;
+  }
+
+  /** Open sessions whose flushes are batched; readable from any thread. */
+  int flushBatched() {
+    return batched;
   }
 }

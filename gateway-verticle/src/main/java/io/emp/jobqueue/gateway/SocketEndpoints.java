@@ -5,6 +5,7 @@ import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.Problem;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.ValidationException;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Vertx;
@@ -66,7 +67,9 @@ final class SocketEndpoints {
       }
     }
     Principal known = principal;
-    req.toWebSocket().onSuccess(ws -> open(ws, monitor, known))
+    Channel channel = FlushBatching.channelOf(req.connection());
+    req.toWebSocket().onSuccess(ws -> open(ws, monitor, known,
+            FlushBatching.install(channel, cfg.wsMaxQueuedMessages())))
         .onFailure(err -> HttpApi.json(ctx, 400, ApiErrors.body(new JobQueueException(Code.VALIDATION,
             "a WebSocket upgrade is required"))));
   }
@@ -87,10 +90,10 @@ final class SocketEndpoints {
     return t != null ? t : req.getParam("token");
   }
 
-  private void open(ServerWebSocket ws, boolean monitor, Principal principal) {
+  private void open(ServerWebSocket ws, boolean monitor, Principal principal, boolean flushBatched) {
     WsSession[] holder = new WsSession[1];
-    WsSession s = new WsSession(ws, monitor, cfg.wsMaxQueuedMessages(), principal, System.currentTimeMillis(),
-        () -> registry.remove(holder[0]));
+    WsSession s = new WsSession(ws, monitor, cfg.wsMaxQueuedMessages(), cfg.wsMaxMessageBytes(), flushBatched,
+        principal, System.currentTimeMillis(), () -> registry.remove(holder[0]));
     holder[0] = s;
     registry.add(s);
     ws.closeHandler(v -> s.markClosed());

@@ -1,5 +1,7 @@
 package io.emp.jobqueue.gateway;
 
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
@@ -13,7 +15,8 @@ import java.util.UUID;
 /**
  * One WebSocket connection. Confined to the gateway verticle's event loop, so it needs no locks.
  * Outbound messages are counted until the socket has flushed them; a client that lets more than
- * the bound pile up is cut off with close code 1013 instead of being buffered without limit.
+ * the bound pile up is cut off with close code 1013 (try again later) and a reason naming the bound,
+ * instead of being buffered without limit: memory per session stays at most the bound's worth of messages.
  */
 final class WsSession {
   static final short CLOSE_POLICY = 1008;
@@ -25,6 +28,8 @@ final class WsSession {
   private final ServerWebSocket ws;
   private final boolean monitor;
   private final int maxQueued;
+  private final int maxFrameBytes;
+  private final boolean flushBatched;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Runnable onClose;
   private final List<Promise<Void>> drainWaiters = new ArrayList<>();
@@ -33,10 +38,16 @@ final class WsSession {
   private long lastPongAt;
   private boolean closed;
 
-  WsSession(ServerWebSocket ws, boolean monitor, int maxQueued, Principal principal, long now, Runnable onClose) {
+  /** One handler for every write of this session, not a lambda per message. */
+  private final Handler<AsyncResult<Void>> written = ar -> flushed();
+
+  WsSession(ServerWebSocket ws, boolean monitor, int maxQueued, int maxFrameBytes, boolean flushBatched,
+            Principal principal, long now, Runnable onClose) {
     this.ws = ws;
     this.monitor = monitor;
     this.maxQueued = maxQueued;
+    this.maxFrameBytes = maxFrameBytes;
+    this.flushBatched = flushBatched;
     this.principal = principal;
     this.lastPongAt = now;
     this.onClose = onClose;
@@ -48,6 +59,11 @@ final class WsSession {
 
   boolean monitor() {
     return monitor;
+  }
+
+  /** Whether this socket's flushes are batched ({@link FlushBatching}); false only if Vert.x hid the channel. */
+  boolean flushBatched() {
+    return flushBatched;
   }
 
   Principal principal() {
@@ -86,25 +102,37 @@ final class WsSession {
     return ws;
   }
 
-  /** Queues one text message; false when the session is closed or has just been cut off. */
-  boolean sendText(String text) {
+  /**
+   * Queues one text message, already encoded (the same bytes may go to many sessions); false when the
+   * session is closed or has just been cut off.
+   */
+  boolean send(WsText text) {
     if (closed) {
       return false;
     }
     if (queued >= maxQueued) {
-      close(CLOSE_TRY_LATER, "slow consumer: more than " + maxQueued + " messages waiting");
+      close(CLOSE_TRY_LATER, slowConsumerReason(maxQueued));
       return false;
     }
     queued++;
-    ws.writeTextMessage(text).onComplete(ar -> {
-      queued--;
-      if (!drainWaiters.isEmpty() && queued <= maxQueued / 2) {
-        List<Promise<Void>> ready = List.copyOf(drainWaiters);
-        drainWaiters.clear();
-        ready.forEach(Promise::tryComplete);
-      }
-    });
+    // Larger than one frame may be: let Vert.x split it into fragments, as writeTextMessage always did.
+    Future<Void> write = text.length() <= maxFrameBytes ? ws.writeFrame(text.frame()) : ws.writeTextMessage(text.text());
+    write.onComplete(written);
     return true;
+  }
+
+  /** The close reason of the slow-consumer cut-off (at most 123 bytes, as a close frame allows). */
+  static String slowConsumerReason(int maxQueued) {
+    return "slow consumer: more than " + maxQueued + " messages waiting; reconnect (clients resume with last_seq)";
+  }
+
+  private void flushed() {
+    queued--;
+    if (!drainWaiters.isEmpty() && queued <= maxQueued / 2) {
+      List<Promise<Void>> ready = List.copyOf(drainWaiters);
+      drainWaiters.clear();
+      ready.forEach(Promise::tryComplete);
+    }
   }
 
   /** Completes once at most half of the outbound bound is in use, so a replay never floods the socket. */
@@ -123,7 +151,7 @@ final class WsSession {
   }
 
   boolean send(JsonObject message) {
-    return sendText(message.encode());
+    return send(WsText.of(message));
   }
 
   void close(short code, String reason) {

@@ -3,6 +3,7 @@ package io.emp.jobqueue.queue.monitor;
 import io.emp.jobqueue.queue.bus.NodeIdentity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.List;
 
@@ -66,8 +67,11 @@ public final class MonitorRelay {
         return;
       }
       if (!self.equals(n.origin())) {
-        vertx.eventBus().publish(n.address(), n.body(), LOCAL);
-        relayed++;
+        JsonObject body = n.json();
+        if (body != null) {
+          vertx.eventBus().publish(n.address(), body, LOCAL);
+          relayed++;
+        }
       }
       position = n.id();
     }

@@ -13,8 +13,23 @@ import java.util.List;
 
 /** Follows the monitor stream ({@link StreamTail}): notices stored by any node, for every API node's monitors. */
 public final class MonitorTail extends StreamTail<MonitorTail.Notice> {
-  /** One stored notice: stream id, bus address, the node that produced it, and its body. */
-  public record Notice(String id, String address, String origin, JsonObject body) {
+  /**
+   * One stored notice: stream id, bus address, the node that produced it, and its body as stored. The
+   * body is parsed only by {@link #json()}: a relay skips its own node's notices, most of the stream on a
+   * busy node, and should not pay a JSON parse for each of them.
+   */
+  public record Notice(String id, String address, String origin, String body) {
+    /** The body as JSON; null when it is not a JSON object. */
+    public JsonObject json() {
+      if (body == null) {
+        return new JsonObject();
+      }
+      try {
+        return new JsonObject(body);
+      } catch (RuntimeException notJson) {
+        return null;
+      }
+    }
   }
 
   private MonitorTail(Redis client, String key) {
@@ -42,14 +57,8 @@ public final class MonitorTail extends StreamTail<MonitorTail.Notice> {
           default -> { }
         }
       }
-      JsonObject json;
-      try {
-        json = body == null ? new JsonObject() : new JsonObject(body);
-      } catch (RuntimeException notJson) {
-        continue;
-      }
       if (address != null) {
-        out.add(new Notice(e.get(0).toString(), address, origin, json));
+        out.add(new Notice(e.get(0).toString(), address, origin, body));
       }
     }
     return out;
