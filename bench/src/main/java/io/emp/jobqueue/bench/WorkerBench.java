@@ -50,10 +50,16 @@ public final class WorkerBench {
     try {
       System.out.printf("redis %s, %d jobs, worker concurrency %d, %d cores%n", url, jobs, concurrency,
           Runtime.getRuntime().availableProcessors());
-      run(vertx, url, Math.min(jobs, 5_000), concurrency, true, true); // warm-up
-      for (int round = 0; round < 2; round++) {
-        run(vertx, url, jobs, concurrency, false, false);
-        run(vertx, url, jobs, concurrency, true, false);
+      int rounds = Integer.parseInt(System.getProperty("bench.rounds", "3"));
+      run(vertx, url, Math.min(jobs, 5_000), concurrency, Mode.TRACED, true); // warm-up
+      run(vertx, url, Math.min(jobs, 5_000), concurrency, Mode.OFF, true);
+      for (int round = 0; round < rounds; round++) {
+        // the order rotates, so no mode always runs first after a GC-heavy one
+        List<Mode> order = new ArrayList<>(List.of(Mode.values()));
+        java.util.Collections.rotate(order, round);
+        for (Mode m : order) {
+          run(vertx, url, jobs, concurrency, m, false);
+        }
       }
     } finally {
       vertx.close().await();
@@ -63,8 +69,15 @@ public final class WorkerBench {
     }
   }
 
-  static void run(Vertx vertx, String url, int jobs, int concurrency, boolean tracing, boolean warmup)
+  /**
+   * OFF: no tracing, no metrics; METRICS: metrics only (the baseline for the cost of tracing, which
+   * never runs without them in a node); TRACED: every seed span, tail sampling, trace store, export.
+   */
+  enum Mode { OFF, METRICS, TRACED }
+
+  static void run(Vertx vertx, String url, int jobs, int concurrency, Mode mode, boolean warmup)
       throws Exception {
+    boolean tracing = mode == Mode.TRACED;
     StoreConfig sc = StoreConfig.defaults(url).withNamespace("wb" + UUID.randomUUID().toString().substring(0, 6))
         .withPoolSize(32);
     JobStore store = StoreBench.await(JobStore.connect(vertx, sc));
@@ -73,7 +86,8 @@ public final class WorkerBench {
         ? Telemetry.create(TelemetryConfig.DEFAULTS.withSampling(SamplingPolicy.DEFAULTS),
             List.of(BatchSpanProcessor.builder(counting(exported)).setMaxQueueSize(10_000)
                 .setMaxExportBatchSize(1_000).build()))
-        : Telemetry.disabled();
+        : mode == Mode.METRICS ? Telemetry.untraced(io.emp.jobqueue.core.metrics.Metrics.prometheus(
+            io.emp.jobqueue.core.metrics.MetricsConfig.DEFAULTS)) : Telemetry.disabled();
     List<Future<?>> fs = new ArrayList<>();
     for (int i = 0; i < jobs; i++) {
       fs.add(store.submit(JobSpec.of("simulation", 50, new JsonObject().put("steps", 0))));
@@ -98,8 +112,8 @@ public final class WorkerBench {
     StoreBench.await(vertx.undeploy(id));
     telemetry.flush().join(10, TimeUnit.SECONDS);
     if (!warmup) {
-      System.out.printf(Locale.ROOT, "tracing %-3s  %7.0f jobs/s  (%d jobs in %.2f s; spans exported %d, kept traces %d)%n",
-          tracing ? "on" : "off", jobs / secs, jobs, secs, exported.get(),
+      System.out.printf(Locale.ROOT, "%-7s  %7.0f jobs/s  (%d jobs in %.2f s; spans exported %d, kept traces %d)%n",
+          mode.name().toLowerCase(Locale.ROOT), jobs / secs, jobs, secs, exported.get(),
           tracing ? telemetry.sampler().counters().get("kept_traces") : 0);
     }
     telemetry.close();

@@ -108,6 +108,11 @@ public final class Telemetry implements AutoCloseable {
     return new Telemetry(cfg, extraProcessors, true, metrics);
   }
 
+  /** Tracing off, metrics on: what tracing costs is the difference to {@link #create} (benchmarks). */
+  public static Telemetry untraced(Metrics metrics) {
+    return new Telemetry(TelemetryConfig.DEFAULTS, List.of(), false, metrics);
+  }
+
   /** Tracing and metrics off: every tracer and meter is a no-op (used by benchmarks as the baseline). */
   public static Telemetry disabled() {
     return new Telemetry(TelemetryConfig.DEFAULTS, List.of(), false, Metrics.disabled());
