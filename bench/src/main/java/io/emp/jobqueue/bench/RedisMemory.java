@@ -30,6 +30,8 @@ public final class RedisMemory {
       long[] r = measure(vertx, own != null ? own.url() : url, n, true);
       System.out.printf(Locale.ROOT, "redis bytes per pending job %d, per retained completed job %d (%d jobs)%n",
           r[0], r[1], n);
+      System.out.printf(Locale.ROOT, "without the global event stream (bounded by events_max_len, a fixed cost): "
+          + "per pending job %d, per retained job %d%n", r[2], r[3]);
     } finally {
       vertx.close().await();
       if (own != null) {
@@ -38,7 +40,10 @@ public final class RedisMemory {
     }
   }
 
-  /** {bytes per pending job, bytes per retained completed job}; prints one job's keys when asked. */
+  /**
+   * {bytes per pending job, per retained completed job, the same two without the global event
+   * stream}; prints one job's keys when asked.
+   */
   static long[] measure(Vertx vertx, String url, int n, boolean describe) {
     StoreConfig cfg = StoreConfig.defaults(url).withNamespace("mem" + UUID.randomUUID().toString().substring(0, 6))
         .withPoolSize(8);
@@ -56,6 +61,7 @@ public final class RedisMemory {
       }
     }
     long pending = (usedMemory(store) - base) / n;
+    long pendingStream = streamBytes(store) / n;
     if (describe) {
       describe(store, cfg, ids.get(0));
       shared(store, n);
@@ -67,12 +73,18 @@ public final class RedisMemory {
           TraceContext.of(traceparent())));
     }
     long retained = (usedMemory(store) - base) / n;
+    long retainedStream = streamBytes(store) / n;
     if (describe) {
       describe(store, cfg, ids.get(0));
       shared(store, n);
     }
     store.close();
-    return new long[] {pending, retained};
+    return new long[] {pending, retained, pending - pendingStream, retained - retainedStream};
+  }
+
+  private static long streamBytes(JobStore store) {
+    return StoreBench.await(store.redis().send(Request.cmd(Command.MEMORY).arg("USAGE").arg(store.keys().events())
+        .arg("SAMPLES").arg(0))).toLong();
   }
 
   /** The keys every job shares (queues, indexes, the global stream), per job. */

@@ -64,8 +64,11 @@ class EventsAndQueriesTest extends StoreTestSupport {
     String id = get(capped.submit(JobSpec.of("sim", 50, new JsonObject()).withTrace(TraceContext.of(SUBMIT_TP))))
         .jobId();
     String key = capped.keys().jobEvents(id);
-    assertThat(redis(Request.cmd(Command.TYPE).arg(key)).toString()).isEqualTo("list");
+    // a pending job has no history key: its one event, the submit, is rebuilt from the job
+    assertThat(redis(Request.cmd(Command.TYPE).arg(key)).toString()).isEqualTo("none");
+    assertThat(get(capped.queries().events(id, 0, 10))).extracting(JobEvent::seq).containsExactly(1L);
     ClaimedJob c = get(capped.claim(W, 10, 60_000)).job().orElseThrow();
+    assertThat(redis(Request.cmd(Command.TYPE).arg(key)).toString()).isEqualTo("list");
     get(capped.complete(id, c.token(), new JsonObject().put("ok", true), TraceContext.of(WORK_TP)));
     assertThat(redis(Request.cmd(Command.MEMORY).arg("USAGE").arg(key)).toLong())
         .as("three events with their traceparents").isLessThan(1_024);
@@ -87,6 +90,27 @@ class EventsAndQueriesTest extends StoreTestSupport {
     assertThat(get(capped.queries().events(busy, 27, 100))).isEmpty();
     assertThat(get(capped.queries().events("no-such-job", 0, 100))).isEmpty();
     capped.close();
+  }
+
+  /** The rebuilt submit event says exactly what the global stream got when the job was submitted. */
+  @Test
+  void theSubmitEventOfTheHistoryIsTheOneTheStreamGot() {
+    JobSpec spec = JobSpec.of("sim", 10, new JsonObject()).withTrace(TraceContext.of(SUBMIT_TP));
+    String plain = get(store.submit(spec)).jobId();
+    String noTrace = get(store.submit(JobSpec.of("sim", 75, new JsonObject()))).jobId();
+    // a workflow step's effective priority is its workflow's
+    String step = get(store.submit(JobSpec.of("sim", 10, new JsonObject()).withWorkflow("wf-1", 80, null, 1, 2)))
+        .jobId();
+    List<JobEvent> global = get(store.queries().globalEvents("0-0", 100));
+    for (String id : List.of(plain, noTrace, step)) {
+      JobEvent streamed = global.stream().filter(e -> e.jobId().equals(id)).findFirst().orElseThrow();
+      JobEvent rebuilt = get(store.queries().events(id, 0, 1)).get(0);
+      assertThat(rebuilt.fields()).isEqualTo(streamed.fields());
+    }
+    assertThat(get(store.queries().events(plain, 0, 1)).get(0).field("priority")).isEqualTo("10");
+    assertThat(get(store.queries().events(noTrace, 0, 1)).get(0).traceparent()).isNull();
+    assertThat(get(store.queries().events(step, 0, 1)).get(0).field("priority")).isEqualTo("80");
+    assertThat(get(store.queries().events(plain, 1, 10))).as("nothing after seq 1 yet").isEmpty();
   }
 
   @Test

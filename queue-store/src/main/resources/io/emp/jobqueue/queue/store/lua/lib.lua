@@ -63,7 +63,9 @@ end
 -- Appends one event to the global stream and to the job's own capped history. The history is a list
 -- of JSON arrays {type, seq, status, ts, name, value, ...} (no job id: the key names the job), so a
 -- short history costs a few hundred bytes; seqs are consecutive, so job_events.lua finds "after seq N"
--- by position. The caller has already stored seq in the job hash (one HSET with its other fields).
+-- by position. Seq 1 (the submit) is not stored there: job_events.lua rebuilds it from the job hash,
+-- so a pending job has no history key at all. The caller has already stored seq in the job hash (one
+-- HSET with its other fields).
 -- etype is an EV name, status an ST name; extra is a flat list of event fields (false values are
 -- skipped); tp the trace the event belongs to (default: the caller's).
 --! uses: K, C, NOWS, TP
@@ -89,6 +91,7 @@ local function emit(id, seq, etype, status, extra, tp)
     end
   end
   redis.call('XADD', K.events(), 'MAXLEN', '~', C.events_max, '*', unpack(f))
+  if seq == 1 then return end
   local n = redis.call('RPUSH', K.jobEvents(id), cjson.encode(h))
   if n > C.job_events_max then
     redis.call('LTRIM', K.jobEvents(id), -C.job_events_max, -1)
