@@ -161,7 +161,7 @@ public record Job(Submitted submitted, WorkflowStep workflow, Origin origin, Run
             : Requirements.NONE,
         intOr(h.get(F.MAX_RETRIES), 0), longOrNull(h.get(F.TIMEOUT_MS)), h.get(F.IDEMPOTENCY_KEY),
         h.containsKey(F.CTX) ? obj(h.get(F.CTX)) : null,
-        h.get(F.PAYLOAD) == null || h.get(F.PAYLOAD).isEmpty() ? 2 : utf8Length(h.get(F.PAYLOAD)));
+        h.get(F.PAYLOAD) == null || h.get(F.PAYLOAD).isEmpty() ? 2 : JobSpecReader.utf8Length(h.get(F.PAYLOAD)));
     WorkflowStep workflow = new WorkflowStep(h.get(F.WORKFLOW), intOrNull(h.get(F.WORKFLOW_PRIORITY)),
         longOrNull(h.get(F.WORKFLOW_DATETIME)), intOrNull(h.get(F.CURRENT_STEP)), intOrNull(h.get(F.TOTAL_STEPS)));
     Origin origin = new Origin(h.get(F.CUSTOMER), h.get(F.REQUEST_ID), h.get(F.SESSION), h.get(F.CORRELATION),
@@ -267,24 +267,5 @@ public record Job(Submitted submitted, WorkflowStep workflow, Origin origin, Run
     } catch (NumberFormatException e) {
       return (long) Double.parseDouble(s);
     }
-  }
-
-  /** UTF-8 length of a string without encoding it. */
-  static int utf8Length(String s) {
-    int n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
   }
 }
