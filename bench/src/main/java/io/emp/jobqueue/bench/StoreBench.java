@@ -55,7 +55,8 @@ public final class StoreBench {
     try {
       System.out.printf("redis %s, wait_replicas %d, native transport %s, %d cores, %d s per run%n", url,
           WAIT_REPLICAS, vertx.isNativeTransportEnabled(), Runtime.getRuntime().availableProcessors(), seconds);
-      for (int concurrency : new int[] {1, 8, 64}) {
+      for (String c : System.getProperty("bench.concurrencies", "1,8,64").split(",")) {
+        int concurrency = Integer.parseInt(c.trim());
         lifecycles(vertx, url, concurrency, seconds);
       }
       if (!"lifecycles".equals(System.getenv("BENCH_PARTS"))) {

@@ -55,7 +55,7 @@ public final class WorkerBench {
       run(vertx, url, Math.min(jobs, 5_000), concurrency, Mode.OFF, true);
       for (int round = 0; round < rounds; round++) {
         // the order rotates, so no mode always runs first after a GC-heavy one
-        List<Mode> order = new ArrayList<>(List.of(Mode.values()));
+        List<Mode> order = new ArrayList<>(modes());
         java.util.Collections.rotate(order, round);
         for (Mode m : order) {
           run(vertx, url, jobs, concurrency, m, false);
@@ -74,6 +74,12 @@ public final class WorkerBench {
    * never runs without them in a node); TRACED: every seed span, tail sampling, trace store, export.
    */
   enum Mode { OFF, METRICS, TRACED }
+
+  /** -Dbench.modes=traced,metrics runs only those (profiling one mode); default: all three. */
+  static List<Mode> modes() {
+    String m = System.getProperty("bench.modes", "off,metrics,traced");
+    return java.util.Arrays.stream(m.split(",")).map(x -> Mode.valueOf(x.trim().toUpperCase(Locale.ROOT))).toList();
+  }
 
   static void run(Vertx vertx, String url, int jobs, int concurrency, Mode mode, boolean warmup)
       throws Exception {
