@@ -80,12 +80,10 @@ final class PipelinedRedis implements Redis {
     if (f != null && !f.failed()) {
       return f;
     }
-    // named, so CLIENT LIST shows which connections carry pipelines (and a replaced one is visible)
+    // named, so CLIENT LIST shows which connections carry pipelines (and a replaced one is visible);
+    // best effort: a server or ACL that refuses the name still gets the commands
     Future<RedisConnection> opening = source.connect().compose(c -> c.send(Request.cmd(Command.CLIENT).arg("SETNAME")
-        .arg("emp-pipeline-" + opened.incrementAndGet())).map(c).recover(err -> {
-          c.close();
-          return Future.failedFuture(err);
-        }));
+        .arg("emp-pipeline-" + opened.incrementAndGet())).map(c).otherwise(c));
     Future<RedisConnection> prev = f == null ? connections.putIfAbsent(key, opening)
         : (connections.replace(key, f, opening) ? null : connections.get(key));
     if (prev != null && prev != f) {
