@@ -7,11 +7,9 @@ import static io.emp.jobqueue.queue.store.StoreReplies.tp;
 
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
-import io.emp.jobqueue.core.model.JobEvent;
 import io.emp.jobqueue.core.model.JobQueueException;
 import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.JobSpec;
-import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.core.model.LeaseLostException;
 import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
@@ -23,8 +21,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -152,13 +148,8 @@ public final class JobStore {
    * at that point (same matching, pause and avoid rules), each with its own token and lease.
    */
   public Future<ClaimBatch> claim(ClaimRequest req) {
-    List<String> tokens = newTokens(req.max());
-    List<String> args = new ArrayList<>(8 + req.caps().services().size());
-    args.add("");
-    args.add(req.caps().workerId());
-    args.add(String.join(" ", tokens));
-    addClaimArgs(args, req);
-    return call(Name.CLAIM, args).map(r -> batch(r, 0, tokens));
+    List<String> tokens = ClaimArgs.tokens(req.max());
+    return call(Name.CLAIM, ClaimArgs.claim(req, tokens)).map(r -> ClaimArgs.batch(r, 0, tokens));
   }
 
   /**
@@ -169,43 +160,10 @@ public final class JobStore {
    */
   public Future<CompletedAndClaimed> completeAndClaim(String jobId, String token, JsonObject result,
                                                       TraceContext trace, ClaimRequest next) {
+    List<String> tokens = ClaimArgs.tokens(next.max());
     String json = (result == null ? new JsonObject() : result).encode();
-    List<String> tokens = newTokens(next.max());
-    List<String> args = new ArrayList<>(10 + next.caps().services().size());
-    args.add(tp(trace));
-    args.add(jobId);
-    args.add(token);
-    args.add(json);
-    args.add(next.caps().workerId());
-    args.add(String.join(" ", tokens));
-    addClaimArgs(args, next);
-    return callReplicated(Name.COMPLETE_CLAIM, args)
-        .map(r -> new CompletedAndClaimed(fenced(jobId, r).get(1).toLong(), batch(r, 2, tokens)));
-  }
-
-  private static void addClaimArgs(List<String> args, ClaimRequest req) {
-    args.add(Long.toString(req.leaseMs()));
-    args.add(Integer.toString(req.scanLimit()));
-    args.add(req.caps().isServiceOnly() ? "" : req.caps().toJson().encode());
-    args.addAll(req.caps().services());
-  }
-
-  /** A claim reply (claim.lua's layout) starting at {@code from}; the i-th job holds the i-th token. */
-  private static ClaimBatch batch(Response r, int from, List<String> tokens) {
-    int evaluated = r.get(from + 1).toInteger();
-    long pending = r.get(from + 2).toLong();
-    if (!"OK".equals(r.get(from).toString())) {
-      return new ClaimBatch(List.of(), evaluated, pending);
-    }
-    long at = r.get(from + 3).toLong();
-    int n = (r.size() - from - 4) / 2;
-    List<ClaimedJob> jobs = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Job job = Job.fromHash(toMap(r.get(from + 5 + 2 * i)));
-      // the i-th job's queue.jobs_pending as a lone claim would have seen it after taking that job
-      jobs.add(new ClaimedJob(job, tokens.get(i), r.get(from + 4 + 2 * i).toInteger(), pending + (n - 1 - i), at));
-    }
-    return new ClaimBatch(jobs, evaluated, pending);
+    return callReplicated(Name.COMPLETE_CLAIM, ClaimArgs.completeClaim(tp(trace), jobId, token, json, next, tokens))
+        .map(r -> new CompletedAndClaimed(fenced(jobId, r).get(1).toLong(), ClaimArgs.batch(r, 2, tokens)));
   }
 
   /** Extends the lease. Fails with {@link LeaseLostException} when the token no longer owns the job. */
@@ -335,18 +293,5 @@ public final class JobStore {
 
   Future<Response> send(Request req) {
     return redis.send(req).recover(err -> Future.failedFuture(mapError(err)));
-  }
-
-  private static String newToken() {
-    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    return Long.toHexString(rnd.nextLong()) + Long.toHexString(rnd.nextLong());
-  }
-
-  private static List<String> newTokens(int n) {
-    List<String> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      out.add(newToken());
-    }
-    return out;
   }
 }
