@@ -49,7 +49,7 @@ public final class BatchBench {
     JobStore store = JobStore.connect(vertx, StoreConfig.defaults(url)
         .withNamespace("bb" + UUID.randomUUID().toString().substring(0, 6)).withMaxPending(jobs + 1)).await();
     try {
-      double cpu0 = StoreBench.redisCpuSeconds(store);
+      double cpu0 = RedisInfo.cpuSeconds(store);
       long t0 = System.nanoTime();
       if (batched) {
         for (int from = 0; from < jobs; from += batch) {
@@ -72,7 +72,7 @@ public final class BatchBench {
         Future.all(lanes).await();
       }
       double wall = (System.nanoTime() - t0) / 1e9;
-      return new double[] {wall, StoreBench.redisCpuSeconds(store) - cpu0};
+      return new double[] {wall, RedisInfo.cpuSeconds(store) - cpu0};
     } finally {
       store.close();
     }

@@ -69,14 +69,8 @@ public final class CompleteClaimBench {
     }
     StoreBench.await(Future.all(done));
     double secs = (System.nanoTime() - t0) / 1e9;
-    String info = StoreBench.await(s.redis().send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
-    long usec = 0;
-    for (String line : info.split("\r?\n")) {
-      if (line.startsWith("cmdstat_evalsha:")) {
-        int u = line.indexOf("usec=");
-        usec = Long.parseLong(line.substring(u + 5, line.indexOf(',', u)));
-      }
-    }
+    RedisInfo.CommandStat evalsha = RedisInfo.commandStats(s).get("evalsha");
+    long usec = evalsha == null ? 0 : evalsha.usec();
     System.out.printf(Locale.ROOT, "%-22s %6.0f jobs/s, Redis time in scripts %5.1f us per job%n",
         combined ? "completeAndClaim" : "complete, then claim", jobs / secs, usec / (double) jobs);
     s.close();

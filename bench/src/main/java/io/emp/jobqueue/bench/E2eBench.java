@@ -101,8 +101,8 @@ public final class E2eBench {
     });
     StoreBench.await(store.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.CONFIG)
         .arg("RESETSTAT")));
-    long memBase = RedisMemory.usedMemory(store);
-    double cpu0 = StoreBench.redisCpuSeconds(store);
+    long memBase = RedisInfo.usedMemory(store);
+    double cpu0 = RedisInfo.cpuSeconds(store);
     long t0 = System.nanoTime();
     if (batch) {
       addInBatches(http, service, jobs);
@@ -110,7 +110,7 @@ public final class E2eBench {
       addOneByOne(http, service, jobs);
     }
     long t1 = System.nanoTime();
-    long memPending = RedisMemory.usedMemory(store);
+    long memPending = RedisInfo.usedMemory(store);
     WorkerConfig wc = WorkerConfig.defaults(WorkerCapabilities.of("e2e-" + service, service)).withConcurrency(50)
         .withProgressThrottle(0);
     String worker = StoreBench.await(vertx.deployVerticle(new WorkerVerticle(wc,
@@ -121,8 +121,8 @@ public final class E2eBench {
           + " completions seen (monitor socket close code " + closed.get() + ")");
     }
     long t2 = System.nanoTime();
-    double cpu = StoreBench.redisCpuSeconds(store) - cpu0;
-    long memRetained = RedisMemory.usedMemory(store);
+    double cpu = RedisInfo.cpuSeconds(store) - cpu0;
+    long memRetained = RedisInfo.usedMemory(store);
     StoreBench.await(vertx.undeploy(worker));
     StoreBench.await(monitor.close());
     if (report) {
@@ -136,28 +136,13 @@ public final class E2eBench {
 
   /** Where Redis spent its time: calls and µs per job of each command (INFO commandstats). */
   static void commandStats(JobStore store, int jobs) {
-    String info = StoreBench.await(store.redis().send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.INFO)
-        .arg("commandstats"))).toString();
     StringBuilder out = new StringBuilder("  commandstats per job:");
-    for (String line : info.split("\r?\n")) {
-      if (!line.startsWith("cmdstat_")) {
-        continue;
+    RedisInfo.commandStats(store).forEach((name, st) -> {
+      if (st.calls() >= jobs / 10) {
+        out.append(String.format(Locale.ROOT, " %s %.2f calls %.1f us;", name, (double) st.calls() / jobs,
+            (double) st.usec() / jobs));
       }
-      String name = line.substring(8, line.indexOf(':'));
-      long calls = 0;
-      long usec = 0;
-      for (String kv : line.substring(line.indexOf(':') + 1).split(",")) {
-        String[] p = kv.split("=");
-        if (p[0].equals("calls")) {
-          calls = Long.parseLong(p[1]);
-        } else if (p[0].equals("usec")) {
-          usec = Long.parseLong(p[1]);
-        }
-      }
-      if (calls >= jobs / 10) {
-        out.append(String.format(Locale.ROOT, " %s %.2f calls %.1f us;", name, (double) calls / jobs, (double) usec / jobs));
-      }
-    }
+    });
     System.out.println(out);
   }
 

@@ -83,7 +83,7 @@ public final class LifecycleCalls {
       done = StoreBench.await(store.redis().send(Request.cmd(Command.ZCARD).arg(completed))).toLong();
     } while (done < jobs);
     double secs = (System.nanoTime() - t0) / 1e9;
-    String info = StoreBench.await(store.redis().send(Request.cmd(Command.INFO).arg("commandstats"))).toString();
+    Map<String, RedisInfo.CommandStat> stats = RedisInfo.commandStats(store);
     StoreBench.await(vertx.undeploy(id));
     store.close();
     if (warmup) {
@@ -91,15 +91,10 @@ public final class LifecycleCalls {
     }
     Map<String, Long> calls = new LinkedHashMap<>();
     long scriptUsec = 0;
-    for (String line : info.split("\r?\n")) {
-      if (line.startsWith("cmdstat_")) {
-        String name = line.substring(8, line.indexOf(':'));
-        int c = line.indexOf("calls=");
-        calls.put(name, Long.parseLong(line.substring(c + 6, line.indexOf(',', c))));
-        if (name.equals("evalsha") || name.equals("eval")) {
-          int u = line.indexOf("usec=");
-          scriptUsec += Long.parseLong(line.substring(u + 5, line.indexOf(',', u)));
-        }
+    for (Map.Entry<String, RedisInfo.CommandStat> e : stats.entrySet()) {
+      calls.put(e.getKey(), e.getValue().calls());
+      if (e.getKey().equals("evalsha") || e.getKey().equals("eval")) {
+        scriptUsec += e.getValue().usec();
       }
     }
     long scripts = calls.getOrDefault("evalsha", 0L) + calls.getOrDefault("eval", 0L);

@@ -49,7 +49,7 @@ public final class RedisMemory {
         .withPoolSize(8);
     JobStore store = StoreBench.await(JobStore.connect(vertx, cfg));
     JsonObject payload = new JsonObject().put("prompt", "x".repeat(36));  // 50 bytes as JSON
-    long base = usedMemory(store);
+    long base = RedisInfo.usedMemory(store);
     List<String> ids = new ArrayList<>();
     for (int done = 0; done < n; done += 1000) {
       List<Future<io.emp.jobqueue.queue.store.SubmitResult>> fs = new ArrayList<>();
@@ -60,7 +60,7 @@ public final class RedisMemory {
         ids.add(s.jobId());
       }
     }
-    long pending = (usedMemory(store) - base) / n;
+    long pending = (RedisInfo.usedMemory(store) - base) / n;
     long pendingStream = streamBytes(store) / n;
     if (describe) {
       describe(store, cfg, ids.get(0));
@@ -72,7 +72,7 @@ public final class RedisMemory {
       StoreBench.await(store.complete(c.job().id(), c.token(), new JsonObject().put("ok", true),
           TraceContext.of(traceparent())));
     }
-    long retained = (usedMemory(store) - base) / n;
+    long retained = (RedisInfo.usedMemory(store) - base) / n;
     long retainedStream = streamBytes(store) / n;
     if (describe) {
       describe(store, cfg, ids.get(0));
@@ -119,13 +119,4 @@ public final class RedisMemory {
     }
   }
 
-  static long usedMemory(JobStore store) {
-    String info = StoreBench.await(store.redis().send(Request.cmd(Command.INFO).arg("memory"))).toString();
-    for (String line : info.split("\r?\n")) {
-      if (line.startsWith("used_memory:")) {
-        return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-      }
-    }
-    throw new IllegalStateException("no used_memory in INFO");
-  }
 }

@@ -13,8 +13,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -89,11 +87,11 @@ public final class StoreBench {
     JsonObject payload = new JsonObject().put("steps", 0);
     // warm up the JIT and the pool for 2 s, then measure
     run(vertx, store, caps, payload, concurrency, 2_000);
-    double cpuBefore = redisCpuSeconds(store);
+    double cpuBefore = RedisInfo.cpuSeconds(store);
     long start = System.nanoTime();
     long done = run(vertx, store, caps, payload, concurrency, seconds * 1000L);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    double cpu = redisCpuSeconds(store) - cpuBefore;
+    double cpu = RedisInfo.cpuSeconds(store) - cpuBefore;
     System.out.printf(Locale.ROOT, "lifecycles concurrency=%-3d %8.0f /s   redis cpu %6.1f us/lifecycle   (%d in %.1f s)%n",
         concurrency, done / elapsed, cpu * 1e6 / done, done, elapsed);
     store.close();
@@ -175,17 +173,6 @@ public final class StoreBench {
       }
       await(Future.all(fs));
     }
-  }
-
-  static double redisCpuSeconds(JobStore store) {
-    String info = await(store.redis().send(Request.cmd(Command.INFO).arg("cpu"))).toString();
-    double total = 0;
-    for (String line : info.split("\r?\n")) {
-      if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-        total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
-      }
-    }
-    return total;
   }
 
   static <T> T await(Future<T> f) {
