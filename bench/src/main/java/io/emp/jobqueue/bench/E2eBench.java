@@ -4,10 +4,7 @@ import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
-import io.emp.jobqueue.gateway.GatewayConfig;
 import io.emp.jobqueue.gateway.GatewayVerticle;
-import io.emp.jobqueue.queue.QueueConfig;
-import io.emp.jobqueue.queue.QueueVerticle;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.testing.TestRedis;
@@ -31,7 +28,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * retained job. Three runs after a warm-up. Run: bench/run.sh e2e
  */
 public final class E2eBench {
-  static final String KEY = "bench-admin-key-0123456789abcdef";
+  static final String KEY = ApiNode.KEY;
 
   public static void main(String[] args) throws Exception {
     int jobs = Integer.parseInt(System.getenv().getOrDefault("BENCH_JOBS", "20000"));
@@ -62,11 +58,7 @@ public final class E2eBench {
     try {
       StoreConfig sc = StoreConfig.defaults(redis.url()).withNamespace("e2e").withPoolSize(32);
       JobStore store = StoreBench.await(JobStore.connect(vertx, sc));
-      StoreBench.await(vertx.deployVerticle(new QueueVerticle(QueueConfig.defaults(sc), telemetry)));
-      GatewayConfig gc = GatewayConfig.from(new JsonObject().put("port", 0).put("ws_max_queued_messages", 200_000),
-          Map.of("EMP_API_KEYS", KEY + ":*:admin"));
-      GatewayVerticle gw = new GatewayVerticle(gc, telemetry, sc);
-      StoreBench.await(vertx.deployVerticle(gw));
+      GatewayVerticle gw = ApiNode.deploy(vertx, sc, telemetry, new JsonObject().put("ws_max_queued_messages", 200_000));
       WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
           .setDefaultPort(gw.actualPort()), new PoolOptions().setHttp1MaxSize(64));
       System.out.printf("e2e: %d jobs per run, submit %s, worker concurrency 50, tracing on (tail sampling), "

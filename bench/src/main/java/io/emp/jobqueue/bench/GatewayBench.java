@@ -4,10 +4,7 @@ import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
-import io.emp.jobqueue.gateway.GatewayConfig;
 import io.emp.jobqueue.gateway.GatewayVerticle;
-import io.emp.jobqueue.queue.QueueConfig;
-import io.emp.jobqueue.queue.QueueVerticle;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.testing.TestRedis;
@@ -45,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * trace store). Everything in one JVM with Redis co-located. Run: bench/run.sh gateway
  */
 public final class GatewayBench {
-  static final String KEY = "bench-admin-key-0123456789abcdef";
+  static final String KEY = ApiNode.KEY;
   static Map<String, Long> EARLY = new ConcurrentHashMap<>();
   static final AtomicLong FAILED = new AtomicLong();
   static WebSocketClient monitorClient;
@@ -59,13 +56,9 @@ public final class GatewayBench {
     try {
       StoreConfig sc = StoreConfig.defaults(redis.url()).withNamespace("gb").withPoolSize(32);
       JobStore store = StoreBench.await(JobStore.connect(vertx, sc));
-      StoreBench.await(vertx.deployVerticle(new QueueVerticle(QueueConfig.defaults(sc), telemetry)));
       // The bench's one monitor socket receives every event (5 per job): give it room, so the
       // gateway's slow-consumer cut-off does not end the measurement at 2,000 jobs/s.
-      GatewayConfig gc = GatewayConfig.from(new JsonObject().put("port", 0).put("ws_max_queued_messages", 200_000),
-          Map.of("EMP_API_KEYS", KEY + ":*:admin"));
-      GatewayVerticle gw = new GatewayVerticle(gc, telemetry, sc);
-      StoreBench.await(vertx.deployVerticle(gw));
+      GatewayVerticle gw = ApiNode.deploy(vertx, sc, telemetry, new JsonObject().put("ws_max_queued_messages", 200_000));
       int port = gw.actualPort();
       WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
           new PoolOptions().setHttp1MaxSize(64));

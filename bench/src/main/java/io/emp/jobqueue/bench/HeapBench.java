@@ -4,10 +4,7 @@ import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
-import io.emp.jobqueue.gateway.GatewayConfig;
 import io.emp.jobqueue.gateway.GatewayVerticle;
-import io.emp.jobqueue.queue.QueueConfig;
-import io.emp.jobqueue.queue.QueueVerticle;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.ServiceStats;
 import io.emp.jobqueue.queue.store.StoreConfig;
@@ -28,7 +25,6 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -41,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Run: bench/run.sh heap
  */
 public final class HeapBench {
-  static final String KEY = "bench-admin-key-0123456789abcdef";
+  static final String KEY = ApiNode.KEY;
 
   public static void main(String[] args) throws Exception {
     int n = Integer.parseInt(System.getenv().getOrDefault("BENCH_JOBS", "2000"));
@@ -54,10 +50,7 @@ public final class HeapBench {
     try {
       StoreConfig sc = StoreConfig.defaults(redis.url()).withNamespace("heap").withPoolSize(16);
       JobStore store = StoreBench.await(JobStore.connect(vertx, sc));
-      StoreBench.await(vertx.deployVerticle(new QueueVerticle(QueueConfig.defaults(sc), telemetry)));
-      GatewayVerticle gw = new GatewayVerticle(GatewayConfig.from(new JsonObject().put("port", 0),
-          Map.of("EMP_API_KEYS", KEY + ":*:admin")), telemetry, sc);
-      StoreBench.await(vertx.deployVerticle(gw));
+      GatewayVerticle gw = ApiNode.deploy(vertx, sc, telemetry, new JsonObject());
       WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
           .setDefaultPort(gw.actualPort()), new PoolOptions().setHttp1MaxSize(8));
       add(http, "warm", 500, new JsonObject());

@@ -7,10 +7,7 @@ import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.SamplingPolicy;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.core.telemetry.TelemetryConfig;
-import io.emp.jobqueue.gateway.GatewayConfig;
 import io.emp.jobqueue.gateway.GatewayVerticle;
-import io.emp.jobqueue.queue.QueueConfig;
-import io.emp.jobqueue.queue.QueueVerticle;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.ServiceStats;
 import io.emp.jobqueue.queue.store.StoreConfig;
@@ -33,7 +30,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Run: bench/run.sh metrics (-Dbench.jobs, -Dbench.runs, -Dbench.warmup, -Dbench.scrape_ms, default 15000, 0 for no scrapes)
  */
 public final class MetricsBench {
-  static final String KEY = "bench-admin-key-0123456789abcdef";
+  static final String KEY = ApiNode.KEY;
 
   public static void main(String[] args) throws Exception {
     int jobs = Integer.parseInt(System.getProperty("bench.jobs", "6000"));
@@ -130,10 +126,7 @@ public final class MetricsBench {
       StoreConfig sc = StoreConfig.defaults(url).withNamespace("mb" + UUID.randomUUID().toString().substring(0, 6))
           .withPoolSize(32);
       JobStore store = StoreBench.await(JobStore.connect(vertx, sc));
-      StoreBench.await(vertx.deployVerticle(new QueueVerticle(QueueConfig.defaults(sc), telemetry)));
-      GatewayVerticle gw = new GatewayVerticle(GatewayConfig.from(new JsonObject().put("port", 0),
-          Map.of("EMP_API_KEYS", KEY + ":*:admin")), telemetry, sc);
-      StoreBench.await(vertx.deployVerticle(gw));
+      GatewayVerticle gw = ApiNode.deploy(vertx, sc, telemetry, new JsonObject());
       WorkerConfig wc = WorkerConfig.defaults(WorkerCapabilities.of("bench-w", "simulation").withMachine("bench-m"))
           .withConcurrency(64).withProgressThrottle(0);
       StoreBench.await(vertx.deployVerticle(new WorkerVerticle(wc, new SimulationConnector(SimulationConfig.DEFAULTS),
