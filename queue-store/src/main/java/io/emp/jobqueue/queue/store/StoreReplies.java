@@ -32,7 +32,7 @@ final class StoreReplies {
     String msg = String.valueOf(err.getMessage()).replaceAll("\\s*\\R\\s*", "; ");
     // A master that became a replica (READONLY), a replica that lost its master (MASTERDOWN) and a
     // server still loading its data are all "wait and retry", whatever prefix a script wraps them in.
-    if (msg.contains("READONLY") || msg.contains("MASTERDOWN") || msg.startsWith("LOADING")) {
+    if (demoted(err) || msg.startsWith("LOADING")) {
       return new JobQueueException(Code.UNAVAILABLE, "redis unavailable: " + msg);
     }
     if (msg.startsWith("ERR") || msg.startsWith("WRONGTYPE")) {
