@@ -14,7 +14,7 @@ import java.util.TreeMap;
  *   <li>time to drain = B / (μ − λ) when the backlog shrinks (μ > λ), else infinite;</li>
  *   <li>slots needed = ⌈λ·S + B·S / T⌉: Little's law says λ·S slots are busy on average just to keep
  *       up with arrivals; B·S/T more slots clear the backlog within the target wait T, so a job that
- *       arrives now waits about T at most;</li>
+ *       arrives now waits about T at most; at least one while anything waits or arrives;</li>
  *   <li>slots busy now (estimate) = μ·S, also Little's law.</li>
  * </ul>
  * Not thread-safe: one owner feeds and reads it.
@@ -88,6 +88,10 @@ public final class CapacityModel {
     double drain = backlog == 0 ? 0 : mu > lambda ? backlog / (mu - lambda) : Double.POSITIVE_INFINITY;
     double target = cfg.targetWaitMs() / 1000.0;
     double needed = Double.isNaN(meanS) ? Double.NaN : Math.ceil(lambda * meanS + backlog * meanS / target);
+    if (needed == 0 && (backlog > 0 || lambda > 0)) {
+      // jobs that finish within the clock's millisecond give S = 0, yet work that waits or arrives needs a slot
+      needed = 1;
+    }
     double busy = Double.isNaN(meanS) ? Double.NaN : mu * meanS;
     return new Estimate(service, lambda, mu, meanS, backlog, drain, needed, busy);
   }

@@ -107,6 +107,17 @@ class SlaAndCapacityTest {
   }
 
   @Test
+  void workThatWaitsNeedsASlotEvenWhenJobsFinishWithinTheMillisecond() {
+    CapacityModel m = new CapacityModel(new MetricsConfig.Capacity(100_000, 50_000));
+    m.arrived("fast", NOW - 1_000);
+    m.finished("fast", NOW - 1_000, 0);
+    assertThat(m.estimate("fast", 1, NOW).meanServiceSeconds()).isZero();
+    assertThat(m.estimate("fast", 1, NOW).slotsNeeded()).as("a backlog").isEqualTo(1.0);
+    assertThat(m.estimate("fast", 0, NOW).slotsNeeded()).as("arrivals").isEqualTo(1.0);
+    assertThat(m.estimate("quiet", 0, NOW + 10 * 100_000).slotsNeeded()).as("nothing finished: unknown").isNaN();
+  }
+
+  @Test
   void slidingSumsForgetWhatLeftTheWindow() {
     SlidingSums s = new SlidingSums(1_000, 10, 1);
     s.add(NOW - 20_000, 0, 5); // already outside
