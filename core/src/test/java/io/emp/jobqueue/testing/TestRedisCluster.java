@@ -210,7 +210,8 @@ public final class TestRedisCluster implements AutoCloseable {
     return livePorts().stream().findFirst().orElseThrow(() -> new IllegalStateException("no live node"));
   }
 
-  private List<Integer> replicasOf(int masterPort) {
+  /** The ports of the replicas of the master on {@code masterPort}, as a live node sees them now. */
+  public List<Integer> replicasOf(int masterPort) {
     String id = idOf(masterPort);
     return view(anyLive()).stream().filter(n -> id.equals(n.masterId)).map(n -> n.port).toList();
   }

@@ -99,4 +99,24 @@ final class EventRelay {
     stopped = true;
     return tail.close();
   }
+
+  /** One relay per shard's stream, all into the same sink (a job's events share a stream, so stay in order). */
+  static Each each(Vertx vertx, List<EventTail> tails, Consumer<JobEvent> sink, GatewayConfig cfg) {
+    return new Each(tails.stream().map(t -> new EventRelay(vertx, t, sink, cfg)).toList());
+  }
+
+  /** The relays of every shard, started, checked and stopped together. */
+  record Each(List<EventRelay> relays) {
+    Future<Void> start() {
+      return Future.all(relays.stream().map(EventRelay::start).toList()).mapEmpty();
+    }
+
+    boolean running() {
+      return relays.stream().allMatch(EventRelay::running);
+    }
+
+    Future<Void> stop() {
+      return Future.join(relays.stream().map(EventRelay::stop).toList()).mapEmpty();
+    }
+  }
 }

@@ -30,7 +30,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final ClusterView cluster;
   private final QueueClient.Options queueOptions;
   private HttpServer server;
-  private EventRelay relay;
+  private EventRelay.Each relay;
   private MonitorFeed monitorFeed;
   private SocketEndpoints sockets;
   private SessionRegistry registry;
@@ -71,7 +71,7 @@ public final class GatewayVerticle extends VerticleBase {
     registry = new SessionRegistry();
     ClientStreams streams = new ClientStreams(access, registry, cfg.wsMaxSubscriptions());
     analytics = new JobAnalytics(vertx, telemetry.metrics(), telemetry.sampler().policy(), access.queue(), registry);
-    relay = new EventRelay(vertx, EventTail.create(vertx, store),
+    relay = EventRelay.each(vertx, EventTail.perShard(vertx, store),
         new Broadcaster(registry, streams, vertx.eventBus(), tracer, telemetry.sampler()).andThen(analytics), cfg);
     sockets = new SocketEndpoints(vertx, cfg, auth, registry, streams, access);
     HttpApi api = new HttpApi(access, auth, relay::running, cfg, analytics.coverage());

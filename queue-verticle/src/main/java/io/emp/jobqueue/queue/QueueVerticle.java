@@ -50,7 +50,7 @@ public final class QueueVerticle extends VerticleBase {
   private Housekeeper housekeeper;
   private BusTracing tracing;
   private MonitorNotices notices;
-  private OutcomeFeed outcomes;
+  private List<OutcomeFeed> outcomes = List.of();
   private JobActions actions;
 
   public QueueVerticle(QueueConfig cfg, Telemetry telemetry) {
@@ -82,8 +82,9 @@ public final class QueueVerticle extends VerticleBase {
       registerConsumers();
       housekeeper.start();
       if (followOutcomes && telemetry.sampler().policy().enabled()) {
-        outcomes = new OutcomeFeed(vertx, EventTail.create(vertx, cfg.store()), telemetry.sampler());
-        outcomes.start();
+        outcomes = EventTail.perShard(vertx, cfg.store()).stream()
+            .map(t -> new OutcomeFeed(vertx, t, telemetry.sampler())).toList();
+        outcomes.forEach(OutcomeFeed::start);
       }
       return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     });
@@ -266,7 +267,7 @@ public final class QueueVerticle extends VerticleBase {
     if (housekeeper != null) {
       housekeeper.stop();
     }
-    Future<Void> feed = outcomes == null ? Future.succeededFuture() : outcomes.stop();
+    Future<Void> feed = Future.join(outcomes.stream().map(OutcomeFeed::stop).toList()).mapEmpty();
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
         .eventually(() -> feed)
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());

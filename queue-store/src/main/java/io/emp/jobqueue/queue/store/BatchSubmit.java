@@ -13,7 +13,6 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * {@link JobStore#submitAll}: many submit.lua calls pipelined on one connection, so a batch costs one
@@ -31,11 +30,13 @@ final class BatchSubmit {
   private final Redis redis;
   private final Scripts scripts;
   private final StoreConfig cfg;
+  private final Shards shards;
 
-  BatchSubmit(Redis redis, Scripts scripts, StoreConfig cfg) {
+  BatchSubmit(Redis redis, Scripts scripts, StoreConfig cfg, Shards shards) {
     this.redis = redis;
     this.scripts = scripts;
     this.cfg = cfg;
+    this.shards = shards;
   }
 
   Future<List<SubmitOutcome>> submit(List<JobSpec> specs) {
@@ -44,7 +45,7 @@ final class BatchSubmit {
     }
     List<String> ids = new ArrayList<>(specs.size());
     for (JobSpec s : specs) {
-      ids.add(s.id() != null ? s.id() : UUID.randomUUID().toString());
+      ids.add(shards.idFor(s));
     }
     SubmitOutcome[] out = new SubmitOutcome[specs.size()];
     return redis.connect().compose(conn -> {
@@ -65,13 +66,17 @@ final class BatchSubmit {
     for (int i = start; i < end; i++) {
       all.add(i);
     }
-    return send(conn, specs, ids, all, out).compose(noScript -> {
+    return send(conn, specs, ids, all, out, false).compose(noScript -> {
       if (noScript.isEmpty()) {
         return Future.succeededFuture();
       }
-      // Redis lost its script cache (restart, SCRIPT FLUSH): those calls did nothing, so running them again is safe.
+      // Redis lost its script cache (restart, SCRIPT FLUSH): those calls did nothing, so running them again
+      // is safe. After one load they run as EVALSHA; on a cluster the load reached one node only, so what
+      // still misses the script goes as EVAL, which also caches it where it runs.
       return conn.send(scripts.load(Name.SUBMIT))
-          .compose(loaded -> send(conn, specs, ids, noScript, out))
+          .compose(loaded -> send(conn, specs, ids, noScript, out, false))
+          .compose(missing -> missing.isEmpty() ? Future.succeededFuture(missing)
+              : send(conn, specs, ids, missing, out, true))
           .transform(ar -> {
             List<Integer> stillMissing = ar.succeeded() ? ar.result() : noScript;
             for (int i : stillMissing) {
@@ -85,11 +90,13 @@ final class BatchSubmit {
 
   /** Pipelines the jobs {@code which}; fills their outcomes and answers those that met NOSCRIPT (left unset). */
   private Future<List<Integer>> send(RedisConnection conn, List<JobSpec> specs, List<String> ids, List<Integer> which,
-                                     SubmitOutcome[] out) {
+                                     SubmitOutcome[] out, boolean eval) {
     List<Future<Response>> sent = new ArrayList<>(which.size());
     for (int i : which) {
-      sent.add(conn.send(scripts.evalsha(Name.SUBMIT,
-          SubmitArgs.of(ids.get(i), specs.get(i), cfg.maxPendingPerService()))));
+      // on Redis Cluster the connection routes each call to its shard's master
+      List<String> args = SubmitArgs.of(ids.get(i), specs.get(i), cfg.maxPendingPerService());
+      RedisKeys shard = shards.of(ids.get(i));
+      sent.add(conn.send(eval ? scripts.eval(shard, Name.SUBMIT, args) : scripts.evalsha(shard, Name.SUBMIT, args)));
     }
     return Future.join(sent).transform(done -> {
       List<Integer> noScript = new ArrayList<>();

@@ -5,15 +5,22 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 
 /**
- * Follows the global job-event stream ({@link StreamTail}); each event carries its stream id. The key
- * shape stays in this module: readers never build Redis keys.
+ * Follows one shard's job-event stream ({@link StreamTail}); each event carries its stream id. A job's
+ * events are all in its shard's stream, in order, so a reader that follows every shard's stream sees
+ * each job's events in order. The key shape stays in this module: readers never build Redis keys.
  */
 public final class EventTail extends StreamTail<JobEvent> {
   private EventTail(Redis client, String key) {
     super(client, key, "event tail", JobQueries::entries);
   }
 
+  /** A tail of the first shard's stream (with one shard, the only one). */
   public static EventTail create(Vertx vertx, StoreConfig cfg) {
-    return new EventTail(RedisClients.dedicated(vertx, cfg), new RedisKeys(cfg.namespace()).events());
+    return perShard(vertx, cfg).get(0);
+  }
+
+  /** One tail per shard, each on a connection of its own (an XREAD of several streams cannot span slots). */
+  public static java.util.List<EventTail> perShard(Vertx vertx, StoreConfig cfg) {
+    return cfg.shardKeys().stream().map(k -> new EventTail(RedisClients.dedicated(vertx, cfg), k.events())).toList();
   }
 }

@@ -24,7 +24,6 @@ import io.vertx.redis.client.Response;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -33,22 +32,24 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class JobStore {
   private final Redis redis;
-  private final RedisKeys keys;
+  private final Shards shards;
   private final Scripts scripts;
   private final StoreConfig cfg;
+  private final ShardedClaim sharded;
 
   private final OperatorActions operator;
   private final JobQueries queries;
   private final BatchSubmit batch;
 
-  private JobStore(Redis redis, RedisKeys keys, Scripts scripts, StoreConfig cfg) {
+  private JobStore(Redis redis, Scripts scripts, StoreConfig cfg) {
     this.redis = redis;
-    this.keys = keys;
+    this.shards = new Shards(cfg);
     this.scripts = scripts;
     this.cfg = cfg;
     this.operator = new OperatorActions(this);
     this.queries = new JobQueries(this);
-    this.batch = new BatchSubmit(redis, scripts, cfg);
+    this.batch = new BatchSubmit(redis, scripts, cfg, shards);
+    this.sharded = new ShardedClaim(this);
   }
 
   /** What an operator does to jobs and queues: retry, promote, delete, pause and resume. */
@@ -70,10 +71,9 @@ public final class JobStore {
   }
 
   private static Future<JobStore> connectOnce(Vertx vertx, StoreConfig cfg) {
-    RedisKeys keys = new RedisKeys(cfg.namespace());
     Redis redis = new PipelinedRedis(RedisClients.pooled(vertx, cfg), RedisClients.pipelines(vertx, cfg));
-    return vertx.executeBlocking(() -> Scripts.build(keys, cfg))
-        .compose(scripts -> scripts.preload(redis).map(v -> new JobStore(redis, keys, scripts, cfg)))
+    return vertx.executeBlocking(() -> Scripts.build(cfg))
+        .compose(scripts -> scripts.preload(redis).map(v -> new JobStore(redis, scripts, cfg)))
         .recover(err -> {
           redis.close();
           return Future.failedFuture(mapError(err));
@@ -84,8 +84,17 @@ public final class JobStore {
     return cfg;
   }
 
+  /**
+   * The control keys (machines, workers, monitor stream, wake channels); with one shard (the default)
+   * also every job key. Per-job keys of a sharded store: {@code shards().of(jobId)}.
+   */
   public RedisKeys keys() {
-    return keys;
+    return shards.control();
+  }
+
+  /** Which shard holds what. */
+  public Shards shards() {
+    return shards;
   }
 
   /** The underlying client, for callers that need raw commands (subscriptions, health checks). */
@@ -112,8 +121,8 @@ public final class JobStore {
    * continue, and carried by the job_submitted event.
    */
   public Future<SubmitResult> submit(JobSpec valid) {
-    String id = valid.id() != null ? valid.id() : UUID.randomUUID().toString();
-    return callReplicated(Name.SUBMIT, SubmitArgs.of(id, valid, cfg.maxPendingPerService()))
+    String id = shards.idFor(valid);
+    return callReplicated(shards.of(id), Name.SUBMIT, SubmitArgs.of(id, valid, cfg.maxPendingPerService()))
         .map(r -> StoreReplies.submitted(id, valid, r));
   }
 
@@ -148,8 +157,13 @@ public final class JobStore {
    * at that point (same matching, pause and avoid rules), each with its own token and lease.
    */
   public Future<ClaimBatch> claim(ClaimRequest req) {
+    return shards.count() == 1 ? claimOn(shards.all().get(0), req) : sharded.claim(req);
+  }
+
+  /** A claim on one shard's queues. */
+  Future<ClaimBatch> claimOn(RedisKeys shard, ClaimRequest req) {
     List<String> tokens = ClaimArgs.tokens(req.max());
-    return call(Name.CLAIM, ClaimArgs.claim(req, tokens)).map(r -> ClaimArgs.batch(r, 0, tokens));
+    return call(shard, Name.CLAIM, ClaimArgs.claim(req, tokens)).map(r -> ClaimArgs.batch(r, 0, tokens));
   }
 
   /**
@@ -160,15 +174,21 @@ public final class JobStore {
    */
   public Future<CompletedAndClaimed> completeAndClaim(String jobId, String token, JsonObject result,
                                                       TraceContext trace, ClaimRequest next) {
+    if (shards.count() > 1) {
+      // the next jobs may be on any shard: a claim of its own, so every shard's queue gets its turn
+      return complete(jobId, token, result, trace)
+          .compose(at -> claim(next).map(b -> new CompletedAndClaimed(at, b)));
+    }
     List<String> tokens = ClaimArgs.tokens(next.max());
     String json = (result == null ? new JsonObject() : result).encode();
-    return callReplicated(Name.COMPLETE_CLAIM, ClaimArgs.completeClaim(tp(trace), jobId, token, json, next, tokens))
+    return callReplicated(shards.of(jobId), Name.COMPLETE_CLAIM,
+        ClaimArgs.completeClaim(tp(trace), jobId, token, json, next, tokens))
         .map(r -> new CompletedAndClaimed(fenced(jobId, r).get(1).toLong(), ClaimArgs.batch(r, 2, tokens)));
   }
 
   /** Extends the lease. Fails with {@link LeaseLostException} when the token no longer owns the job. */
   public Future<LeaseState> renewLease(String jobId, String token, long leaseMs) {
-    return call(Name.RENEW, List.of("", jobId, token, Long.toString(leaseMs)))
+    return call(shards.of(jobId), Name.RENEW, List.of("", jobId, token, Long.toString(leaseMs)))
         .map(r -> new LeaseState("1".equals(fenced(jobId, r).get(1).toString())));
   }
 
@@ -181,7 +201,7 @@ public final class JobStore {
     if (progress != null && (progress < 0 || progress > 100)) {
       return Future.failedFuture(new IllegalArgumentException("progress must be within 0..100"));
     }
-    return call(Name.PROGRESS, List.of(tp(trace), jobId, token, Long.toString(Math.max(0, leaseMs)),
+    return call(shards.of(jobId), Name.PROGRESS, List.of(tp(trace), jobId, token, Long.toString(Math.max(0, leaseMs)),
         progress == null ? "" : progress.toString(), nz(message)))
         .map(r -> new LeaseState("1".equals(fenced(jobId, r).get(1).toString())));
   }
@@ -189,21 +209,21 @@ public final class JobStore {
   /** Marks the job completed with its result; returns the completion time (Redis clock, ms). */
   public Future<Long> complete(String jobId, String token, JsonObject result, TraceContext trace) {
     String json = (result == null ? new JsonObject() : result).encode();
-    return callReplicated(Name.COMPLETE, List.of(tp(trace), jobId, token, json))
+    return callReplicated(shards.of(jobId), Name.COMPLETE, List.of(tp(trace), jobId, token, json))
         .map(r -> fenced(jobId, r).get(1).toLong());
   }
 
   /** Ends the attempt: a retry after backoff, a final failure (dead letter), or a cancellation. */
   public Future<FailOutcome> fail(String jobId, String token, Failure failure, TraceContext trace) {
     JsonObject err = failure.toJson();
-    return call(Name.FAIL, List.of(tp(trace), jobId, token, failure.kind().wire(), err.encode(),
+    return call(shards.of(jobId), Name.FAIL, List.of(tp(trace), jobId, token, failure.kind().wire(), err.encode(),
         Double.toString(ThreadLocalRandom.current().nextDouble())))
         .map(r -> outcome(fenced(jobId, r)));
   }
 
   /** Hands the job back to its queue place without counting an attempt (a draining worker). */
   public Future<Void> release(String jobId, String token, TraceContext trace) {
-    return call(Name.RELEASE, List.of(tp(trace), jobId, token)).map(r -> {
+    return call(shards.of(jobId), Name.RELEASE, List.of(tp(trace), jobId, token)).map(r -> {
       fenced(jobId, r);
       return null;
     });
@@ -237,7 +257,7 @@ public final class JobStore {
    * is the durable record the worker sees at its next lease renewal; the caller may tell it sooner.
    */
   public Future<Cancellation> cancelJob(String jobId, String reason, TraceContext trace) {
-    return call(Name.CANCEL, List.of(tp(trace), jobId, reason == null ? "cancelled by client" : reason))
+    return call(shards.of(jobId), Name.CANCEL, List.of(tp(trace), jobId, reason == null ? "cancelled by client" : reason))
         .map(r -> switch (r.get(0).toString()) {
           case "CANCELLED" -> new Cancellation(CancelOutcome.CANCELLED, null);
           case "REQUESTED" -> new Cancellation(CancelOutcome.REQUESTED,
@@ -249,7 +269,7 @@ public final class JobStore {
   }
 
   public Future<Optional<Job>> get(String jobId) {
-    return send(Request.cmd(Command.HGETALL).arg(keys.job(jobId))).map(r -> {
+    return send(Request.cmd(Command.HGETALL).arg(shards.of(jobId).job(jobId))).map(r -> {
       Map<String, String> h = toMap(r);
       return h.isEmpty() ? Optional.<Job>empty() : Optional.of(Job.fromHash(h));
     });
@@ -259,35 +279,37 @@ public final class JobStore {
 
   /** Retries or fails jobs whose lease has run out (Redis clock); returns how many were reaped. */
   public Future<Integer> reapExpiredLeases(int batch) {
-    return call(Name.REAP, List.of("", Integer.toString(batch),
-        Double.toString(ThreadLocalRandom.current().nextDouble()))).map(r -> r.size() / 2);
+    return shards.sum(s -> call(s, Name.REAP, List.of("", Integer.toString(batch),
+        Double.toString(ThreadLocalRandom.current().nextDouble()))).map(r -> r.size() / 2));
   }
 
   /** Moves delayed jobs whose backoff is over back to their queue place; returns how many. */
   public Future<Integer> promoteDue(int batch) {
-    return call(Name.PROMOTE, List.of("", Integer.toString(batch))).map(Response::toInteger);
+    return shards.sum(s -> call(s, Name.PROMOTE, List.of("", Integer.toString(batch))).map(Response::toInteger));
   }
 
   /** Drops index entries of final jobs past their retention. */
   public Future<Long> trimIndexes() {
-    return call(Name.TRIM, List.of("")).map(Response::toLong);
+    return shards.onEach(s -> call(s, Name.TRIM, List.of("")).map(Response::toLong))
+        .map(l -> l.stream().mapToLong(Long::longValue).sum());
   }
 
   // ---------------------------------------------------------------- plumbing
 
-  /** Runs one of the store's scripts (for the machine registry, which shares them). */
+  /** Runs one of the store's scripts on the control keys (for the machine registry, which shares them). */
   Future<Response> script(Name name, List<String> args) {
-    return call(name, args);
+    return call(shards.control(), name, args);
   }
 
-  Future<Response> call(Name name, List<String> args) {
-    return scripts.call(redis, name, args).recover(err -> Future.failedFuture(mapError(err)));
+  /** Runs script {@code name} on one shard. */
+  Future<Response> call(RedisKeys shard, Name name, List<String> args) {
+    return scripts.call(redis, shard, name, args).recover(err -> Future.failedFuture(mapError(err)));
   }
 
   /** A script whose write must reach {@code wait_replicas} replicas before it counts as done (submit, complete). */
-  private Future<Response> callReplicated(Name name, List<String> args) {
-    return cfg.waitReplicas() == 0 ? call(name, args)
-        : scripts.callAndWait(redis, name, args, cfg.waitReplicas(), cfg.waitTimeoutMs())
+  private Future<Response> callReplicated(RedisKeys shard, Name name, List<String> args) {
+    return cfg.waitReplicas() == 0 ? call(shard, name, args)
+        : scripts.callAndWait(redis, shard, name, args, cfg.waitReplicas(), cfg.waitTimeoutMs())
             .recover(err -> Future.failedFuture(mapError(err)));
   }
 

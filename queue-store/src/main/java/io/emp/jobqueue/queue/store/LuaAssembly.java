@@ -63,16 +63,18 @@ final class LuaAssembly {
   }
 
   private final Map<String, Unit> lib;
-  private final RedisKeys keys;
   private final String settings;
 
   /**
    * @param libSource lib.lua: one {@code local function} per helper, its comment and directives right above it
    * @param settings the C table's Lua source
    */
-  LuaAssembly(String libSource, RedisKeys keys, String settings) {
+  private final boolean gate;
+
+  /** @param gate whether scripts start with {@link RedisKeys#luaMovingGate()} (Redis Cluster) */
+  LuaAssembly(String libSource, String settings, boolean gate) {
+    this.gate = gate;
     this.lib = helpers(libSource);
-    this.keys = keys;
     this.settings = settings;
     lib.values().forEach(this::check);
   }
@@ -135,9 +137,9 @@ final class LuaAssembly {
   }
 
   private String prelude(Set<String> uses, String code) {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(gate ? RedisKeys.luaMovingGate() : "");
     if (uses.contains("K")) {
-      sb.append(keys.luaKeyTable(code));
+      sb.append(RedisKeys.luaKeyTable(code));
     }
     if (uses.contains("CAN")) {
       sb.append(Scripts.transitions());

@@ -40,7 +40,9 @@ public final class OperatorActions {
     if (!isServiceName(service)) {
       return Future.failedFuture(badService());
     }
-    return store.send(Request.cmd(Command.SADD).arg(store.keys().paused()).arg(service)).map(r -> r.toInteger() == 1);
+    // every shard's claim script reads its own copy of the paused set
+    return store.shards().onEach(s -> store.send(Request.cmd(Command.SADD).arg(s.paused()).arg(service)))
+        .map(rs -> rs.stream().anyMatch(r -> r.toInteger() == 1));
   }
 
   /**
@@ -51,18 +53,19 @@ public final class OperatorActions {
     if (!isServiceName(service)) {
       return Future.failedFuture(badService());
     }
-    return store.redis().batch(List.of(Request.cmd(Command.SREM).arg(store.keys().paused()).arg(service),
-            Request.cmd(Command.PUBLISH).arg(store.keys().wake(service)).arg("resume")))
-        .recover(err -> Future.failedFuture(StoreReplies.mapError(err)))
-        .map(r -> r.get(0).toInteger() == 1);
+    return store.shards().onEach(s -> store.send(Request.cmd(Command.SREM).arg(s.paused()).arg(service)))
+        .compose(rs -> store.send(Request.cmd(Command.PUBLISH).arg(store.keys().wake(service)).arg("resume"))
+            .map(v -> rs.stream().anyMatch(r -> r.toInteger() == 1)));
   }
 
-  /** The services whose claims are paused now. */
+  /** The services whose claims are paused now (on any shard: a pause that reached only some still shows). */
   public Future<java.util.Set<String>> pausedServices() {
-    return store.send(Request.cmd(Command.SMEMBERS).arg(store.keys().paused())).map(r -> {
+    return store.shards().onEach(s -> store.send(Request.cmd(Command.SMEMBERS).arg(s.paused()))).map(rs -> {
       java.util.Set<String> out = new java.util.TreeSet<>();
-      if (r != null) {
-        r.forEach(x -> out.add(x.toString()));
+      for (Response r : rs) {
+        if (r != null) {
+          r.forEach(x -> out.add(x.toString()));
+        }
       }
       return out;
     });
@@ -100,33 +103,47 @@ public final class OperatorActions {
    * that cannot be retried is a failed future (NOT_FOUND, CONFLICT) in its place, never a failure of all.
    */
   public Future<List<Future<Retried>>> retryAll(List<Map.Entry<String, TraceContext>> jobs, String by) {
-    List<String> args = new ArrayList<>(2 + 2 * jobs.size());
+    // one script call per shard, for the jobs that live there; the outcomes back in the caller's order
+    Map<RedisKeys, List<Integer>> byShard = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      byShard.computeIfAbsent(store.shards().of(jobs.get(i).getKey()), k -> new ArrayList<>()).add(i);
+    }
+    @SuppressWarnings("unchecked")
+    Future<Retried>[] out = new Future[jobs.size()];
+    List<Future<Void>> calls = new ArrayList<>(byShard.size());
+    byShard.forEach((shard, which) -> calls.add(retryOn(shard, jobs, which, by, out)));
+    return Future.all(calls).map(v -> java.util.Arrays.asList(out));
+  }
+
+  private Future<Void> retryOn(RedisKeys shard, List<Map.Entry<String, TraceContext>> jobs, List<Integer> which,
+                               String by, Future<Retried>[] out) {
+    List<String> args = new ArrayList<>(2 + 2 * which.size());
     args.add("");
     args.add(nz(by));
-    for (Map.Entry<String, TraceContext> j : jobs) {
+    for (int i : which) {
       JsonObject fields = new JsonObject();
-      j.getValue().toMap().forEach(fields::put);
-      args.add(j.getKey());
+      jobs.get(i).getValue().toMap().forEach(fields::put);
+      args.add(jobs.get(i).getKey());
       args.add(fields.encode());
     }
-    return store.call(Name.RETRY, args).map(r -> {
-      List<Future<Retried>> out = new ArrayList<>(jobs.size());
-      for (int i = 0; i < jobs.size(); i++) {
-        Response one = r.get(i);
+    return store.call(shard, Name.RETRY, args).map(r -> {
+      for (int k = 0; k < which.size(); k++) {
+        int i = which.get(k);
+        Response one = r.get(k);
         try {
           acted(jobs.get(i).getKey(), one, "retried (only failed or cancelled jobs can be)");
-          out.add(Future.succeededFuture(new Retried(TraceContext.of(one.get(1).toString()), one.get(2).toInteger())));
+          out[i] = Future.succeededFuture(new Retried(TraceContext.of(one.get(1).toString()), one.get(2).toInteger()));
         } catch (JobQueueException e) {
-          out.add(Future.failedFuture(e));
+          out[i] = Future.failedFuture(e);
         }
       }
-      return out;
+      return null;
     });
   }
 
   /** Queues a delayed job now (promote_now.lua); CONFLICT unless it is delayed. */
   public Future<Void> promoteNow(String jobId, String by, TraceContext trace) {
-    return store.call(Name.PROMOTE_NOW, List.of(tp(trace), jobId, nz(by)))
+    return store.call(store.shards().of(jobId), Name.PROMOTE_NOW, List.of(tp(trace), jobId, nz(by)))
         .map(r -> {
           acted(jobId, r, "promoted (only delayed jobs can be)");
           return null;
@@ -138,7 +155,7 @@ public final class OperatorActions {
    * completed, failed or cancelled. The audit event job_deleted goes to the global stream.
    */
   public Future<Void> delete(String jobId, String by, TraceContext trace) {
-    return store.call(Name.DELETE, List.of(tp(trace), jobId, nz(by)))
+    return store.call(store.shards().of(jobId), Name.DELETE, List.of(tp(trace), jobId, nz(by)))
         .map(r -> {
           acted(jobId, r, "deleted (only completed, failed or cancelled jobs can be)");
           return null;
@@ -165,12 +182,20 @@ public final class OperatorActions {
     if (status != JobStatus.FAILED && status != JobStatus.CANCELLED) {
       return Future.failedFuture(new JobQueueException(Code.VALIDATION, "status must be failed or cancelled"));
     }
-    return store.call(Name.SELECT_RETRY, List.of("", status.wire(), nz(service), nz(errorType),
+    List<String> args = List.of("", status.wire(), nz(service), nz(errorType),
         finishedAfter == null ? "" : finishedAfter.toString(), finishedBefore == null ? "" : finishedBefore.toString(),
-        Integer.toString(limit), Integer.toString(Math.max(limit * 4, 10_000)))).map(r -> {
-          List<String> ids = new ArrayList<>(r.size());
-          r.forEach(x -> ids.add(x.toString()));
-          return ids;
-        });
+        Integer.toString(limit), Integer.toString(Math.max(limit * 4, 10_000)));
+    // each shard's newest first, one shard after the other: across shards the order is by shard
+    return store.shards().onEach(s -> store.call(s, Name.SELECT_RETRY, args)).map(rs -> {
+      List<String> ids = new ArrayList<>();
+      for (Response r : rs) {
+        for (Response x : r) {
+          if (ids.size() < limit) {
+            ids.add(x.toString());
+          }
+        }
+      }
+      return ids;
+    });
   }
 }

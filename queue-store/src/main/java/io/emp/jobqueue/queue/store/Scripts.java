@@ -49,25 +49,24 @@ final class Scripts {
   }
 
   private final Map<Name, Script> scripts;
-  private final String routingKey;
 
-  private Scripts(Map<Name, Script> scripts, String routingKey) {
+  private Scripts(Map<Name, Script> scripts) {
     this.scripts = scripts;
-    this.routingKey = routingKey;
   }
 
   /** Reads the resources (blocking: call off the event loop) and builds every script's source. */
-  static Scripts build(RedisKeys keys, StoreConfig cfg) {
-    return build(keys, cfg, Scripts::read);
+  static Scripts build(StoreConfig cfg) {
+    return build(cfg, Scripts::read);
   }
 
   /**
-   * As {@link #build(RedisKeys, StoreConfig)}, reading each resource ("lua/claim.lua") with {@code read}.
+   * As {@link #build(StoreConfig)}, reading each resource ("lua/claim.lua") with {@code read}.
    * Fails (IllegalStateException) when a script or helper uses what it does not declare (LuaAssembly).
    * With the system property {@value #DUMP_PROPERTY} set to a folder, writes each assembled script there.
    */
-  static Scripts build(RedisKeys keys, StoreConfig cfg, Function<String, String> read) {
-    LuaAssembly assembly = new LuaAssembly(read.apply("lua/lib.lua"), keys, settings(cfg));
+  static Scripts build(StoreConfig cfg, Function<String, String> read) {
+    LuaAssembly assembly = new LuaAssembly(read.apply("lua/lib.lua"), settings(cfg),
+        cfg.endpoint().topology() == RedisEndpoint.Topology.CLUSTER);
     Map<Name, Script> m = new EnumMap<>(Name.class);
     for (Name n : Name.values()) {
       String src = assembly.assemble(n.resource(), read.apply(n.resource()));
@@ -77,7 +76,7 @@ final class Scripts {
     if (dump != null && !dump.isBlank()) {
       dump(Path.of(dump), m);
     }
-    return new Scripts(m, keys.events());
+    return new Scripts(m);
   }
 
   /** System property: a folder that {@link #build} writes every assembled script to (debugging). */
@@ -109,16 +108,17 @@ final class Scripts {
         .mapEmpty();
   }
 
-  Future<Response> call(Redis redis, Name name, List<String> args) {
-    return call(redis::send, name, args);
+  /** Runs script {@code name} on shard {@code shard} (the shard whose keys it reads and writes). */
+  Future<Response> call(Redis redis, RedisKeys shard, Name name, List<String> args) {
+    return call(redis::send, shard, name, args);
   }
 
-  /** As {@link #call(Redis, Name, List)}, on whatever sends: a pooled client or one held connection. */
-  Future<Response> call(Function<Request, Future<Response>> send, Name name, List<String> args) {
+  /** As {@link #call(Redis, RedisKeys, Name, List)}, on whatever sends: a pooled client or one held connection. */
+  Future<Response> call(Function<Request, Future<Response>> send, RedisKeys shard, Name name, List<String> args) {
     Script s = scripts.get(name);
-    return send.apply(request(Command.EVALSHA, s.sha(), args))
+    return send.apply(request(Command.EVALSHA, s.sha(), shard, args))
         .recover(err -> noScript(err)
-            ? send.apply(request(Command.EVAL, s.source(), args))
+            ? send.apply(request(Command.EVAL, s.source(), shard, args))
             : Future.failedFuture(err));
   }
 
@@ -128,8 +128,9 @@ final class Scripts {
    * replicas in time fail the call as unavailable, although the master holds the write: the caller
    * cannot know whether it survives a failover.
    */
-  Future<Response> callAndWait(Redis redis, Name name, List<String> args, int replicas, long timeoutMs) {
-    return redis.connect().compose(conn -> call(conn::send, name, args)
+  Future<Response> callAndWait(Redis redis, RedisKeys shard, Name name, List<String> args, int replicas,
+                               long timeoutMs) {
+    return redis.connect().compose(conn -> call(conn::send, shard, name, args)
         .compose(r -> conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(timeoutMs)).map(acked -> {
           int got = acked == null ? 0 : acked.toInteger();
           if (got < replicas) {
@@ -149,8 +150,13 @@ final class Scripts {
   }
 
   /** The EVALSHA of one call, for a caller that pipelines many on one connection ({@link BatchSubmit}). */
-  Request evalsha(Name name, List<String> args) {
-    return request(Command.EVALSHA, scripts.get(name).sha(), args);
+  Request evalsha(RedisKeys shard, Name name, List<String> args) {
+    return request(Command.EVALSHA, scripts.get(name).sha(), shard, args);
+  }
+
+  /** As {@link #evalsha}, sending the whole source (a server that lost its script cache). */
+  Request eval(RedisKeys shard, Name name, List<String> args) {
+    return request(Command.EVAL, scripts.get(name).source(), shard, args);
   }
 
   /**
@@ -165,9 +171,10 @@ final class Scripts {
     return err != null && err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT");
   }
 
-  private Request request(Command cmd, String scriptOrSha, List<String> args) {
-    // One declared key routes the call on Redis Cluster; every other key shares its hash tag.
-    Request r = Request.cmd(cmd).arg(scriptOrSha).arg(1).arg(routingKey);
+  private static Request request(Command cmd, String scriptOrSha, RedisKeys shard, List<String> args) {
+    // One declared key routes the call on Redis Cluster and names the shard (the script's K table
+    // builds every other key from its prefix); every key shares its hash tag.
+    Request r = Request.cmd(cmd).arg(scriptOrSha).arg(1).arg(shard.events());
     for (String a : args) {
       r.arg(a);
     }

@@ -15,12 +15,16 @@ import io.vertx.core.json.JsonObject;
  * @param waitReplicas durability: submit and complete wait (Redis {@code WAIT}) until this many replicas
  *                     hold the write, else answer "unavailable"; 0 (the default) does not wait
  * @param waitTimeoutMs how long one such wait may take
+ * @param shards how many shards the jobs spread over (each its own hash tag, so its own cluster slot);
+ *               1 (the default) keeps everything in one slot. Fixed for the life of the data: every
+ *               node of a deployment must use the same number (docs/redis.md)
  */
 public record StoreConfig(String redisUrl, String namespace, int poolSize, int maxPoolWaiting,
                           long retentionCompletedMs, long retentionFailedMs, long retentionCancelledMs,
                           long eventsMaxLen, int jobEventsMax, long idempotencyTtlMs, int maxPendingPerService,
                           RetryPolicy retry, int errorChainMax, int eventResultMaxBytes, int listScanMax,
-                          JobLimits limits, long connectTimeoutMs, int waitReplicas, long waitTimeoutMs) {
+                          JobLimits limits, long connectTimeoutMs, int waitReplicas, long waitTimeoutMs,
+                          int shards) {
   public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
   public static final String DEFAULT_NAMESPACE = "emp";
   public static final int DEFAULT_POOL_SIZE = 16;
@@ -35,6 +39,7 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
   public static final int DEFAULT_WAIT_REPLICAS = 0;
   public static final long DEFAULT_WAIT_TIMEOUT_MS = 1_000;
+  public static final int DEFAULT_SHARDS = 1;
 
   public StoreConfig {
     RedisEndpoint endpoint = RedisEndpoint.parse(redisUrl); // validates the url
@@ -61,6 +66,9 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
       // the cluster client sends a keyless command such as WAIT to any node, not to the shard that ran
       // the script, so the wait would confirm nothing
       throw new IllegalArgumentException("wait_replicas is not available with redis-cluster:// urls");
+    }
+    if (shards < 1 || shards > RedisKeys.MAX_SHARDS) {
+      throw new IllegalArgumentException("shards must be within 1.." + RedisKeys.MAX_SHARDS);
     }
     retry = retry == null ? RetryPolicy.DEFAULT : retry;
     limits = limits == null ? JobLimits.DEFAULTS : limits;
@@ -98,6 +106,11 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
     });
   }
 
+  /** Jobs spread over {@code n} shards (hash tags). */
+  public StoreConfig withShards(int n) {
+    return copy(c -> c.shards = n);
+  }
+
   /** A copy with {@code change} applied, validated like any other: each wither names only what it changes. */
   private StoreConfig copy(java.util.function.Consumer<Copy> change) {
     Copy c = new Copy(this);
@@ -126,6 +139,7 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
     long connectTimeoutMs;
     int waitReplicas;
     long waitTimeoutMs;
+    int shards;
 
     Copy(StoreConfig s) {
       redisUrl = s.redisUrl;
@@ -147,13 +161,20 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
       connectTimeoutMs = s.connectTimeoutMs;
       waitReplicas = s.waitReplicas;
       waitTimeoutMs = s.waitTimeoutMs;
+      shards = s.shards;
     }
 
     StoreConfig build() {
       return new StoreConfig(redisUrl, namespace, poolSize, maxPoolWaiting, retentionCompletedMs, retentionFailedMs,
           retentionCancelledMs, eventsMaxLen, jobEventsMax, idempotencyTtlMs, maxPendingPerService, retry,
-          errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs, waitReplicas, waitTimeoutMs);
+          errorChainMax, eventResultMaxBytes, listScanMax, limits, connectTimeoutMs, waitReplicas, waitTimeoutMs,
+          shards);
     }
+  }
+
+  /** The keys of each shard, in shard order ({@link RedisKeys#shards}). */
+  public java.util.List<RedisKeys> shardKeys() {
+    return RedisKeys.shards(namespace, shards);
   }
 
   /** The parsed {@link #redisUrl()}: topology, nodes, master name. */
@@ -180,6 +201,7 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
         RetryPolicy.from(j.section("retry")), j.getInteger("error_chain_max", 10),
         j.getInteger("event_result_max_bytes", 64 * 1024), j.getInteger("list_scan_max", 10_000), limits,
         j.getLong("connect_timeout_ms", DEFAULT_CONNECT_TIMEOUT_MS),
-        j.getInteger("wait_replicas", DEFAULT_WAIT_REPLICAS), j.getLong("wait_timeout_ms", DEFAULT_WAIT_TIMEOUT_MS));
+        j.getInteger("wait_replicas", DEFAULT_WAIT_REPLICAS), j.getLong("wait_timeout_ms", DEFAULT_WAIT_TIMEOUT_MS),
+        j.getInteger("shards", DEFAULT_SHARDS));
   }
 }

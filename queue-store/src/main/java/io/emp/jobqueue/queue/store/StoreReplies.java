@@ -14,16 +14,16 @@ final class StoreReplies {
   private StoreReplies() {
   }
 
-  /**
-   * A Redis or client failure as the queue's error: UNAVAILABLE (503, retry later) for anything that
-   * passes with time, INTERNAL for a script error. Typed errors pass through.
-   */
   /** A reply of a server that is no master (any more): READONLY or MASTERDOWN, whatever prefix a script adds. */
   static boolean demoted(Throwable err) {
     String msg = String.valueOf(err.getMessage());
     return msg.contains("READONLY") || msg.contains("MASTERDOWN");
   }
 
+  /**
+   * A Redis or client failure as the queue's error: UNAVAILABLE (503, retry later) for anything that
+   * passes with time, INTERNAL for a script error. Typed errors pass through.
+   */
   static Throwable mapError(Throwable err) {
     if (err instanceof JobQueueException || err instanceof IllegalArgumentException) {
       return err;

@@ -39,7 +39,7 @@ class ScriptsTest {
 
   @Test
   void everyAssembledScriptCompilesOnRedis() throws Exception {
-    Scripts scripts = Scripts.build(KEYS, CFG);
+    Scripts scripts = Scripts.build(CFG);
     Vertx vertx = Vertx.vertx();
     try (TestRedis server = TestRedis.start()) {
       Redis redis = Redis.createClient(vertx, server.url());
@@ -57,7 +57,7 @@ class ScriptsTest {
   @Test
   void scriptsUseOnlyWhatRedis62Has() {
     Pattern call = Pattern.compile("redis\\.p?call\\(\\s*([^,)]*)");
-    for (Map.Entry<Name, String> e : Scripts.build(KEYS, CFG).sources().entrySet()) {
+    for (Map.Entry<Name, String> e : Scripts.build(CFG).sources().entrySet()) {
       Set<String> used = new TreeSet<>();
       Matcher m = call.matcher(e.getValue());
       while (m.find()) {
@@ -90,7 +90,7 @@ class ScriptsTest {
   void aCallToAnUndeclaredHelperFailsTheBuild() {
     Function<String, String> read = withScript("lua/claim.lua", s -> s.replace("--! include: claimJobs, claimReply",
         "--! include: claimReply"));
-    assertThatThrownBy(() -> Scripts.build(KEYS, CFG, read)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> Scripts.build(CFG, read)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("lua/claim.lua").hasMessageContaining("calls claimJobs() without declaring it");
   }
 
@@ -98,7 +98,7 @@ class ScriptsTest {
   void aHelperCallingAnUndeclaredHelperFailsTheBuild() {
     Function<String, String> read = withScript("lua/lib.lua", s -> s.replace("--! include: hmget, can\n",
         "--! include: can\n"));
-    assertThatThrownBy(() -> Scripts.build(KEYS, CFG, read)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> Scripts.build(CFG, read)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("lua owned").hasMessageContaining("calls hmget() without declaring it");
   }
 
@@ -106,7 +106,7 @@ class ScriptsTest {
   void anUndeclaredTableFailsTheBuild() {
     Function<String, String> read = withScript("lua/lib.lua", s -> s.replace("--! uses: K, F, EV, ST, C, NOWS\n",
         "--! uses: K, F, EV, ST, NOWS\n"));
-    assertThatThrownBy(() -> Scripts.build(KEYS, CFG, read)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> Scripts.build(CFG, read)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("lua completeJob").hasMessageContaining("uses C without declaring it");
   }
 
@@ -114,20 +114,20 @@ class ScriptsTest {
   void aDeclarationNothingUsesFailsTheBuild() {
     Function<String, String> read = withScript("lua/renew.lua", s -> s.replace("--! uses: K, F, NOW",
         "--! uses: K, F, EV, NOW"));
-    assertThatThrownBy(() -> Scripts.build(KEYS, CFG, read)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> Scripts.build(CFG, read)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("declares '--! uses: EV' but never uses it");
   }
 
   @Test
   void aNameTheJavaOwnerDoesNotDefineFailsTheBuild() {
     Function<String, String> read = withScript("lua/renew.lua", s -> s.replace("F.LEASE_UNTIL", "F.LEASE_END"));
-    assertThatThrownBy(() -> Scripts.build(KEYS, CFG, read)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> Scripts.build(CFG, read)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("F.LEASE_END is not defined by Job.F");
   }
 
   @Test
   void thePreludeCarriesOnlyWhatTheScriptUses() {
-    Map<Name, String> src = Scripts.build(KEYS, CFG).sources();
+    Map<Name, String> src = Scripts.build(CFG).sources();
     String renew = src.get(Name.RENEW);
     // owned() and its helpers, nothing else
     assertThat(renew).contains("local function owned(", "local function hmget(", "local function can(")
@@ -151,7 +151,7 @@ class ScriptsTest {
     String before = System.getProperty(Scripts.DUMP_PROPERTY);
     System.setProperty(Scripts.DUMP_PROPERTY, dir.toString());
     try {
-      Scripts scripts = Scripts.build(KEYS, CFG);
+      Scripts scripts = Scripts.build(CFG);
       assertThat(Files.readString(dir.resolve("claim.lua"))).isEqualTo(scripts.sources().get(Name.CLAIM));
       assertThat(dir.toFile().list()).hasSize(Name.values().length);
     } finally {
