@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,41 +83,15 @@ public final class TestRedisCluster implements AutoCloseable {
         .orElseThrow(() -> new IllegalStateException("slot " + slot + " is not assigned")).port;
   }
 
-  /**
-   * The hash slot of {@code key} (CRC16/XMODEM of the key or its {@code {hashtag}}, mod 16384),
-   * worked out here so that it needs no running node; TestRedisClusterTest checks it against
-   * {@code CLUSTER KEYSLOT}.
-   */
-  public static int slot(String key) {
-    byte[] k = key.getBytes(StandardCharsets.UTF_8);
-    int from = 0;
-    int to = k.length;
-    int open = indexOf(k, (byte) '{', 0);
-    if (open >= 0) {
-      int close = indexOf(k, (byte) '}', open + 1);
-      if (close > open + 1) {
-        from = open + 1;
-        to = close;
-      }
+  /** The hash slot of {@code key}, as the cluster computes it ({@code CLUSTER KEYSLOT}). */
+  public int slot(String key) {
+    try {
+      return ((Long) command(anyLive(), "CLUSTER", "KEYSLOT", key)).intValue();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    int crc = 0;
-    for (int i = from; i < to; i++) {
-      crc ^= (k[i] & 0xff) << 8;
-      for (int b = 0; b < 8; b++) {
-        crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
-      }
-    }
-    return (crc & 0xffff) % SLOTS;
   }
 
-  private static int indexOf(byte[] b, byte c, int from) {
-    for (int i = from; i < b.length; i++) {
-      if (b[i] == c) {
-        return i;
-      }
-    }
-    return -1;
-  }
 
   /**
    * Moves {@code slot} and its keys to the master on {@code toPort} the way a live resharding does:

@@ -193,6 +193,33 @@ class ClusterStoreTest {
   }
 
   @Test
+  @Order(1)
+  void theSlotRuleIsRedisClustersAndAScriptOnAMovingShardRefusesBeforeTouchingAnything() throws Exception {
+    int port = cluster.masterPorts().get(0);
+    for (String key : List.of("foo", "{emp}:job:1", "{emp@3}:pending:x", "a{}b", "{}", "😀")) {
+      assertThat((long) ClusterSlots.slot(key)).as(key).isEqualTo(TestSentinels.command(port, "CLUSTER", "KEYSLOT", key));
+    }
+    StoreConfig cfg = config();
+    JobStore store = get(JobStore.connect(vertx, cfg));
+    try (ShardMover mover = new ShardMover(vertx, cfg)) {
+      String id = get(store.submit(JobSpec.of("a", 50, new JsonObject()))).jobId();
+      RedisKeys shard = store.shards().of(id);
+      int owner = cluster.portOfSlot(shard.slot());
+      assertThat(get(mover.shards())).extracting(ShardMover.Shard::node).hasSize(SHARDS)
+          .allMatch(n -> n.startsWith("127.0.0.1:"));
+      assertThat(TestSentinels.command(owner, "SET", shard.moving(), "1")).isEqualTo("OK");
+      String cancel = Scripts.build(cfg).sources().get(Scripts.Name.CANCEL);
+      Object reply = TestSentinels.command(owner, "EVAL", cancel, "1", shard.events(), "", id, "test");
+      assertThat(reply).isEqualTo("-TRYAGAIN the shard is moving to another cluster node");
+      assertThat(TestSentinels.command(owner, "HGET", shard.job(id), "status")).isEqualTo("pending");
+      assertThat(TestSentinels.command(owner, "DEL", shard.moving())).isEqualTo(1L);
+      assertThat(get(store.cancel(id, "test", null))).isEqualTo(CancelOutcome.CANCELLED);
+    } finally {
+      get(store.close());
+    }
+  }
+
+  @Test
   @Order(2)
   void movingAShardToAnotherMasterWhileJobsRunLosesAndRepeatsNothing() throws Exception {
     JobStore store = get(JobStore.connect(vertx, config()));
@@ -204,11 +231,24 @@ class ClusterStoreTest {
       int from = cluster.portOfSlot(shard.slot());
       int to = cluster.masterPorts().stream().filter(p -> p != from).findFirst().orElseThrow();
       int before = load.completed.size();
-      // the documented move (docs/redis.md): flag the shard, move its slot with every key, clear the flag
-      assertThat(TestSentinels.command(from, "SET", shard.moving(), "1")).isEqualTo("OK");
-      cluster.moveSlot(shard.slot(), to);
-      assertThat(TestSentinels.command(to, "DEL", shard.moving())).isEqualTo(1L);
+      long took;
+      try (ShardMover mover = new ShardMover(vertx, store.config())) {
+        long t0 = System.nanoTime();
+        ShardMover.Shard moved = get(mover.move(0, "127.0.0.1:" + to));
+        took = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(moved.node()).isEqualTo("127.0.0.1:" + to);
+        assertThat(get(mover.shards()).get(0).node()).isEqualTo("127.0.0.1:" + to);
+        assertThat(get(mover.move(0, "127.0.0.1:" + to))).as("a rerun changes nothing").isEqualTo(moved);
+        // round the other masters and back, still under load: each move freezes, hands over and thaws
+        for (int p : cluster.masterPorts().stream().filter(p -> p != to).toList()) {
+          assertThat(get(mover.move(0, "127.0.0.1:" + p)).node()).isEqualTo("127.0.0.1:" + p);
+        }
+        get(mover.move(0, "127.0.0.1:" + to));
+      }
       assertThat(cluster.portOfSlot(shard.slot())).isEqualTo(to);
+      assertThat(TestSentinels.command(to, "EXISTS", shard.moving())).as("the flag is cleared").isEqualTo(0L);
+      System.out.printf("shard move under load: first move %d ms, %d keys in the shard's slot%n", took,
+          TestSentinels.command(to, "CLUSTER", "COUNTKEYSINSLOT", Integer.toString(shard.slot())));
       await().atMost(WAIT).until(() -> load.completed.size() >= before + 200);
       load.stopSubmitting();
       await().atMost(WAIT).untilAsserted(() -> assertThat(load.completed.keySet()).containsAll(load.acked));

@@ -147,6 +147,19 @@ class ScriptsTest {
   }
 
   @Test
+  void onRedisClusterEveryScriptFirstChecksThatItsShardIsNotMovingAndStandaloneNeverDoes() {
+    StoreConfig cluster = StoreConfig.defaults("redis-cluster://127.0.0.1:7000").withShards(4);
+    for (Map.Entry<Name, String> e : Scripts.build(cluster).sources().entrySet()) {
+      String body = e.getValue().substring(e.getValue().indexOf('\n') + 1);
+      assertThat(body).as(e.getKey().name()).startsWith(RedisKeys.luaMovingGate());
+    }
+    assertThat(Scripts.build(CFG).sources().values()).noneMatch(src -> src.contains("moving"));
+    // one script set serves every shard: the prefix comes from the declared key, never from the build
+    assertThat(Scripts.build(cluster).sources().get(Name.CLAIM)).contains("local P = string.sub(KEYS[1], 1, -7)")
+        .doesNotContain("{emp");
+  }
+
+  @Test
   void theDumpPropertyWritesEveryAssembledScript(@TempDir Path dir) throws Exception {
     String before = System.getProperty(Scripts.DUMP_PROPERTY);
     System.setProperty(Scripts.DUMP_PROPERTY, dir.toString());
