@@ -17,10 +17,11 @@ import picocli.CommandLine.Option;
     sortOptions = false, usageHelpAutoWidth = false,
     description = {"Runs a node of the EMP job queue: the HTTP/WebSocket API (api), the queue service",
         "(queue), a machine with its workers (machine), any mix (api,queue) or all of them in",
-        "one JVM (all). With --cluster the node joins a clustered event bus with the other nodes.", ""},
+        "one JVM (all). With --cluster the node joins a clustered event bus with the other nodes.",
+        "'shards --help': list or move the job-queue shards of a Redis Cluster.", ""},
     footerHeading = "%nEnvironment:%n",
     footer = {
-        "  REDIS_URL, EMP_NAMESPACE, EMP_HTTP_HOST, EMP_HTTP_PORT, EMP_API_KEYS,",
+        "  REDIS_URL, EMP_NAMESPACE, EMP_REDIS_SHARDS, EMP_HTTP_HOST, EMP_HTTP_PORT, EMP_API_KEYS,",
         "  EMP_ROLES, EMP_DATA_DIR, EMP_CONFIG, EMP_SAMPLING, EMP_MACHINE_PROFILE,",
         "  EMP_MACHINE_ID, EMP_WORKERS, EMP_ENVIRONMENT, EMP_REGION, OPENAI_API_KEY,",
         "  EMP_CLUSTER, EMP_CLUSTER_NAME, EMP_CLUSTER_MEMBERS, EMP_CLUSTER_HOST,",

@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Entry point of the fat jar: {@code java -jar emp-job-queue-fat.jar --roles all|api,queue,machine [--cluster]}.
+ * Entry point of the fat jar: {@code java -jar emp-job-queue-fat.jar --roles all|api,queue,machine [--cluster]},
+ * or {@code ... shards [move SHARD HOST:PORT]} ({@link ShardsCommand}).
  * With no REDIS_URL it starts a local redis-server under ./data/ (the embedded default).
  * Exit codes: 0 stopped cleanly (or --help/--version), 1 start-up failed, 2 bad flags or config,
  * 3 the embedded Redis could not start.
@@ -23,6 +24,11 @@ public final class Main {
     NodeConfig cfg;
     Map<String, String> env = new HashMap<>(System.getenv());
     Flags flags;
+    if (args.length > 0 && args[0].equals("shards")) {
+      LogFormat.install(LogFormat.json(env));
+      System.exit(ShardsCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), env));
+      return;
+    }
     try {
       // first: every later log line (ours and the libraries') goes through it
       LogFormat.install(LogFormat.json(env));

@@ -43,6 +43,7 @@ record NodeConfig(Set<Role> roles, JsonObject json, Path dataDir) {
       Map.entry("EMP_REDIS_WAIT_REPLICAS", "/queue/store/wait_replicas"),
       Map.entry("EMP_REDIS_WAIT_TIMEOUT_MS", "/queue/store/wait_timeout_ms"),
       Map.entry("EMP_NAMESPACE", "/queue/store/namespace"),
+      Map.entry("EMP_REDIS_SHARDS", "/queue/store/shards"),
       Map.entry("EMP_HTTP_PORT", "/gateway/port"),
       Map.entry("EMP_HTTP_HOST", "/gateway/host"),
       Map.entry("EMP_BATCH_MAX_JOBS", "/gateway/batch_max_jobs"),

@@ -10,6 +10,7 @@ import io.emp.jobqueue.core.model.JobStatus;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.testing.TestRedis;
+import io.emp.jobqueue.testing.TestRedisCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -177,6 +178,88 @@ class LauncherIT {
   }
 
   // ---- the child node -------------------------------------------------------------------------
+
+  @Test
+  void runsShardedOnARedisClusterRelaysEveryShardAndMovesAShardWhileServing() throws Exception {
+    try (TestRedisCluster cluster = TestRedisCluster.start(3, 1)) {
+      int port = TestRedis.freePort();
+      Map<String, String> env = Map.of("REDIS_URL", cluster.url(), "EMP_REDIS_SHARDS", "6",
+          "EMP_HTTP_PORT", Integer.toString(port), "EMP_API_KEYS", ADMIN_KEY + ":*:admin",
+          "EMP_DATA_DIR", tmp.resolve("data").toString());
+      start(env);
+      awaitReady(port);
+      // the admin monitor: every shard's event stream is relayed to it
+      java.util.Set<String> completedOnMonitor = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      java.net.http.WebSocket monitor = http.newWebSocketBuilder().header("Authorization", "Bearer " + apiKey)
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/monitor"), new java.net.http.WebSocket.Listener() {
+            final StringBuilder text = new StringBuilder();
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence part,
+                                                                  boolean last) {
+              text.append(part);
+              if (last) {
+                JsonObject m = new JsonObject(text.toString());
+                text.setLength(0);
+                if ("complete_job".equals(m.getString("type"))) {
+                  completedOnMonitor.add(m.getString("job_id"));
+                }
+              }
+              ws.request(1);
+              return null;
+            }
+          }).get(30, TimeUnit.SECONDS);
+
+      List<String> jobs = new java.util.ArrayList<>(submitSimulationBatch(port, 30));
+      jobs.add(submitSimulationJob(port));
+      for (String id : jobs) {
+        await().atMost(WAIT).until(() -> "completed".equals(job(port, id).getString("status")));
+      }
+      await().atMost(WAIT).until(() -> completedOnMonitor.containsAll(jobs));
+      StoreConfig store = StoreConfig.defaults(cluster.url()).withShards(6);
+      long shardsUsed = jobs.stream().map(id -> new io.emp.jobqueue.queue.store.Shards(store).of(id)).distinct().count();
+      assertThat(shardsUsed).as("the jobs spread over the shards").isGreaterThanOrEqualTo(4);
+
+      // the jar's shards command lists the layout and moves a shard while the node serves
+      Jar listed = jar(env, "shards");
+      assertThat(listed.exit()).as(listed.output()).isZero();
+      assertThat(listed.output()).contains("namespace emp, 6 shards").contains("{emp@");
+      int owner = cluster.portOfSlot(store.shardKeys().get(0).slot());
+      int target = cluster.masterPorts().stream().filter(p -> p != owner).findFirst().orElseThrow();
+      Jar moved = jar(env, "shards", "move", "0", "127.0.0.1:" + target);
+      assertThat(moved.exit()).as(moved.output()).isZero();
+      assertThat(moved.output()).contains("shard 0 (").contains("is now on 127.0.0.1:" + target);
+      assertThat(cluster.portOfSlot(store.shardKeys().get(0).slot())).isEqualTo(target);
+      assertThat(jar(env, "shards", "move", "9", "127.0.0.1:" + target).output()).contains("shard must be within 0..5");
+
+      List<String> after = submitSimulationBatch(port, 12);
+      for (String id : after) {
+        await().atMost(WAIT).until(() -> "completed".equals(job(port, id).getString("status")));
+      }
+      await().atMost(WAIT).until(() -> completedOnMonitor.containsAll(after));
+      monitor.abort();
+      stopAndAssertCleanExit();
+    }
+  }
+
+  record Jar(int exit, String output) {
+  }
+
+  /** Runs the fat jar once with {@code args} (a command, not a node) from the repository root. */
+  private Jar jar(Map<String, String> env, String... args) throws Exception {
+    Path jar = Path.of(System.getProperty("emp.fatJar", "target/emp-job-queue-fat.jar")).toAbsolutePath();
+    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx128m", "-jar", jar.toString()));
+    cmd.addAll(List.of(args));
+    Path out = tmp.resolve("jar-" + System.nanoTime() + ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(jar.getParent().getParent().getParent().toFile())
+        .redirectErrorStream(true).redirectOutput(out.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("EMP_") || k.equals("REDIS_URL"));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("the jar command ends").isTrue();
+    return new Jar(p.exitValue(), Files.readString(out));
+  }
 
   private void start(Map<String, String> env) throws IOException {
     start(env, cfg -> { });

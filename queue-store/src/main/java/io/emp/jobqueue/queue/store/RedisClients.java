@@ -49,6 +49,15 @@ public final class RedisClients {
     return Redis.createClient(vertx, options(cfg.endpoint()).setMaxPoolSize(1));
   }
 
+  /**
+   * A client for blocking reads of one stream ({@link StreamTail}): {@link #dedicated} on a single server
+   * or Sentinel; on Redis Cluster a {@link SlotOwnerClient}, whose connections go to the key's master.
+   */
+  public static Redis forStream(Vertx vertx, StoreConfig cfg, String key) {
+    return cfg.endpoint().topology() == RedisEndpoint.Topology.CLUSTER ? new SlotOwnerClient(vertx, cfg, key)
+        : dedicated(vertx, cfg);
+  }
+
   static RedisOptions options(RedisEndpoint endpoint) {
     RedisOptions o = new RedisOptions().setPreferredProtocolVersion(ProtocolVersion.RESP2);
     endpoint.nodes().forEach(o::addConnectionString);

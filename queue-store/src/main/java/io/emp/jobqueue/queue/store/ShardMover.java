@@ -1,17 +1,12 @@
 package io.emp.jobqueue.queue.store;
 
-import io.emp.jobqueue.core.model.JobQueueException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Lists a sharded namespace's shards on a Redis Cluster and moves one to another master while the
@@ -27,45 +22,27 @@ public final class ShardMover implements AutoCloseable {
   static final int MIGRATE_BATCH = 1_000;
   static final int MIGRATE_TIMEOUT_MS = 10_000;
 
-  /** One master as CLUSTER NODES lists it: its id, address and the slot ranges it serves. */
-  public record Node(String id, String host, int port, List<int[]> slots) {
-    boolean serves(int slot) {
-      return slots.stream().anyMatch(r -> slot >= r[0] && slot <= r[1]);
-    }
-
-    public String address() {
-      return host + ":" + port;
-    }
-  }
-
   /** A shard of the namespace: its index, hash tag prefix, slot and the master that serves it. */
   public record Shard(int index, String prefix, int slot, String node) {
   }
 
-  private final Vertx vertx;
   private final StoreConfig cfg;
-  private final String userInfo;
-  private final Map<String, Redis> clients = new HashMap<>();
+  private final ClusterTopology topology;
 
+  /** Fails (IllegalArgumentException) unless {@code cfg} names a Redis Cluster. */
   public ShardMover(Vertx vertx, StoreConfig cfg) {
-    if (cfg.endpoint().topology() != RedisEndpoint.Topology.CLUSTER) {
-      throw new IllegalArgumentException("shards live on a Redis Cluster: use a redis-cluster:// url");
-    }
-    this.vertx = vertx;
     this.cfg = cfg;
-    String seed = cfg.endpoint().nodes().get(0);
-    int at = seed.indexOf('@');
-    this.userInfo = at < 0 ? "" : seed.substring(seed.indexOf("://") + 3, at + 1);
+    this.topology = new ClusterTopology(vertx, cfg.endpoint());
   }
 
   /** Every shard with the master that serves it now. */
   public Future<List<Shard>> shards() {
-    return masters().map(masters -> {
+    return topology.masters().map(masters -> {
       List<Shard> out = new ArrayList<>();
       List<RedisKeys> keys = cfg.shardKeys();
       for (int i = 0; i < keys.size(); i++) {
         int slot = keys.get(i).slot();
-        String node = masters.stream().filter(m -> m.serves(slot)).map(Node::address).findFirst().orElse("unassigned");
+        String node = masters.stream().filter(m -> m.serves(slot)).map(ClusterTopology.Node::address).findFirst().orElse("unassigned");
         out.add(new Shard(i, keys.get(i).prefix(), slot, node));
       }
       return out;
@@ -79,12 +56,12 @@ public final class ShardMover implements AutoCloseable {
     }
     RedisKeys shard = cfg.shardKeys().get(index);
     int slot = shard.slot();
-    return masters().compose(masters -> {
-      Node to = masters.stream().filter(m -> m.address().equals(target)).findFirst().orElse(null);
-      Node from = masters.stream().filter(m -> m.serves(slot)).findFirst().orElse(null);
+    return topology.masters().compose(masters -> {
+      ClusterTopology.Node to = masters.stream().filter(m -> m.address().equals(target)).findFirst().orElse(null);
+      ClusterTopology.Node from = masters.stream().filter(m -> m.serves(slot)).findFirst().orElse(null);
       if (to == null) {
         return Future.failedFuture(new IllegalArgumentException(target + " is not a master of the cluster (masters: "
-            + String.join(", ", masters.stream().map(Node::address).toList()) + ")"));
+            + String.join(", ", masters.stream().map(ClusterTopology.Node::address).toList()) + ")"));
       }
       if (from == null || from.id().equals(to.id())) {
         // already there (or a rerun after the slot changed owner): only the flag may be left
@@ -105,13 +82,14 @@ public final class ShardMover implements AutoCloseable {
     });
   }
 
-  private Future<Void> migrateKeys(Node from, Node to, String slot) {
+  private Future<Void> migrateKeys(ClusterTopology.Node from, ClusterTopology.Node to, String slot) {
     return send(from, Request.cmd(Command.CLUSTER).arg("GETKEYSINSLOT").arg(slot).arg(MIGRATE_BATCH)).compose(keys -> {
       if (keys == null || keys.size() == 0) {
         return Future.succeededFuture();
       }
       Request migrate = Request.cmd(Command.MIGRATE).arg(to.host()).arg(to.port()).arg("").arg(0)
           .arg(MIGRATE_TIMEOUT_MS);
+      String userInfo = topology.userInfo();
       if (!userInfo.isEmpty()) {
         String[] up = userInfo.substring(0, userInfo.length() - 1).split(":", 2);
         if (up.length == 2 && !up[0].isEmpty()) {
@@ -126,54 +104,12 @@ public final class ShardMover implements AutoCloseable {
     });
   }
 
-  /** The masters that serve slots, from any seed that answers CLUSTER NODES. */
-  Future<List<Node>> masters() {
-    return firstAnswer(cfg.endpoint().nodes(), 0).map(r -> parse(r.toString()));
-  }
-
-  private Future<Response> firstAnswer(List<String> seeds, int i) {
-    return client(seeds.get(i)).send(Request.cmd(Command.CLUSTER).arg("NODES"))
-        .recover(err -> i + 1 < seeds.size() ? firstAnswer(seeds, i + 1)
-            : Future.failedFuture(JobQueueException.unavailable("no cluster seed answered: " + err.getMessage())));
-  }
-
-  /** CLUSTER NODES: "id host:port@bus flags master ping pong epoch link slot-ranges..." per line. */
-  static List<Node> parse(String nodes) {
-    List<Node> out = new ArrayList<>();
-    for (String line : nodes.split("\n")) {
-      String[] f = line.trim().split(" ");
-      if (f.length < 8 || !f[2].contains("master") || f[2].contains("fail")) {
-        continue;
-      }
-      String addr = f[1].contains("@") ? f[1].substring(0, f[1].indexOf('@')) : f[1];
-      addr = addr.contains(",") ? addr.substring(0, addr.indexOf(',')) : addr;
-      int colon = addr.lastIndexOf(':');
-      List<int[]> slots = new ArrayList<>();
-      for (int i = 8; i < f.length; i++) {
-        if (f[i].startsWith("[")) {
-          continue; // a slot being imported or migrated right now
-        }
-        String[] range = f[i].split("-");
-        int lo = Integer.parseInt(range[0]);
-        slots.add(new int[] {lo, range.length > 1 ? Integer.parseInt(range[1]) : lo});
-      }
-      out.add(new Node(f[0], addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)), slots));
-    }
-    return out;
-  }
-
-  private Future<Response> send(Node n, Request r) {
-    String scheme = cfg.endpoint().nodes().get(0).startsWith("rediss") ? "rediss://" : "redis://";
-    return client(scheme + userInfo + n.address()).send(r);
-  }
-
-  private Redis client(String uri) {
-    return clients.computeIfAbsent(uri, u -> Redis.createClient(vertx, new RedisOptions().setConnectionString(u)
-        .setMaxPoolSize(1)));
+  private Future<Response> send(ClusterTopology.Node n, Request r) {
+    return topology.client(n).send(r);
   }
 
   @Override
   public void close() {
-    clients.values().forEach(Redis::close);
+    topology.close();
   }
 }

@@ -19,7 +19,7 @@ public final class Shards {
   private final List<RedisKeys> all;
   private final RedisKeys control;
 
-  Shards(StoreConfig cfg) {
+  public Shards(StoreConfig cfg) {
     this.all = cfg.shardKeys();
     this.control = new RedisKeys(cfg.namespace());
   }

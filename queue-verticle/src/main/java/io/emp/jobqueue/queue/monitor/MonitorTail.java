@@ -37,7 +37,8 @@ public final class MonitorTail extends StreamTail<MonitorTail.Notice> {
   }
 
   public static MonitorTail create(Vertx vertx, StoreConfig cfg) {
-    return new MonitorTail(RedisClients.dedicated(vertx, cfg), new RedisKeys(cfg.namespace()).monitor());
+    String key = new RedisKeys(cfg.namespace()).monitor();
+    return new MonitorTail(RedisClients.forStream(vertx, cfg, key), key);
   }
 
   private static List<Notice> noticesOf(Response entries) {
