@@ -76,7 +76,8 @@ final class ShardsCommand {
     try {
       Future<?> done = move
           ? mover.move(Integer.parseInt(c.args.get(1)), c.args.get(2)).map(s -> {
-            System.out.println("shard " + s.index() + " (" + s.prefix() + ", slot " + s.slot() + ") is now on " + s.node());
+            System.out.println("shard " + s.index() + " (" + s.prefix() + ", slot " + s.slot() + ") is now on "
+                + s.node());
             return s;
           })
           : mover.shards().map(all -> {

@@ -28,6 +28,16 @@ final class RedisInfo {
     return out;
   }
 
+  /** One numeric field of an INFO text ({@code name:value} lines). */
+  static double field(String info, String name) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith(name + ":")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new IllegalStateException("INFO has no " + name);
+  }
+
   /** Redis CPU time so far (user + system), seconds. */
   static double cpuSeconds(JobStore store) {
     Map<String, String> cpu = section(store, "cpu");

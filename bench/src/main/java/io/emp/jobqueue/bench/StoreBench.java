@@ -7,6 +7,7 @@ import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.testing.TestRedis;
+import io.emp.jobqueue.testing.TestRedisCluster;
 import io.emp.jobqueue.testing.TestSentinels;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,11 +30,18 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class StoreBench {
   /** queue.store.wait_replicas for every store of the run (env BENCH_WAIT_REPLICAS; 0: off). */
   static final int WAIT_REPLICAS = Integer.parseInt(System.getenv().getOrDefault("BENCH_WAIT_REPLICAS", "0"));
+  /** queue.store.shards for every store of the run (env BENCH_SHARDS; default 6 on a cluster, else 1). */
+  static final int SHARDS = Integer.parseInt(System.getenv().getOrDefault("BENCH_SHARDS",
+      "cluster".equals(System.getenv("BENCH_REDIS")) ? "6" : "1"));
+  /** The masters of BENCH_REDIS=cluster, whose CPU is read one by one; null otherwise. */
+  static List<Integer> masters;
 
   /**
    * Env BENCH_REDIS=sentinel: its own master, replica and three sentinels (TestSentinels), reached
    * through a redis-sentinel:// url; BENCH_REDIS=replicated: the same, the master reached through a
-   * plain redis:// url. BENCH_PARTS=lifecycles skips the claim-latency part.
+   * plain redis:// url; BENCH_REDIS=cluster: its own 3-master Redis Cluster (TestRedisCluster, no
+   * replicas), the jobs over BENCH_SHARDS shards, Redis CPU reported per master. BENCH_PARTS=lifecycles
+   * skips the claim-latency part.
    */
   public static void main(String[] args) throws Exception {
     int seconds = Integer.parseInt(System.getProperty("bench.seconds", "10"));
@@ -42,17 +50,22 @@ public final class StoreBench {
     // "replicated": the same master, replica and sentinels, but the master reached with a plain url,
     // which separates what replication costs the box from what the sentinel client costs
     boolean sentinel = "sentinel".equals(mode) || "replicated".equals(mode);
-    TestRedis own = url == null && !sentinel ? TestRedis.start() : null;
+    boolean cluster = "cluster".equals(mode);
+    TestRedis own = url == null && !sentinel && !cluster ? TestRedis.start() : null;
     TestSentinels ownGroup = url == null && sentinel ? TestSentinels.start() : null;
-    if (own != null) {
+    TestRedisCluster ownCluster = url == null && cluster ? TestRedisCluster.start(3, 0) : null;
+    if (ownCluster != null) {
+      url = ownCluster.url();
+      masters = ownCluster.masterPorts();
+    } else if (own != null) {
       url = own.url();
     } else if (ownGroup != null) {
       url = "replicated".equals(mode) ? TestSentinels.url(ownGroup.masterPort()) : ownGroup.url();
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     try {
-      System.out.printf("redis %s, wait_replicas %d, native transport %s, %d cores, %d s per run%n", url,
-          WAIT_REPLICAS, vertx.isNativeTransportEnabled(), Runtime.getRuntime().availableProcessors(), seconds);
+      System.out.printf("redis %s, shards %d, wait_replicas %d, native transport %s, %d cores, %d s per run%n", url,
+          SHARDS, WAIT_REPLICAS, vertx.isNativeTransportEnabled(), Runtime.getRuntime().availableProcessors(), seconds);
       for (String c : System.getProperty("bench.concurrencies", "1,8,64").split(",")) {
         int concurrency = Integer.parseInt(c.trim());
         lifecycles(vertx, url, concurrency, seconds);
@@ -69,12 +82,15 @@ public final class StoreBench {
       if (ownGroup != null) {
         ownGroup.close();
       }
+      if (ownCluster != null) {
+        ownCluster.close();
+      }
     }
   }
 
   static JobStore store(Vertx vertx, String url, int pool) {
     StoreConfig cfg = StoreConfig.defaults(url).withNamespace("bench" + UUID.randomUUID().toString().substring(0, 6))
-        .withPoolSize(pool);
+        .withPoolSize(pool).withShards(SHARDS);
     if (WAIT_REPLICAS > 0) {
       cfg = cfg.withWaitReplicas(WAIT_REPLICAS, StoreConfig.DEFAULT_WAIT_TIMEOUT_MS);
     }
@@ -87,14 +103,39 @@ public final class StoreBench {
     JsonObject payload = new JsonObject().put("steps", 0);
     // warm up the JIT and the pool for 2 s, then measure
     run(vertx, store, caps, payload, concurrency, 2_000);
-    double cpuBefore = RedisInfo.cpuSeconds(store);
+    double[] cpuBefore = cpuSeconds(store);
     long start = System.nanoTime();
     long done = run(vertx, store, caps, payload, concurrency, seconds * 1000L);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    double cpu = RedisInfo.cpuSeconds(store) - cpuBefore;
-    System.out.printf(Locale.ROOT, "lifecycles concurrency=%-3d %8.0f /s   redis cpu %6.1f us/lifecycle   (%d in %.1f s)%n",
-        concurrency, done / elapsed, cpu * 1e6 / done, done, elapsed);
+    double[] cpuAfter = cpuSeconds(store);
+    double cpu = 0;
+    StringBuilder perMaster = new StringBuilder();
+    for (int i = 0; i < cpuAfter.length; i++) {
+      double used = cpuAfter[i] - cpuBefore[i];
+      cpu += used;
+      perMaster.append(i == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%.1f", used * 1e6 / done));
+    }
+    System.out.printf(Locale.ROOT, "lifecycles concurrency=%-3d %8.0f /s   redis cpu %6.1f us/lifecycle%s   (%d in %.1f s)%n",
+        concurrency, done / elapsed, cpu * 1e6 / done,
+        cpuAfter.length > 1 ? " (per master: " + perMaster + ")" : "", done, elapsed);
     store.close();
+  }
+
+  /** Redis CPU seconds so far: of the one server, or of each master of BENCH_REDIS=cluster. */
+  static double[] cpuSeconds(JobStore store) {
+    if (masters == null) {
+      return new double[] {RedisInfo.cpuSeconds(store)};
+    }
+    double[] out = new double[masters.size()];
+    for (int i = 0; i < out.length; i++) {
+      try {
+        String info = TestSentinels.info(masters.get(i), "cpu");
+        out[i] = RedisInfo.field(info, "used_cpu_user") + RedisInfo.field(info, "used_cpu_sys");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return out;
   }
 
   static long run(Vertx vertx, JobStore store, WorkerCapabilities caps, JsonObject payload, int concurrency,

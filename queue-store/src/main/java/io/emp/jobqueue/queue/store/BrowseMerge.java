@@ -16,7 +16,10 @@ final class BrowseMerge {
   private BrowseMerge() {
   }
 
-  /** @param stoppedAt where the shard stopped short ('created:id'), null when it gave all it has or more than the page */
+  /**
+   * @param stoppedAt where the shard stopped short ('created:id'); null when it gave all it has, or more
+   *                  than the page
+   */
   record Part(List<Map<String, String>> jobs, String stoppedAt) {
   }
 

@@ -21,6 +21,7 @@ public final class EventTail extends StreamTail<JobEvent> {
 
   /** One tail per shard, each on a connection of its own (an XREAD of several streams cannot span slots). */
   public static java.util.List<EventTail> perShard(Vertx vertx, StoreConfig cfg) {
-    return cfg.shardKeys().stream().map(k -> new EventTail(RedisClients.forStream(vertx, cfg, k.events()), k.events())).toList();
+    return cfg.shardKeys().stream()
+        .map(k -> new EventTail(RedisClients.forStream(vertx, cfg, k.events()), k.events())).toList();
   }
 }

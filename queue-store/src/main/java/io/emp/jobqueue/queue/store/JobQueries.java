@@ -165,7 +165,8 @@ public final class JobQueries {
 
   /** The job's events with seq greater than {@code afterSeq}, in order (from its capped history). */
   public Future<List<JobEvent>> events(String jobId, long afterSeq, int limit) {
-    return store.call(store.shards().of(jobId), Name.JOB_EVENTS, List.of("", jobId, Long.toString(Math.max(0, afterSeq)), Integer.toString(limit)))
+    return store.call(store.shards().of(jobId), Name.JOB_EVENTS,
+            List.of("", jobId, Long.toString(Math.max(0, afterSeq)), Integer.toString(limit)))
         .map(r -> history(jobId, r));
   }
 

@@ -257,7 +257,8 @@ public final class JobStore {
    * is the durable record the worker sees at its next lease renewal; the caller may tell it sooner.
    */
   public Future<Cancellation> cancelJob(String jobId, String reason, TraceContext trace) {
-    return call(shards.of(jobId), Name.CANCEL, List.of(tp(trace), jobId, reason == null ? "cancelled by client" : reason))
+    return call(shards.of(jobId), Name.CANCEL,
+            List.of(tp(trace), jobId, reason == null ? "cancelled by client" : reason))
         .map(r -> switch (r.get(0).toString()) {
           case "CANCELLED" -> new Cancellation(CancelOutcome.CANCELLED, null);
           case "REQUESTED" -> new Cancellation(CancelOutcome.REQUESTED,

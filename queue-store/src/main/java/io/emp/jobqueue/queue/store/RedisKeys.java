@@ -42,7 +42,7 @@ public final class RedisKeys {
     SHAPES.put("createdCustomer", "idx:customer:$1"); // zset per customer: job id -> created_at
     SHAPES.put("createdService", "idx:service:$1"); // zset per service: job id -> created_at
     SHAPES.put("expiring", "idx:expiring");     // zset: '<customer> <service> <job id>' -> when its retention ends
-    SHAPES.put("moving", "moving");             // string: while set, the shard is being moved and scripts refuse (TRYAGAIN)
+    SHAPES.put("moving", "moving");             // string: set while the shard moves; scripts refuse (TRYAGAIN)
   }
 
   /** Shapes shared by every shard of a namespace (pub/sub channels: a worker listens to one per service). */

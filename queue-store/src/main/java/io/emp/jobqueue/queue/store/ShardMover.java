@@ -26,11 +26,17 @@ public final class ShardMover implements AutoCloseable {
   public record Shard(int index, String prefix, int slot, String node) {
   }
 
+  /** How long the masters may take to agree on a slot's owner (gossip), before and after a move. */
+  static final long SETTLE_MS = 15_000;
+  static final long SETTLE_POLL_MS = 50;
+
+  private final Vertx vertx;
   private final StoreConfig cfg;
   private final ClusterTopology topology;
 
   /** Fails (IllegalArgumentException) unless {@code cfg} names a Redis Cluster. */
   public ShardMover(Vertx vertx, StoreConfig cfg) {
+    this.vertx = vertx;
     this.cfg = cfg;
     this.topology = new ClusterTopology(vertx, cfg.endpoint());
   }
@@ -42,7 +48,8 @@ public final class ShardMover implements AutoCloseable {
       List<RedisKeys> keys = cfg.shardKeys();
       for (int i = 0; i < keys.size(); i++) {
         int slot = keys.get(i).slot();
-        String node = masters.stream().filter(m -> m.serves(slot)).map(ClusterTopology.Node::address).findFirst().orElse("unassigned");
+        String node = masters.stream().filter(m -> m.serves(slot)).map(ClusterTopology.Node::address).findFirst()
+            .orElse("unassigned");
         out.add(new Shard(i, keys.get(i).prefix(), slot, node));
       }
       return out;
@@ -56,29 +63,63 @@ public final class ShardMover implements AutoCloseable {
     }
     RedisKeys shard = cfg.shardKeys().get(index);
     int slot = shard.slot();
-    return topology.masters().compose(masters -> {
-      ClusterTopology.Node to = masters.stream().filter(m -> m.address().equals(target)).findFirst().orElse(null);
-      ClusterTopology.Node from = masters.stream().filter(m -> m.serves(slot)).findFirst().orElse(null);
-      if (to == null) {
-        return Future.failedFuture(new IllegalArgumentException(target + " is not a master of the cluster (masters: "
-            + String.join(", ", masters.stream().map(ClusterTopology.Node::address).toList()) + ")"));
+    return topology.masters().compose(masters -> settled(masters, slot, System.currentTimeMillis() + SETTLE_MS)
+        .compose(owner -> move(index, shard, masters, owner, target)));
+  }
+
+  private Future<Shard> move(int index, RedisKeys shard, List<ClusterTopology.Node> masters, String ownerId,
+                             String target) {
+    int slot = shard.slot();
+    ClusterTopology.Node to = masters.stream().filter(m -> m.address().equals(target)).findFirst().orElse(null);
+    ClusterTopology.Node from = masters.stream().filter(m -> m.id().equals(ownerId)).findFirst().orElse(null);
+    if (to == null) {
+      return Future.failedFuture(new IllegalArgumentException(target + " is not a master of the cluster (masters: "
+          + String.join(", ", masters.stream().map(ClusterTopology.Node::address).toList()) + ")"));
+    }
+    if (from == null || from.id().equals(to.id())) {
+      // already there (or a rerun after the slot changed owner): only the flag may be left
+      return send(to, Request.cmd(Command.DEL).arg(shard.moving())).map(v -> new Shard(index, shard.prefix(), slot,
+          to.address()));
+    }
+    String s = Integer.toString(slot);
+    // ASK: a move that failed half-way already took the flag to the target
+    return send(from, Request.cmd(Command.SET).arg(shard.moving()).arg("1"))
+        .recover(err -> String.valueOf(err.getMessage()).startsWith("ASK") ? Future.succeededFuture()
+            : Future.failedFuture(err))
+        .compose(v -> send(to, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(s).arg("IMPORTING").arg(from.id())))
+        .compose(v -> send(from, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(s).arg("MIGRATING").arg(to.id())))
+        .compose(v -> migrateKeys(from, to, s))
+        // the new owner first: a node redirected to it must find it owning the slot
+        .compose(v -> send(to, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(s).arg("NODE").arg(to.id())))
+        .compose(v -> Future.all(masters.stream().filter(m -> !m.id().equals(to.id()))
+            .map(m -> send(m, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(s).arg("NODE").arg(to.id()))).toList()))
+        // the next move (or a rerun) must find every master agreeing on the new owner
+        .compose(v -> settled(masters, slot, System.currentTimeMillis() + SETTLE_MS))
+        .compose(owner -> send(to, Request.cmd(Command.DEL).arg(shard.moving())))
+        .map(v -> new Shard(index, shard.prefix(), slot, to.address()));
+  }
+
+  /**
+   * The id of the master that owns {@code slot} once every master's own view names the same one;
+   * polls until they agree (a handover spreads by gossip), failing as unavailable past the deadline.
+   */
+  private Future<String> settled(List<ClusterTopology.Node> masters, int slot, long deadline) {
+    List<Future<String>> views = masters.stream().map(m -> topology.client(m)
+        .send(Request.cmd(Command.CLUSTER).arg("NODES"))
+        .map(r -> ClusterTopology.parse(r.toString()).stream().filter(n -> n.serves(slot)).map(ClusterTopology.Node::id)
+            .findFirst().orElse("")))
+        .toList();
+    return Future.all(views).compose(all -> {
+      List<String> ids = all.<String>list();
+      if (!ids.get(0).isEmpty() && ids.stream().allMatch(ids.get(0)::equals)) {
+        return Future.succeededFuture(ids.get(0));
       }
-      if (from == null || from.id().equals(to.id())) {
-        // already there (or a rerun after the slot changed owner): only the flag may be left
-        return send(to, Request.cmd(Command.DEL).arg(shard.moving())).map(v -> new Shard(index, shard.prefix(), slot,
-            to.address()));
+      if (System.currentTimeMillis() > deadline) {
+        return Future.failedFuture(io.emp.jobqueue.core.model.JobQueueException.unavailable("the masters do not agree "
+            + "who serves slot " + slot + " (" + ids + "); check the cluster (redis-cli --cluster check), then run again"));
       }
-      String s = Integer.toString(slot);
-      return send(from, Request.cmd(Command.SET).arg(shard.moving()).arg("1"))
-          .compose(v -> send(to, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(s).arg("IMPORTING").arg(from.id())))
-          .compose(v -> send(from, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(s).arg("MIGRATING").arg(to.id())))
-          .compose(v -> migrateKeys(from, to, s))
-          // the new owner first: a node redirected to it must find it owning the slot
-          .compose(v -> send(to, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(s).arg("NODE").arg(to.id())))
-          .compose(v -> Future.all(masters.stream().filter(m -> !m.id().equals(to.id()))
-              .map(m -> send(m, Request.cmd(Command.CLUSTER).arg("SETSLOT").arg(s).arg("NODE").arg(to.id()))).toList()))
-          .compose(v -> send(to, Request.cmd(Command.DEL).arg(shard.moving())))
-          .map(v -> new Shard(index, shard.prefix(), slot, to.address()));
+      return io.vertx.core.Future.<Long>future(p -> vertx.setTimer(SETTLE_POLL_MS, p::complete))
+          .compose(t -> settled(masters, slot, deadline));
     });
   }
 
