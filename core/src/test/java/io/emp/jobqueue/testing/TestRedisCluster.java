@@ -88,7 +88,7 @@ public final class TestRedisCluster implements AutoCloseable {
     try {
       return ((Long) command(anyLive(), "CLUSTER", "KEYSLOT", key)).intValue();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -197,20 +197,20 @@ public final class TestRedisCluster implements AutoCloseable {
   private void awaitHealthy() {
     await().atMost(START).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() ->
         livePorts().stream().allMatch(p -> {
-          String info = (String) unchecked(p, "CLUSTER", "INFO");
-          String repl = (String) unchecked(p, "INFO", "replication");
+          String info = (String) TestSentinels.unchecked(p, "CLUSTER", "INFO");
+          String repl = (String) TestSentinels.unchecked(p, "INFO", "replication");
           return info.contains("cluster_state:ok") && info.contains("cluster_slots_assigned:" + SLOTS)
               && (repl.contains("role:master") || repl.contains("master_link_status:up"));
         }));
   }
 
   private static boolean stateOk(int port) {
-    return ((String) unchecked(port, "CLUSTER", "INFO")).contains("cluster_state:ok");
+    return ((String) TestSentinels.unchecked(port, "CLUSTER", "INFO")).contains("cluster_state:ok");
   }
 
   /** The cluster as the node on {@code port} sees it ({@code CLUSTER NODES}). */
   private static List<Node> view(int port) {
-    Object reply = unchecked(port, "CLUSTER", "NODES");
+    Object reply = TestSentinels.unchecked(port, "CLUSTER", "NODES");
     if (!(reply instanceof String text) || text.startsWith("-")) {
       throw new IllegalStateException("CLUSTER NODES on " + port + ": " + reply);
     }
@@ -301,30 +301,8 @@ public final class TestRedisCluster implements AutoCloseable {
     }
   }
 
-  private static Object unchecked(int port, String... args) {
-    try {
-      return command(port, args);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   @Override
   public void close() {
-    for (Process p : nodes.values()) {
-      p.destroyForcibly();
-    }
-    for (Process p : nodes.values()) {
-      try {
-        p.waitFor();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException ignored) {
-      // temp dir cleanup is best effort
-    }
+    TestSentinels.stopAll(nodes.values(), dir);
   }
 }

@@ -191,7 +191,8 @@ public final class TestSentinels implements AutoCloseable {
     }
   }
 
-  private static Object unchecked(int port, String... args) {
+  /** {@link #command}, an I/O failure rethrown unchecked (for Awaitility conditions). */
+  static Object unchecked(int port, String... args) {
     try {
       return command(port, args);
     } catch (IOException e) {
@@ -247,6 +248,11 @@ public final class TestSentinels implements AutoCloseable {
   public void close() {
     List<Process> all = new ArrayList<>(sentinels.values());
     all.addAll(dataNodes.values());
+    stopAll(all, dir);
+  }
+
+  /** SIGKILL of every process, then the temp folder deleted (best effort): the close of a test topology. */
+  static void stopAll(java.util.Collection<Process> all, Path dir) {
     for (Process p : all) {
       p.destroyForcibly();
     }

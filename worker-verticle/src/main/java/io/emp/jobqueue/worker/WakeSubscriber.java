@@ -27,12 +27,14 @@ public final class WakeSubscriber {
   private final Vertx vertx;
   private final StoreConfig storeConfig;
   private final List<String> channels;
-  private final Runnable onWake;
+  private final java.util.function.Consumer<String> onWake;
   private Redis client;
   private RedisConnection conn;
   private boolean stopped;
 
-  public WakeSubscriber(Vertx vertx, StoreConfig storeConfig, List<String> channels, Runnable onWake) {
+  /** @param onWake gets each message's payload: the id of the job that was submitted, or "resume" */
+  public WakeSubscriber(Vertx vertx, StoreConfig storeConfig, List<String> channels,
+                        java.util.function.Consumer<String> onWake) {
     this.vertx = vertx;
     this.storeConfig = storeConfig;
     this.channels = List.copyOf(channels);
@@ -63,7 +65,7 @@ public final class WakeSubscriber {
   private void onMessage(Response r) {
     if (r != null && (r.type() == ResponseType.MULTI || r.type() == ResponseType.PUSH) && r.size() >= 3
         && "message".equals(r.get(0).toString())) {
-      onWake.run();
+      onWake.accept(r.get(2).toString());
     }
   }
 

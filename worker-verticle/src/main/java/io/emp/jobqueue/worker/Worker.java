@@ -49,7 +49,10 @@ public final class Worker {
       control = new WorkerControl(vertx, cfg, loop, BusTracing.of(vertx, telemetry.tracer(ServiceName.WORKER)),
           MonitorNotices.of(vertx, store));
       wake = new WakeSubscriber(vertx, store.config(),
-          cfg.capabilities().services().stream().map(store.keys()::wake).toList(), loop::wake);
+          cfg.capabilities().services().stream().map(store.keys()::wake).toList(), jobId -> {
+            store.hintWork(jobId);
+            loop.wake();
+          });
       // subscribe first, so a job submitted between our first claim and the subscription still wakes us
       return wake.start().recover(err -> Future.succeededFuture())
           .compose(v -> control.start())

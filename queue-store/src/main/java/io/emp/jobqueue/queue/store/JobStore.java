@@ -123,7 +123,10 @@ public final class JobStore {
   public Future<SubmitResult> submit(JobSpec valid) {
     String id = shards.idFor(valid);
     return callReplicated(shards.of(id), Name.SUBMIT, SubmitArgs.of(id, valid, cfg.maxPendingPerService()))
-        .map(r -> StoreReplies.submitted(id, valid, r));
+        .map(r -> {
+          hintWork(id);
+          return StoreReplies.submitted(id, valid, r);
+        });
   }
 
   /**
@@ -133,7 +136,19 @@ public final class JobStore {
    * only when no connection can be had.
    */
   public Future<List<SubmitOutcome>> submitAll(List<JobSpec> valid) {
-    return batch.submit(valid);
+    return batch.submit(valid).onSuccess(out -> out.stream().filter(SubmitOutcome::succeeded)
+        .forEach(o -> hintWork(o.result().jobId())));
+  }
+
+  /**
+   * Job {@code jobId} was just submitted (by any node: a worker passes on the id its wake channel
+   * carries): on a sharded store the next claims ask its shard first. Nothing else changes; a wrong or
+   * stale hint costs one claim call.
+   */
+  public void hintWork(String jobId) {
+    if (shards.count() > 1 && jobId != null) {
+      sharded.hint(shards.index(jobId));
+    }
   }
 
   // ---------------------------------------------------------------- worker side

@@ -194,6 +194,37 @@ class ClusterStoreTest {
 
   @Test
   @Order(1)
+  void retentionEndsFinishedJobsOnEveryShard() {
+    StoreConfig shortLived = StoreConfig.from(new JsonObject().put("redis_url", cluster.url())
+        .put("retention_completed_ms", 1000)).withNamespace(config().namespace()).withShards(SHARDS);
+    JobStore store = get(JobStore.connect(vertx, shortLived));
+    try {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        ids.add(get(store.submit(JobSpec.of("r", 50, new JsonObject()).withCustomer("ret"))).jobId());
+      }
+      assertThat(ids.stream().map(id -> store.shards().of(id)).distinct().count()).isGreaterThan(1);
+      String waiting = get(store.submit(JobSpec.of("r2", 50, new JsonObject()).withCustomer("ret"))).jobId();
+      WorkerCapabilities w = WorkerCapabilities.of("w-ret", "r");
+      for (ClaimedJob c : get(store.claim(new ClaimRequest(w, 100, 60_000, 24))).jobs()) {
+        get(store.complete(c.job().id(), c.token(), new JsonObject(), null));
+      }
+      assertThat(get(store.queries().stats()).stream().filter(s -> s.service().equals("r"))
+          .mapToLong(ServiceStats::completed).sum()).isEqualTo(24);
+      // past retention the trim of every shard drops them from the browser; the pending job stays
+      await().atMost(WAIT).until(() -> {
+        get(store.trimIndexes());
+        return get(store.queries().browse(JobFilter.ANY.withCustomer("ret"), 100, null)).jobs().stream()
+            .map(j -> j.getString(io.emp.jobqueue.core.model.Job.F.ID)).toList().equals(List.of(waiting));
+      });
+      await().atMost(WAIT).until(() -> ids.stream().allMatch(id -> get(store.get(id)).isEmpty()));
+    } finally {
+      get(store.close());
+    }
+  }
+
+  @Test
+  @Order(1)
   void theSlotRuleIsRedisClustersAndAScriptOnAMovingShardRefusesBeforeTouchingAnything() throws Exception {
     int port = cluster.masterPorts().get(0);
     for (String key : List.of("foo", "{emp}:job:1", "{emp@3}:pending:x", "a{}b", "{}", "😀")) {
