@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what building, running and testing need: a JDK 17+, Maven,
-# redis-server, promtool (Debian package "prometheus"; the tests check metrics and alert rules with it)
+# redis-server, redis-cli for the tests, promtool (Debian package "prometheus"; the tests check metrics and alert rules with it)
 # and, for the tests, chromium with its chromedriver (Debian packages "chromium" and "chromium-driver";
 # the monitor page's browser tests drive them). Installs missing pieces with apt when running as root;
 # otherwise says exactly what to install. Used by start.sh, test.sh and .ci/run.
@@ -16,6 +16,11 @@ fi
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if [ "$need_redis" = yes ] && ! command -v redis-server >/dev/null 2>&1; then
   missing+=(redis-server)
+fi
+# the Redis Cluster tests create their cluster with redis-cli (Debian package "redis-tools", which
+# redis-server depends on; a redis-server built by hand may come without it)
+if [ "$need_promtool" = tests ] && ! command -v redis-cli >/dev/null 2>&1; then
+  missing+=(redis-tools)
 fi
 if [ "$need_promtool" = tests ] && ! command -v promtool >/dev/null 2>&1 && [ -z "${PROMTOOL_BIN:-}" ]; then
   missing+=(prometheus)

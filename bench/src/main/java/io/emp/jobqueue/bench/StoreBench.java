@@ -103,11 +103,14 @@ public final class StoreBench {
     JsonObject payload = new JsonObject().put("steps", 0);
     // warm up the JIT and the pool for 2 s, then measure
     run(vertx, store, caps, payload, concurrency, 2_000);
+    long callsBefore = masters == null ? 0 : scriptCalls();
     double[] cpuBefore = cpuSeconds(store);
     long start = System.nanoTime();
     long done = run(vertx, store, caps, payload, concurrency, seconds * 1000L);
     double elapsed = (System.nanoTime() - start) / 1e9;
     double[] cpuAfter = cpuSeconds(store);
+    String calls = masters == null ? ""
+        : String.format(Locale.ROOT, ", %.2f script calls/lifecycle", (scriptCalls() - callsBefore) / (double) done);
     double cpu = 0;
     StringBuilder perMaster = new StringBuilder();
     for (int i = 0; i < cpuAfter.length; i++) {
@@ -117,7 +120,7 @@ public final class StoreBench {
     }
     System.out.printf(Locale.ROOT, "lifecycles concurrency=%-3d %8.0f /s   redis cpu %6.1f us/lifecycle%s   (%d in %.1f s)%n",
         concurrency, done / elapsed, cpu * 1e6 / done,
-        cpuAfter.length > 1 ? " (per master: " + perMaster + ")" : "", done, elapsed);
+        cpuAfter.length > 1 ? " (per master: " + perMaster + calls + ")" : "", done, elapsed);
     store.close();
   }
 
@@ -136,6 +139,24 @@ public final class StoreBench {
       }
     }
     return out;
+  }
+
+  /** EVALSHA and EVAL calls so far on every master of BENCH_REDIS=cluster. */
+  static long scriptCalls() {
+    long n = 0;
+    for (int port : masters) {
+      try {
+        for (String line : TestSentinels.info(port, "commandstats").split("\r?\n")) {
+          if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+            int at = line.indexOf("calls=") + 6;
+            n += Long.parseLong(line.substring(at, line.indexOf(',', at)));
+          }
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return n;
   }
 
   static long run(Vertx vertx, JobStore store, WorkerCapabilities caps, JsonObject payload, int concurrency,
