@@ -1,14 +1,14 @@
 package io.emp.jobqueue.queue.store;
 
+import static io.emp.jobqueue.queue.store.StoreReplies.fenced;
 import static io.emp.jobqueue.queue.store.StoreReplies.mapError;
+import static io.emp.jobqueue.queue.store.StoreReplies.outcome;
 import static io.emp.jobqueue.queue.store.StoreReplies.nz;
 import static io.emp.jobqueue.queue.store.StoreReplies.toMap;
 import static io.emp.jobqueue.queue.store.StoreReplies.tp;
 
 import io.emp.jobqueue.core.model.Failure;
 import io.emp.jobqueue.core.model.Job;
-import io.emp.jobqueue.core.model.JobQueueException;
-import io.emp.jobqueue.core.model.JobQueueException.Code;
 import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.core.model.LeaseLostException;
 import io.emp.jobqueue.core.model.TraceContext;
@@ -244,22 +244,6 @@ public final class JobStore {
     });
   }
 
-  private static Response fenced(String jobId, Response r) {
-    if ("LOST".equals(r.get(0).toString())) {
-      throw new LeaseLostException(jobId, r.get(1).toString());
-    }
-    return r;
-  }
-
-  private static FailOutcome outcome(Response r) {
-    return switch (r.get(0).toString()) {
-      case "RETRY" -> new FailOutcome(FailOutcome.Kind.RETRY_SCHEDULED, r.get(1).toLong());
-      case "DEAD" -> new FailOutcome(FailOutcome.Kind.FAILED, null);
-      case "CANCELLED" -> new FailOutcome(FailOutcome.Kind.CANCELLED, null);
-      default -> throw new JobQueueException(Code.INTERNAL, "unexpected fail reply " + r.get(0));
-    };
-  }
-
   // ---------------------------------------------------------------- client side
 
   /** Cancels a waiting job at once, or asks the worker of a running job to stop. */
@@ -274,14 +258,7 @@ public final class JobStore {
   public Future<Cancellation> cancelJob(String jobId, String reason, TraceContext trace) {
     return call(shards.of(jobId), Name.CANCEL,
             List.of(tp(trace), jobId, reason == null ? "cancelled by client" : reason))
-        .map(r -> switch (r.get(0).toString()) {
-          case "CANCELLED" -> new Cancellation(CancelOutcome.CANCELLED, null);
-          case "REQUESTED" -> new Cancellation(CancelOutcome.REQUESTED,
-              r.size() > 1 && !r.get(1).toString().isEmpty() ? r.get(1).toString() : null);
-          case "NOTFOUND" -> throw JobQueueException.notFound("job " + jobId);
-          default -> throw new JobQueueException(Code.CONFLICT,
-              "job " + jobId + " is already " + r.get(1) + " and cannot be cancelled");
-        });
+        .map(r -> StoreReplies.cancellation(jobId, r));
   }
 
   public Future<Optional<Job>> get(String jobId) {
@@ -311,11 +288,6 @@ public final class JobStore {
   }
 
   // ---------------------------------------------------------------- plumbing
-
-  /** Runs one of the store's scripts on the control keys (for the machine registry, which shares them). */
-  Future<Response> script(Name name, List<String> args) {
-    return call(shards.control(), name, args);
-  }
 
   /** Runs script {@code name} on one shard. */
   Future<Response> call(RedisKeys shard, Name name, List<String> args) {

@@ -53,7 +53,7 @@ public final class MachineRegistry {
                                Map<String, Map<String, String>> workers, long ttlMs, long nowMs) {
     JsonObject w = new JsonObject();
     workers.forEach((id, fields) -> w.put(id, new JsonObject(new java.util.LinkedHashMap<>(fields))));
-    return store.script(Scripts.Name.MACHINE_REGISTER, List.of("", machineId, instance, Long.toString(ttlMs),
+    return store.call(keys, Scripts.Name.MACHINE_REGISTER, List.of("", machineId, instance, Long.toString(ttlMs),
         Long.toString(nowMs), new JsonObject(new java.util.LinkedHashMap<>(machine)).encode(), w.encode()))
         .map(r -> {
           if ("TAKEN".equals(r.get(0).toString())) {
@@ -86,7 +86,7 @@ public final class MachineRegistry {
     List<String> args = new ArrayList<>(List.of("", machineId, instance, Long.toString(ttlMs), Long.toString(nowMs),
         new JsonObject(new java.util.LinkedHashMap<>(machineFields)).encode(), w.encode()));
     args.addAll(workerIds);
-    return store.script(Scripts.Name.MACHINE_HEARTBEAT, args).map(r -> switch (r.toString()) {
+    return store.call(keys, Scripts.Name.MACHINE_HEARTBEAT, args).map(r -> switch (r.toString()) {
       case "OK" -> Beat.ALIVE;
       case "GONE" -> Beat.GONE;
       default -> Beat.TAKEN;
@@ -100,7 +100,7 @@ public final class MachineRegistry {
   public Future<Void> unregister(String machineId, String instance, List<String> workerIds) {
     List<String> args = new ArrayList<>(List.of("", machineId, instance));
     args.addAll(workerIds);
-    return store.script(Scripts.Name.MACHINE_UNREGISTER, args).mapEmpty();
+    return store.call(keys, Scripts.Name.MACHINE_UNREGISTER, args).mapEmpty();
   }
 
   /**
@@ -109,7 +109,7 @@ public final class MachineRegistry {
    * it. Answers false when no such machine is registered.
    */
   public Future<Boolean> requestDrain(String machineId, String requestedBy, long nowMs) {
-    return store.script(Scripts.Name.MACHINE_DRAIN, List.of("", machineId, requestedBy == null ? "" : requestedBy,
+    return store.call(keys, Scripts.Name.MACHINE_DRAIN, List.of("", machineId, requestedBy == null ? "" : requestedBy,
         Long.toString(nowMs))).map(r -> r.toInteger() == 1);
   }
 

@@ -85,4 +85,34 @@ final class StoreReplies {
   static String tp(TraceContext trace) {
     return trace == null || trace.traceparent() == null ? "" : trace.traceparent();
   }
+
+  /** A fenced script's reply, or LeaseLostException when the token no longer owned the job ({'LOST', status}). */
+  static Response fenced(String jobId, Response r) {
+    if ("LOST".equals(r.get(0).toString())) {
+      throw new io.emp.jobqueue.core.model.LeaseLostException(jobId, r.get(1).toString());
+    }
+    return r;
+  }
+
+  /** fail.lua's answer. */
+  static FailOutcome outcome(Response r) {
+    return switch (r.get(0).toString()) {
+      case "RETRY" -> new FailOutcome(FailOutcome.Kind.RETRY_SCHEDULED, r.get(1).toLong());
+      case "DEAD" -> new FailOutcome(FailOutcome.Kind.FAILED, null);
+      case "CANCELLED" -> new FailOutcome(FailOutcome.Kind.CANCELLED, null);
+      default -> throw new JobQueueException(Code.INTERNAL, "unexpected fail reply " + r.get(0));
+    };
+  }
+
+  /** cancel.lua's answer for job {@code jobId}: NOT_FOUND, or CONFLICT for a job that already ended. */
+  static Cancellation cancellation(String jobId, Response r) {
+    return switch (r.get(0).toString()) {
+      case "CANCELLED" -> new Cancellation(CancelOutcome.CANCELLED, null);
+      case "REQUESTED" -> new Cancellation(CancelOutcome.REQUESTED,
+          r.size() > 1 && !r.get(1).toString().isEmpty() ? r.get(1).toString() : null);
+      case "NOTFOUND" -> throw JobQueueException.notFound("job " + jobId);
+      default -> throw new JobQueueException(Code.CONFLICT,
+          "job " + jobId + " is already " + r.get(1) + " and cannot be cancelled");
+    };
+  }
 }
