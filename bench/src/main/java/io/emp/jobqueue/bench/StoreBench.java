@@ -53,7 +53,9 @@ public final class StoreBench {
     boolean cluster = "cluster".equals(mode);
     TestRedis own = url == null && !sentinel && !cluster ? TestRedis.start() : null;
     TestSentinels ownGroup = url == null && sentinel ? TestSentinels.start() : null;
-    TestRedisCluster ownCluster = url == null && cluster ? TestRedisCluster.start(3, 0) : null;
+    // a replica per master only when asked (BENCH_CLUSTER_REPLICAS=1): wait_replicas needs them
+    TestRedisCluster ownCluster = url == null && cluster
+        ? TestRedisCluster.start(3, Integer.parseInt(System.getenv().getOrDefault("BENCH_CLUSTER_REPLICAS", "0"))) : null;
     if (ownCluster != null) {
       url = ownCluster.url();
       masters = ownCluster.masterPorts();

@@ -147,6 +147,14 @@ public final class TestRedisCluster implements AutoCloseable {
     }
   }
 
+  /** SIGSTOP (true) or SIGCONT (false) of the node on {@code port}: it holds its data but answers nothing meanwhile. */
+  public void freeze(int port, boolean stop) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", Long.toString(nodes.get(port).pid())).start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill " + (stop ? "-STOP" : "-CONT") + " of the node on " + port + " failed");
+    }
+  }
+
   /**
    * Waits until a former replica of the killed master {@code deadMasterPort} is a master in the eyes
    * of every live node and every live node says {@code cluster_state:ok}; returns its port.

@@ -9,14 +9,13 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The masters of a Redis Cluster and the slots each serves, read from any seed of the url that answers
  * {@code CLUSTER NODES}; and a plain client per node, for what must talk to one node itself (the shard
- * mover, the stream tails of {@link SlotOwnerClient}). Not thread-safe: one owner uses it.
+ * mover, the stream tails of {@link SlotOwnerClient}, {@link ShardMasters}). Safe to share between threads.
  */
 final class ClusterTopology implements AutoCloseable {
   /** One master as CLUSTER NODES lists it: its id, address and the slot ranges it serves. */
@@ -34,7 +33,7 @@ final class ClusterTopology implements AutoCloseable {
   private final List<String> seeds;
   private final String scheme;
   private final String userInfo;
-  private final Map<String, Redis> clients = new HashMap<>();
+  private final Map<String, Redis> clients = new java.util.concurrent.ConcurrentHashMap<>();
 
   ClusterTopology(Vertx vertx, RedisEndpoint endpoint) {
     if (endpoint.topology() != RedisEndpoint.Topology.CLUSTER) {
@@ -97,12 +96,22 @@ final class ClusterTopology implements AutoCloseable {
 
   /** A plain client of one node (one connection). */
   Redis client(Node n) {
-    return client(scheme + userInfo + n.address());
+    return client(scheme + userInfo + n.address(), 1);
+  }
+
+  /** A plain pooled client of one node ({@code poolSize} connections). */
+  Redis client(Node n, int poolSize) {
+    return client(scheme + userInfo + n.address(), poolSize);
   }
 
   private Redis client(String uri) {
-    return clients.computeIfAbsent(uri, u -> Redis.createClient(vertx, new RedisOptions().setConnectionString(u)
-        .setPreferredProtocolVersion(io.vertx.redis.client.ProtocolVersion.RESP2).setMaxPoolSize(1)));
+    return client(uri, 1);
+  }
+
+  private Redis client(String uri, int poolSize) {
+    return clients.computeIfAbsent(poolSize + " " + uri, k -> Redis.createClient(vertx, new RedisOptions()
+        .setConnectionString(uri).setPreferredProtocolVersion(io.vertx.redis.client.ProtocolVersion.RESP2)
+        .setMaxPoolSize(poolSize).setMaxPoolWaiting(Math.max(poolSize, 100_000))));
   }
 
   @Override

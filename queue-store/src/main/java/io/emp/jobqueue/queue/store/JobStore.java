@@ -36,12 +36,14 @@ public final class JobStore {
   private final Scripts scripts;
   private final StoreConfig cfg;
   private final ShardedClaim sharded;
+  /** Direct connections to shard masters, for WAIT on Redis Cluster; null unless wait_replicas is on there. */
+  private final ShardMasters masters;
 
   private final OperatorActions operator;
   private final JobQueries queries;
   private final BatchSubmit batch;
 
-  private JobStore(Redis redis, Scripts scripts, StoreConfig cfg) {
+  private JobStore(Vertx vertx, Redis redis, Scripts scripts, StoreConfig cfg) {
     this.redis = redis;
     this.shards = new Shards(cfg);
     this.scripts = scripts;
@@ -50,6 +52,8 @@ public final class JobStore {
     this.queries = new JobQueries(this);
     this.batch = new BatchSubmit(redis, scripts, cfg, shards);
     this.sharded = new ShardedClaim(this);
+    this.masters = cfg.waitReplicas() > 0 && cfg.endpoint().topology() == RedisEndpoint.Topology.CLUSTER
+        ? new ShardMasters(vertx, cfg) : null;
   }
 
   /** What an operator does to jobs and queues: retry, promote, delete, pause and resume. */
@@ -73,7 +77,7 @@ public final class JobStore {
   private static Future<JobStore> connectOnce(Vertx vertx, StoreConfig cfg) {
     Redis redis = new PipelinedRedis(RedisClients.pooled(vertx, cfg), RedisClients.pipelines(vertx, cfg));
     return vertx.executeBlocking(() -> Scripts.build(cfg))
-        .compose(scripts -> scripts.preload(redis).map(v -> new JobStore(redis, scripts, cfg)))
+        .compose(scripts -> scripts.preload(redis).map(v -> new JobStore(vertx, redis, scripts, cfg)))
         .recover(err -> {
           redis.close();
           return Future.failedFuture(mapError(err));
@@ -104,6 +108,9 @@ public final class JobStore {
 
   public Future<Void> close() {
     redis.close();
+    if (masters != null) {
+      masters.close();
+    }
     return Future.succeededFuture();
   }
 
@@ -136,6 +143,11 @@ public final class JobStore {
    * only when no connection can be had.
    */
   public Future<List<SubmitOutcome>> submitAll(List<JobSpec> valid) {
+    if (masters != null) {
+      // each job's WAIT must follow its script on its shard master's connection: one submit each
+      return Future.join(valid.stream().map(spec -> submit(spec).map(SubmitOutcome::of)
+          .otherwise(err -> SubmitOutcome.failed(mapError(err)))).toList()).map(cf -> cf.<SubmitOutcome>list());
+    }
     return batch.submit(valid).onSuccess(out -> out.stream().filter(SubmitOutcome::succeeded)
         .forEach(o -> hintWork(o.result().jobId())));
   }
@@ -296,6 +308,10 @@ public final class JobStore {
 
   /** A script whose write must reach {@code wait_replicas} replicas before it counts as done (submit, complete). */
   private Future<Response> callReplicated(RedisKeys shard, Name name, List<String> args) {
+    if (masters != null) {
+      return masters.onMaster(shard, conn -> scripts.callAndWait(conn, shard, name, args, cfg.waitReplicas(),
+          cfg.waitTimeoutMs())).recover(err -> Future.failedFuture(mapError(err)));
+    }
     return cfg.waitReplicas() == 0 ? call(shard, name, args)
         : scripts.callAndWait(redis, shard, name, args, cfg.waitReplicas(), cfg.waitTimeoutMs())
             .recover(err -> Future.failedFuture(mapError(err)));

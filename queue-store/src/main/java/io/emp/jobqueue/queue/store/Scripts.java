@@ -6,6 +6,7 @@ import io.emp.jobqueue.core.model.PriorityScore;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
@@ -130,15 +131,21 @@ final class Scripts {
    */
   Future<Response> callAndWait(Redis redis, RedisKeys shard, Name name, List<String> args, int replicas,
                                long timeoutMs) {
-    return redis.connect().compose(conn -> call(conn::send, shard, name, args)
+    return redis.connect().compose(conn -> callAndWait(conn, shard, name, args, replicas, timeoutMs)
+        .eventually(conn::close));
+  }
+
+  /** As {@link #callAndWait(Redis, RedisKeys, Name, List, int, long)}, on a connection the caller holds. */
+  Future<Response> callAndWait(RedisConnection conn, RedisKeys shard, Name name, List<String> args, int replicas,
+                               long timeoutMs) {
+    return call(conn::send, shard, name, args)
         .compose(r -> conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(timeoutMs)).map(acked -> {
           int got = acked == null ? 0 : acked.toInteger();
           if (got < replicas) {
             throw notReplicated(got, replicas, timeoutMs);
           }
           return r;
-        }))
-        .eventually(conn::close));
+        }));
   }
 
   /** Fewer than {@code replicas} confirmed the writes of a connection in time: the caller cannot know they last. */

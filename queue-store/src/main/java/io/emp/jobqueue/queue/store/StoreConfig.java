@@ -42,7 +42,7 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
   public static final int DEFAULT_SHARDS = 1;
 
   public StoreConfig {
-    RedisEndpoint endpoint = RedisEndpoint.parse(redisUrl); // validates the url
+    RedisEndpoint.parse(redisUrl); // validates the url
     new RedisKeys(namespace); // validates the namespace
     if (poolSize < 1 || maxPoolWaiting < 1) {
       throw new IllegalArgumentException("pool_size and max_pool_waiting must be >= 1");
@@ -61,11 +61,6 @@ public record StoreConfig(String redisUrl, String namespace, int poolSize, int m
     }
     if (waitReplicas < 0 || waitTimeoutMs < 1) {
       throw new IllegalArgumentException("wait_replicas must be >= 0 and wait_timeout_ms >= 1");
-    }
-    if (waitReplicas > 0 && endpoint.topology() == RedisEndpoint.Topology.CLUSTER) {
-      // the cluster client sends a keyless command such as WAIT to any node, not to the shard that ran
-      // the script, so the wait would confirm nothing
-      throw new IllegalArgumentException("wait_replicas is not available with redis-cluster:// urls");
     }
     if (shards < 1 || shards > RedisKeys.MAX_SHARDS) {
       throw new IllegalArgumentException("shards must be within 1.." + RedisKeys.MAX_SHARDS);

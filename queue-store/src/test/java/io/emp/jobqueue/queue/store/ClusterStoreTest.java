@@ -2,6 +2,7 @@ package io.emp.jobqueue.queue.store;
 
 import static io.emp.jobqueue.queue.store.StoreTestSupport.get;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.emp.jobqueue.core.model.Failure;
@@ -251,9 +252,62 @@ class ClusterStoreTest {
   }
 
   @Test
+  @Order(1)
+  void withWaitReplicasAnAcknowledgedSubmitAndCompleteAreOnTheShardsReplicaAndAnUnconfirmedOneIsUnavailable()
+      throws Exception {
+    JobStore store = get(JobStore.connect(vertx, config().withWaitReplicas(1, 2_000)));
+    try {
+      WorkerCapabilities w = WorkerCapabilities.of("w-wait", "waited");
+      Set<Integer> replicasSeen = new HashSet<>();
+      for (int i = 0; i < 24; i++) {
+        String id = get(store.submit(JobSpec.of("waited", 50, new JsonObject()))).jobId();
+        RedisKeys shard = store.shards().of(id);
+        int replica = cluster.replicasOf(cluster.portOfSlot(shard.slot())).get(0);
+        replicasSeen.add(replica);
+        // read straight after the answer: WAIT returned only once the shard's replica had the write
+        assertThat(onReplica(replica, shard.job(id))).as(id).isEqualTo("pending");
+        ClaimedJob c = get(store.claim(new ClaimRequest(w, 10, 60_000, 1))).jobs().get(0);
+        get(store.complete(c.job().id(), c.token(), new JsonObject(), null));
+        RedisKeys cs = store.shards().of(c.job().id());
+        assertThat(onReplica(cluster.replicasOf(cluster.portOfSlot(cs.slot())).get(0), cs.job(c.job().id())))
+            .isEqualTo("completed");
+      }
+      assertThat(replicasSeen).as("every master's replica confirmed some").hasSize(3);
+      List<SubmitOutcome> batch = get(store.submitAll(java.util.Collections.nCopies(6,
+          JobSpec.of("waited", 50, new JsonObject()))));
+      assertThat(batch).allMatch(SubmitOutcome::succeeded);
+
+      // a replica that answers nothing: the write reaches its master, unconfirmed, and says so
+      JobStore impatient = get(JobStore.connect(vertx, store.config().withWaitReplicas(1, 300)));
+      RedisKeys shard = store.shards().all().get(2);
+      int replica = cluster.replicasOf(cluster.portOfSlot(shard.slot())).get(0);
+      cluster.freeze(replica, true);
+      try {
+        String id = "frozen-" + UUID.randomUUID();
+        while (!impatient.shards().of(id).prefix().equals(shard.prefix())) {
+          id = "frozen-" + UUID.randomUUID();
+        }
+        String onFrozen = id;
+        assertThatThrownBy(() -> get(impatient.submit(JobSpec.of("waited", 50, new JsonObject()).withId(onFrozen))))
+            .isInstanceOfSatisfying(io.emp.jobqueue.core.model.JobQueueException.class, e -> {
+              assertThat(e.code()).isEqualTo(io.emp.jobqueue.core.model.JobQueueException.Code.UNAVAILABLE);
+              assertThat(e.getMessage()).contains("0 of 1 replicas");
+            });
+      } finally {
+        cluster.freeze(replica, false);
+        get(impatient.close());
+      }
+    } finally {
+      get(store.close());
+    }
+  }
+
+  @Test
   @Order(2)
   void movingAShardToAnotherMasterWhileJobsRunLosesAndRepeatsNothing() throws Exception {
-    JobStore store = get(JobStore.connect(vertx, config()));
+    // with wait_replicas, submits and completes go straight to the shard's master (ShardMasters) and must
+    // follow the move themselves; claims go through the cluster client
+    JobStore store = get(JobStore.connect(vertx, config().withWaitReplicas(1, 2_000)));
     Load load = new Load(store);
     try {
       load.start(2, 2);
@@ -328,6 +382,19 @@ class ClusterStoreTest {
     } finally {
       load.stop();
       get(store.close());
+    }
+  }
+
+  /** A job's status as a replica holds it (a cluster replica serves reads after READONLY on the connection). */
+  static String onReplica(int port, String jobKey) {
+    io.vertx.redis.client.Redis r = io.vertx.redis.client.Redis.createClient(vertx, "redis://127.0.0.1:" + port);
+    try {
+      return get(r.connect().compose(c -> c.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.READONLY))
+          .compose(v -> c.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HGET).arg(jobKey)
+              .arg("status")))
+          .map(x -> x == null ? null : x.toString()).eventually(c::close)));
+    } finally {
+      r.close();
     }
   }
 

@@ -69,7 +69,7 @@ class RedisEndpointTest {
     assertThatThrownBy(() -> d.withWaitReplicas(-1, 100)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.withWaitReplicas(1, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> StoreConfig.defaults("redis-sentinel://a,b")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreConfig.defaults("redis-cluster://a,b").withWaitReplicas(1, 100))
-        .hasMessageContaining("wait_replicas is not available with redis-cluster://");
+    // on a cluster the store sends each WAIT on the shard master's own connection (ShardMasters)
+    assertThat(StoreConfig.defaults("redis-cluster://a,b").withWaitReplicas(1, 100).waitReplicas()).isEqualTo(1);
   }
 }
