@@ -129,8 +129,8 @@ public final class QueueService {
     SpanBuilder b = SpanAttributes.redisQueue(tracer.spanBuilder(SpanName.REDIS_SUBMIT).setParent(parentCtx)
             .setSpanKind(SpanKind.PRODUCER), "send", "send", spec.serviceRequired())
         .setAttribute(Attr.REDIS_OPERATION, "EVALSHA submit.lua (HSET + ZADD + XADD)")
-        .setAttribute(Attr.REDIS_KEY_PATTERN, store.keys().job("{job_id}"))
-        .setAttribute(Attr.REDIS_QUEUE, store.keys().pending(spec.serviceRequired()))
+        .setAttribute(Attr.REDIS_KEY_PATTERN, store.shards().pattern(k -> k.job("{job_id}")))
+        .setAttribute(Attr.REDIS_QUEUE, store.shards().pattern(k -> k.pending(spec.serviceRequired())))
         .setAttribute(Attr.JOB_SERVICE_REQUIRED, spec.serviceRequired())
         .setAttribute(Attr.JOB_PRIORITY, (long) spec.priority())
         .setAttribute(Attr.JOB_PAYLOAD_SIZE, (long) spec.payloadBytes());

@@ -46,6 +46,15 @@ public final class Shards {
     return all.size() == 1 ? 0 : ClusterSlots.crc16(routing.getBytes(StandardCharsets.UTF_8)) % all.size();
   }
 
+  /**
+   * A key as span attributes name it before the job's shard is known: the key itself with one shard,
+   * else with the tag written {@code {ns@<shard>}} (e.g. {@code {emp@<shard>}:pending:comfyui}).
+   */
+  public String pattern(java.util.function.Function<RedisKeys, String> key) {
+    String k = key.apply(control);
+    return all.size() == 1 ? k : k.replaceFirst("^\\{([^}]*)\\}", "{$1@<shard>}");
+  }
+
   /** The id for a job: the client's, or a fresh UUID on the shard of its idempotency key or workflow. */
   String idFor(JobSpec spec) {
     if (spec.id() != null) {

@@ -65,6 +65,12 @@ class ShardsTest {
   }
 
   @Test
+  void spanAttributesNameTheShardTagAsAPlaceholderWhenThereAreMany() {
+    assertThat(new Shards(cfg(1)).pattern(k -> k.pending("comfyui"))).isEqualTo("{emp}:pending:comfyui");
+    assertThat(new Shards(cfg(6)).pattern(k -> k.job("{job_id}"))).isEqualTo("{emp@<shard>}:job:{job_id}");
+  }
+
+  @Test
   void aShardCountOutsideTheRangeIsRefused() {
     assertThatThrownBy(() -> cfg(0)).hasMessageContaining("shards must be within 1..1024");
     assertThatThrownBy(() -> cfg(RedisKeys.MAX_SHARDS + 1)).hasMessageContaining("shards must be within");
