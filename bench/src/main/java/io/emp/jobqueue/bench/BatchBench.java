@@ -4,7 +4,6 @@ import io.emp.jobqueue.core.model.JobSpec;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
 import io.emp.jobqueue.queue.store.SubmitOutcome;
-import io.emp.jobqueue.testing.TestRedis;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -22,11 +21,9 @@ public final class BatchBench {
   public static void main(String[] args) throws Exception {
     int jobs = Integer.parseInt(System.getenv().getOrDefault("BENCH_JOBS", "20000"));
     int batch = Integer.parseInt(System.getenv().getOrDefault("BENCH_BATCH", "1000"));
-    String url = System.getenv("REDIS_URL");
-    TestRedis own = url == null ? TestRedis.start() : null;
-    Vertx vertx = Vertx.vertx();
-    try {
-      url = own != null ? own.url() : url;
+    try (BenchRedis r = BenchRedis.start()) {
+      Vertx vertx = r.vertx;
+      String url = r.url;
       JsonObject payload = new JsonObject().put("prompt", "a small job").put("steps", 1);
       // warm-up: scripts cached, connections open, JIT
       run(vertx, url, 2_000, batch, payload, true);
@@ -36,11 +33,6 @@ public final class BatchBench {
       System.out.printf("%d jobs: batches of %d %.2f s (%.0f jobs/s, Redis CPU %.0f us/job); single submits, 64 in "
               + "flight %.2f s (%.0f jobs/s, Redis CPU %.0f us/job)%n", jobs, batch, batched[0], jobs / batched[0],
           batched[1] * 1e6 / jobs, single[0], jobs / single[0], single[1] * 1e6 / jobs);
-    } finally {
-      vertx.close().await();
-      if (own != null) {
-        own.close();
-      }
     }
   }
 

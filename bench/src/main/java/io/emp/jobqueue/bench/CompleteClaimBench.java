@@ -6,11 +6,9 @@ import io.emp.jobqueue.queue.store.ClaimRequest;
 import io.emp.jobqueue.queue.store.ClaimedJob;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
-import io.emp.jobqueue.testing.TestRedis;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -31,22 +29,11 @@ public final class CompleteClaimBench {
   public static void main(String[] args) throws Exception {
     int jobs = Integer.parseInt(System.getProperty("bench.jobs", "6000"));
     int lanes = Integer.parseInt(System.getProperty("bench.lanes", "50"));
-    String url = System.getenv("REDIS_URL");
-    TestRedis own = url == null ? TestRedis.start() : null;
-    if (own != null) {
-      url = own.url();
-    }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    try {
+    try (BenchRedis r = BenchRedis.start()) {
       System.out.printf("%d jobs, %d lanes, %d cores%n", jobs, lanes, Runtime.getRuntime().availableProcessors());
       for (int round = 0; round < 3; round++) {
-        run(vertx, url, jobs, lanes, false);
-        run(vertx, url, jobs, lanes, true);
-      }
-    } finally {
-      vertx.close().await();
-      if (own != null) {
-        own.close();
+        run(r.vertx, r.url, jobs, lanes, false);
+        run(r.vertx, r.url, jobs, lanes, true);
       }
     }
   }

@@ -5,7 +5,6 @@ import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.core.telemetry.Telemetry;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
-import io.emp.jobqueue.testing.TestRedis;
 import io.emp.jobqueue.worker.FileResultStore;
 import io.emp.jobqueue.worker.WorkerConfig;
 import io.emp.jobqueue.worker.WorkerVerticle;
@@ -13,7 +12,6 @@ import io.emp.jobqueue.worker.simulation.SimulationConfig;
 import io.emp.jobqueue.worker.simulation.SimulationConnector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -37,22 +35,11 @@ public final class LifecycleCalls {
   public static void main(String[] args) throws Exception {
     int jobs = Integer.parseInt(System.getProperty("bench.jobs", "10000"));
     int concurrency = Integer.parseInt(System.getProperty("bench.concurrency", "50"));
-    String url = System.getenv("REDIS_URL");
-    TestRedis own = url == null ? TestRedis.start() : null;
-    if (own != null) {
-      url = own.url();
-    }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    try {
+    try (BenchRedis r = BenchRedis.start()) {
       System.out.printf("%d jobs, worker concurrency %d, %d cores%n", jobs, concurrency,
           Runtime.getRuntime().availableProcessors());
-      run(vertx, url, Math.min(jobs, 2_000), concurrency, true);
-      run(vertx, url, jobs, concurrency, false);
-    } finally {
-      vertx.close().await();
-      if (own != null) {
-        own.close();
-      }
+      run(r.vertx, r.url, Math.min(jobs, 2_000), concurrency, true);
+      run(r.vertx, r.url, jobs, concurrency, false);
     }
   }
 

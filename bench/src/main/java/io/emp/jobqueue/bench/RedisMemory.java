@@ -5,7 +5,6 @@ import io.emp.jobqueue.core.model.TraceContext;
 import io.emp.jobqueue.core.model.WorkerCapabilities;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.StoreConfig;
-import io.emp.jobqueue.testing.TestRedis;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -23,20 +22,13 @@ import java.util.UUID;
  */
 public final class RedisMemory {
   public static void main(String[] args) throws Exception {
-    String url = System.getenv("REDIS_URL"); TestRedis own = url == null ? TestRedis.start() : null;
-    Vertx vertx = Vertx.vertx();
-    try {
+    try (BenchRedis redis = BenchRedis.start()) {
       int n = Integer.parseInt(System.getenv().getOrDefault("BENCH_JOBS", "10000"));
-      long[] r = measure(vertx, own != null ? own.url() : url, n, true);
+      long[] r = measure(redis.vertx, redis.url, n, true);
       System.out.printf(Locale.ROOT, "redis bytes per pending job %d, per retained completed job %d (%d jobs)%n",
           r[0], r[1], n);
       System.out.printf(Locale.ROOT, "without the global event stream (bounded by events_max_len, a fixed cost): "
           + "per pending job %d, per retained job %d%n", r[2], r[3]);
-    } finally {
-      vertx.close().await();
-      if (own != null) {
-        own.close();
-      }
     }
   }
 

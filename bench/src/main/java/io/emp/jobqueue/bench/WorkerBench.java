@@ -8,7 +8,6 @@ import io.emp.jobqueue.core.telemetry.TelemetryConfig;
 import io.emp.jobqueue.queue.store.JobStore;
 import io.emp.jobqueue.queue.store.ServiceStats;
 import io.emp.jobqueue.queue.store.StoreConfig;
-import io.emp.jobqueue.testing.TestRedis;
 import io.emp.jobqueue.worker.FileResultStore;
 import io.emp.jobqueue.worker.WorkerConfig;
 import io.emp.jobqueue.worker.WorkerVerticle;
@@ -20,7 +19,6 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -41,13 +39,9 @@ public final class WorkerBench {
   public static void main(String[] args) throws Exception {
     int jobs = Integer.parseInt(System.getProperty("bench.jobs", "20000"));
     int concurrency = Integer.parseInt(System.getProperty("bench.concurrency", "50"));
-    String url = System.getenv("REDIS_URL");
-    TestRedis own = url == null ? TestRedis.start() : null;
-    if (own != null) {
-      url = own.url();
-    }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    try {
+    try (BenchRedis r = BenchRedis.start()) {
+      Vertx vertx = r.vertx;
+      String url = r.url;
       System.out.printf("redis %s, %d jobs, worker concurrency %d, %d cores%n", url, jobs, concurrency,
           Runtime.getRuntime().availableProcessors());
       int rounds = Integer.parseInt(System.getProperty("bench.rounds", "3"));
@@ -60,11 +54,6 @@ public final class WorkerBench {
         for (Mode m : order) {
           run(vertx, url, jobs, concurrency, m, false);
         }
-      }
-    } finally {
-      vertx.close().await();
-      if (own != null) {
-        own.close();
       }
     }
   }
