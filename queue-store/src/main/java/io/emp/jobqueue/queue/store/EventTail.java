@@ -16,12 +16,15 @@ public final class EventTail extends StreamTail<JobEvent> {
 
   /** A tail of the first shard's stream (with one shard, the only one). */
   public static EventTail create(Vertx vertx, StoreConfig cfg) {
-    return perShard(vertx, cfg).get(0);
+    return of(vertx, cfg, cfg.shardKeys().get(0));
   }
 
   /** One tail per shard, each on a connection of its own (an XREAD of several streams cannot span slots). */
   public static java.util.List<EventTail> perShard(Vertx vertx, StoreConfig cfg) {
-    return cfg.shardKeys().stream()
-        .map(k -> new EventTail(RedisClients.forStream(vertx, cfg, k.events()), k.events())).toList();
+    return cfg.shardKeys().stream().map(k -> of(vertx, cfg, k)).toList();
+  }
+
+  private static EventTail of(Vertx vertx, StoreConfig cfg, RedisKeys shard) {
+    return new EventTail(RedisClients.forStream(vertx, cfg, shard.events()), shard.events());
   }
 }

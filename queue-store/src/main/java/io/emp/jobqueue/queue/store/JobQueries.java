@@ -35,6 +35,9 @@ public final class JobQueries {
   static final int BROWSE_BUDGET = 2_000;
   /** Calls one page may take; past that the page is returned short, with a cursor to go on from. */
   static final int BROWSE_MAX_CALLS = 50;
+  /** list's cursor: the script's own ('phase:offset'), after '<shard>/' on a sharded store. */
+  private static final java.util.regex.Pattern LIST_CURSOR =
+      java.util.regex.Pattern.compile("(?:(\\d{1,4})/)?(\\d{1,2}:\\d{1,9})?");
   private static final java.util.regex.Pattern BROWSE_CURSOR =
       java.util.regex.Pattern.compile("\\d{1,15}:[A-Za-z0-9_.~\\-]{1,400}");
 
@@ -106,8 +109,7 @@ public final class JobQueries {
       return Future.failedFuture(new JobQueueException(Code.VALIDATION, "limit must be within 1..500"));
     }
     // one shard: the script's own cursor; more: '<shard>/<its cursor>', the shards read one after the other
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(\\d{1,4})/)?(\\d{1,2}:\\d{1,9})?")
-        .matcher(cursor == null ? "" : cursor);
+    java.util.regex.Matcher m = LIST_CURSOR.matcher(cursor == null ? "" : cursor);
     int n = store.shards().count();
     boolean fromStart = cursor == null || cursor.isEmpty();
     if (!m.matches() || (!fromStart && (m.group(1) != null) != (n > 1))
